@@ -1,0 +1,188 @@
+#include "server/domain/fold.h"
+
+#include <algorithm>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "server/domain/rules.h"
+
+namespace rectrack::domain {
+namespace {
+
+template <typename Entity>
+absl::StatusOr<Entity*> Existing(absl::flat_hash_map<std::string, Entity>& map,
+                                 const v1::Event& event) {
+  auto it = map.find(event.stream());
+  if (it == map.end()) {
+    return absl::InternalError(absl::StrCat("event ", event.position(), " (",
+                                            event.type(), ") is for ",
+                                            event.stream(),
+                                            ", which has no state to fold into"));
+  }
+  return &it->second;
+}
+
+// Version and update time follow the entity's own stream.
+template <typename Entity>
+void Touch(const v1::Event& event, Entity* entity) {
+  entity->set_version(event.version());
+  *entity->mutable_updated_at() = event.recorded_at();
+}
+
+}  // namespace
+
+absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
+  const v1::EventPayload& p = event.payload();
+  switch (p.kind_case()) {
+    case v1::EventPayload::kReviewOpened: {
+      v1::Review& r = states->reviews[event.stream()];
+      r.Clear();
+      r.set_id(event.stream());
+      r.set_title(p.review_opened().title());
+      r.set_committee(p.review_opened().committee());
+      r.set_council(p.review_opened().council());
+      r.set_published_on(p.review_opened().published_on());
+      r.set_status(v1::REVIEW_STATUS_OPEN);
+      *r.mutable_created_at() = event.recorded_at();
+      Touch(event, &r);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kReportBackScheduled: {
+      auto r = Existing(states->reviews, event);
+      if (!r.ok()) return r.status();
+      v1::ReportBack rb;
+      rb.set_date(p.report_back_scheduled().date());
+      rb.set_note(p.report_back_scheduled().note());
+      auto* list = (*r)->mutable_report_backs();
+      auto pos = std::upper_bound(
+          list->begin(), list->end(), rb,
+          [](const v1::ReportBack& a, const v1::ReportBack& b) {
+            return a.date() < b.date();
+          });
+      int index = static_cast<int>(pos - list->begin());
+      *list->Add() = rb;
+      for (int i = list->size() - 1; i > index; --i) {
+        list->SwapElements(i, i - 1);
+      }
+      Touch(event, *r);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kReviewClosed: {
+      auto r = Existing(states->reviews, event);
+      if (!r.ok()) return r.status();
+      (*r)->set_status(v1::REVIEW_STATUS_CLOSED);
+      (*r)->set_closing_note(p.review_closed().note());
+      Touch(event, *r);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kRecommendationAdded: {
+      const v1::AddRecommendation& a = p.recommendation_added();
+      v1::Recommendation& rec = states->recommendations[event.stream()];
+      rec.Clear();
+      rec.set_id(event.stream());
+      rec.set_review_id(a.review_id());
+      rec.set_ref(a.ref());
+      rec.set_text(a.text());
+      rec.set_portfolio(a.portfolio());
+      rec.set_status(v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE);
+      *rec.mutable_created_at() = event.recorded_at();
+      Touch(event, &rec);
+      if (auto it = states->reviews.find(a.review_id());
+          it != states->reviews.end()) {
+        it->second.add_recommendation_ids(event.stream());
+      }
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kRecommendationAmended: {
+      auto rec = Existing(states->recommendations, event);
+      if (!rec.ok()) return rec.status();
+      const v1::AmendRecommendation& a = p.recommendation_amended();
+      if (a.has_ref()) (*rec)->set_ref(a.ref());
+      if (a.has_text()) (*rec)->set_text(a.text());
+      if (a.has_portfolio()) (*rec)->set_portfolio(a.portfolio());
+      Touch(event, *rec);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kResponseRecorded: {
+      auto rec = Existing(states->recommendations, event);
+      if (!rec.ok()) return rec.status();
+      const v1::RecordResponse& r = p.response_recorded();
+      v1::Response* out = (*rec)->mutable_response();
+      out->set_decision(r.decision());
+      out->set_text(r.text());
+      out->set_reason(r.reason());
+      out->set_responded_by(r.responded_by());
+      out->set_responded_on(r.responded_on());
+      (*rec)->set_status(StatusForDecision(r.decision()));
+      Touch(event, *rec);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kRecommendationStatusSet: {
+      auto rec = Existing(states->recommendations, event);
+      if (!rec.ok()) return rec.status();
+      const v1::SetRecommendationStatus& s = p.recommendation_status_set();
+      (*rec)->set_status(s.status());
+      (*rec)->set_status_note(s.note());
+      (*rec)->set_signed_off_on(
+          s.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF ? s.effective_on()
+                                                             : "");
+      Touch(event, *rec);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kActionAdded: {
+      const v1::AddAction& a = p.action_added();
+      v1::Action& act = states->actions[event.stream()];
+      act.Clear();
+      act.set_id(event.stream());
+      act.set_recommendation_id(a.recommendation_id());
+      auto parent = states->recommendations.find(a.recommendation_id());
+      if (parent != states->recommendations.end()) {
+        act.set_review_id(parent->second.review_id());
+        parent->second.add_action_ids(event.stream());
+      }
+      act.set_text(a.text());
+      *act.mutable_leads() = a.leads();
+      act.mutable_timescale()->set_text(a.timescale());
+      act.set_status(v1::ACTION_STATUS_NOT_STARTED);
+      *act.mutable_created_at() = event.recorded_at();
+      Touch(event, &act);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kActionUpdated: {
+      auto act = Existing(states->actions, event);
+      if (!act.ok()) return act.status();
+      const v1::UpdateAction& u = p.action_updated();
+      if (u.has_text()) (*act)->set_text(u.text());
+      if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
+      if (u.has_timescale()) (*act)->mutable_timescale()->set_text(u.timescale());
+      Touch(event, *act);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kActionStatusSet: {
+      auto act = Existing(states->actions, event);
+      if (!act.ok()) return act.status();
+      (*act)->set_status(p.action_status_set().status());
+      (*act)->set_status_note(p.action_status_set().note());
+      Touch(event, *act);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::kProgressReported: {
+      auto act = Existing(states->actions, event);
+      if (!act.ok()) return act.status();
+      v1::ProgressUpdate* u = (*act)->add_progress();
+      u->set_text(p.progress_reported().text());
+      u->set_reported_on(p.progress_reported().reported_on());
+      *u->mutable_recorded_at() = event.recorded_at();
+      u->set_recorded_by(event.actor());
+      Touch(event, *act);
+      return absl::OkStatus();
+    }
+    case v1::EventPayload::KIND_NOT_SET:
+      break;
+  }
+  return absl::InternalError(absl::StrCat("event ", event.position(),
+                                          " has a payload this server does "
+                                          "not know"));
+}
+
+}  // namespace rectrack::domain

@@ -1,0 +1,735 @@
+#include "server/domain/tracker.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "common/dates.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+#include "server/domain/fold.h"
+#include "server/domain/rules.h"
+
+namespace rectrack::domain {
+namespace {
+
+constexpr uint32_t kDefaultReadLimit = 1000;
+constexpr uint32_t kMaxReadLimit = 10000;
+
+std::string Trimmed(absl::string_view s) {
+  return std::string(absl::StripAsciiWhitespace(s));
+}
+
+absl::Status Required(absl::string_view value, absl::string_view field) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  return absl::OkStatus();
+}
+
+// Dates are optional unless `required`; returns "" or "YYYY-MM-DD".
+absl::StatusOr<std::string> OptionalDate(absl::string_view value,
+                                         absl::string_view field) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return std::string();
+  }
+  return NormalizeDate(value, field);
+}
+
+std::string Fingerprint(const v1::ApplyRequest& request) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    for (const v1::Command& c : request.commands()) {
+      c.SerializeToCodedStream(&coded);
+    }
+  }
+  return out;
+}
+
+// Index entries of an action: (index name, value).
+std::set<std::pair<std::string, std::string>> ActionIndexEntries(
+    const v1::Action& a) {
+  std::set<std::pair<std::string, std::string>> out;
+  out.insert({"action_by_review", a.review_id()});
+  out.insert({"action_by_status", v1::ActionStatus_Name(a.status())});
+  for (const std::string& lead : a.leads()) {
+    out.insert({"action_by_lead", absl::AsciiStrToLower(Trimmed(lead))});
+  }
+  return out;
+}
+
+template <typename Entity>
+absl::StatusOr<Entity> ParseState(const std::string& id,
+                                  const std::string& bytes) {
+  Entity entity;
+  if (!entity.ParseFromString(bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored state of ", id, " cannot be read (damaged)"));
+  }
+  return entity;
+}
+
+// Turns the commands of one request into events, one command at a time.
+class RequestDecider {
+ public:
+  RequestDecider(store::Transaction& txn, const std::string& actor)
+      : txn_(txn), actor_(actor) {}
+
+  absl::StatusOr<v1::ApplyResponse> Run(
+      const google::protobuf::RepeatedPtrField<v1::Command>& commands) {
+    v1::ApplyResponse response;
+    for (int i = 0; i < commands.size(); ++i) {
+      absl::Status status = RunOne(commands[i]);
+      if (!status.ok()) {
+        if (commands.size() == 1) {
+          return status;
+        }
+        return absl::Status(status.code(), absl::StrCat("command ", i, ": ",
+                                                        status.message()));
+      }
+    }
+    *response.mutable_results() = {results_.begin(), results_.end()};
+    return response;
+  }
+
+ private:
+  absl::Status RunOne(const v1::Command& c) {
+    command_ = &c;
+    switch (c.op_case()) {
+      case v1::Command::kOpenReview:
+        return OpenReview(c.open_review());
+      case v1::Command::kScheduleReportBack:
+        return ScheduleReportBack(c.schedule_report_back());
+      case v1::Command::kAddRecommendation:
+        return AddRecommendation(c.add_recommendation());
+      case v1::Command::kAmendRecommendation:
+        return AmendRecommendation(c.amend_recommendation());
+      case v1::Command::kRecordResponse:
+        return RecordResponse(c.record_response());
+      case v1::Command::kAddAction:
+        return AddAction(c.add_action());
+      case v1::Command::kUpdateAction:
+        return UpdateAction(c.update_action());
+      case v1::Command::kSetActionStatus:
+        return SetActionStatus(c.set_action_status());
+      case v1::Command::kReportProgress:
+        return ReportProgress(c.report_progress());
+      case v1::Command::kSetRecommendationStatus:
+        return SetRecommendationStatus(c.set_recommendation_status());
+      case v1::Command::kCloseReview:
+        return CloseReview(c.close_review());
+      case v1::Command::OP_NOT_SET:
+        break;
+    }
+    return absl::InvalidArgumentError(
+        "the command is empty: set one operation, such as open_review");
+  }
+
+  // "$N" → the id created by command N of this request; anything else must
+  // be an id of `kind`.
+  absl::StatusOr<std::string> Resolve(const std::string& ref, EntityKind kind,
+                                      absl::string_view field) {
+    std::string id = Trimmed(ref);
+    if (absl::StartsWith(id, "$")) {
+      size_t n = 0;
+      if (!absl::SimpleAtoi(id.substr(1), &n) || n >= results_.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": \"", id, "\" does not refer to an earlier command of "
+            "this request ($0 is the first command)"));
+      }
+      id = results_[n].entity_id();
+    }
+    RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, field));
+    if (parsed.kind != kind) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", id, " is not a ", KindName(kind), " id"));
+    }
+    return id;
+  }
+
+  template <typename Entity>
+  absl::StatusOr<Entity> Load(const std::string& id, EntityKind kind) {
+    RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                              txn_.GetState(id));
+    if (!bytes.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat(KindName(kind), " ", id, " does not exist"));
+    }
+    return ParseState<Entity>(id, *bytes);
+  }
+  absl::StatusOr<v1::Review> LoadReview(const std::string& ref,
+                                        absl::string_view field) {
+    RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                              Resolve(ref, EntityKind::kReview, field));
+    return Load<v1::Review>(id, EntityKind::kReview);
+  }
+  absl::StatusOr<v1::Recommendation> LoadRecommendation(
+      const std::string& ref, absl::string_view field) {
+    RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                              Resolve(ref, EntityKind::kRecommendation, field));
+    return Load<v1::Recommendation>(id, EntityKind::kRecommendation);
+  }
+  absl::StatusOr<v1::Action> LoadAction(const std::string& ref,
+                                        absl::string_view field) {
+    RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                              Resolve(ref, EntityKind::kAction, field));
+    return Load<v1::Action>(id, EntityKind::kAction);
+  }
+
+  // The review `review_id` must exist and be open.
+  absl::Status CheckReviewOpen(const std::string& review_id) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              Load<v1::Review>(review_id, EntityKind::kReview));
+    if (review.status() == v1::REVIEW_STATUS_CLOSED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "review ", review_id, " is closed; nothing in it can change"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Optimistic concurrency against the target's current version.
+  absl::Status CheckVersion(const std::string& id, uint64_t actual) {
+    if (command_->has_expected_version() &&
+        command_->expected_version() != actual) {
+      return absl::AbortedError(absl::StrCat(
+          id, " is at version ", actual, ", not the expected version ",
+          command_->expected_version(),
+          "; someone else changed it: reload it and try again"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> NewId(EntityKind kind) {
+    if (command_->has_expected_version() && command_->expected_version() != 0) {
+      return absl::AbortedError(absl::StrCat(
+          "the new ", KindName(kind), " has version 0, not the expected "
+          "version ", command_->expected_version()));
+    }
+    RECTRACK_ASSIGN_OR_RETURN(uint64_t n,
+                              txn_.NextSequence(std::string(KindPrefix(kind))));
+    return MakeEntityId(kind, n);
+  }
+
+  // Appends the event, folds it into `states` and stores every entity in
+  // `states` (with the action indexes kept in step).
+  absl::Status Record(const std::string& stream, const std::string& type,
+                      const std::string& effective_on,
+                      v1::EventPayload payload, EntityStates states) {
+    v1::Event event;
+    event.set_stream(stream);
+    event.set_type(type);
+    event.set_effective_on(effective_on);
+    event.set_actor(actor_);
+    event.set_event_id(command_->event_id());
+    *event.mutable_payload() = std::move(payload);
+    RECTRACK_ASSIGN_OR_RETURN(v1::Event stored, txn_.Append(std::move(event)));
+    std::map<std::string, v1::Action> before = {states.actions.begin(),
+                                                states.actions.end()};
+    RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));
+    for (const auto& [id, review] : states.reviews) {
+      txn_.PutState(id, review.SerializeAsString());
+    }
+    for (const auto& [id, rec] : states.recommendations) {
+      txn_.PutState(id, rec.SerializeAsString());
+    }
+    for (const auto& [id, action] : states.actions) {
+      std::set<std::pair<std::string, std::string>> old_entries;
+      if (auto it = before.find(id); it != before.end()) {
+        old_entries = ActionIndexEntries(it->second);
+      }
+      std::set<std::pair<std::string, std::string>> new_entries =
+          ActionIndexEntries(action);
+      for (const auto& e : old_entries) {
+        if (!new_entries.count(e)) txn_.DeleteIndex(e.first, e.second, id);
+      }
+      for (const auto& e : new_entries) {
+        if (!old_entries.count(e)) txn_.PutIndex(e.first, e.second, id);
+      }
+      txn_.PutState(id, action.SerializeAsString());
+    }
+    v1::CommandResult result;
+    result.set_entity_id(stored.stream());
+    result.set_version(stored.version());
+    result.set_position(stored.position());
+    result.set_event_id(stored.event_id());
+    results_.push_back(std::move(result));
+    return absl::OkStatus();
+  }
+
+  absl::Status OpenReview(const v1::OpenReview& c) {
+    RECTRACK_RETURN_IF_ERROR(Required(c.title(), "title"));
+    RECTRACK_RETURN_IF_ERROR(Required(c.committee(), "committee"));
+    v1::EventPayload p;
+    v1::OpenReview* e = p.mutable_review_opened();
+    e->set_title(Trimmed(c.title()));
+    e->set_committee(Trimmed(c.committee()));
+    e->set_council(Trimmed(c.council()));
+    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_published_on(),
+                              OptionalDate(c.published_on(), "published_on"));
+    RECTRACK_ASSIGN_OR_RETURN(std::string id, NewId(EntityKind::kReview));
+    return Record(id, "ReviewOpened", e->published_on(), std::move(p), {});
+  }
+
+  absl::Status ScheduleReportBack(const v1::ScheduleReportBack& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              LoadReview(c.review_id(), "review_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review.id()));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(review.id(), review.version()));
+    RECTRACK_RETURN_IF_ERROR(Required(c.date(), "date"));
+    v1::EventPayload p;
+    v1::ScheduleReportBack* e = p.mutable_report_back_scheduled();
+    e->set_review_id(review.id());
+    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_date(), NormalizeDate(c.date(), "date"));
+    e->set_note(Trimmed(c.note()));
+    EntityStates states;
+    states.reviews[review.id()] = review;
+    return Record(review.id(), "ReportBackScheduled", "", std::move(p),
+                  std::move(states));
+  }
+
+  absl::Status AddRecommendation(const v1::AddRecommendation& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              LoadReview(c.review_id(), "review_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review.id()));
+    RECTRACK_RETURN_IF_ERROR(Required(c.ref(), "ref"));
+    RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+    v1::EventPayload p;
+    v1::AddRecommendation* e = p.mutable_recommendation_added();
+    e->set_review_id(review.id());
+    e->set_ref(Trimmed(c.ref()));
+    e->set_text(Trimmed(c.text()));
+    e->set_portfolio(Trimmed(c.portfolio()));
+    RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                              NewId(EntityKind::kRecommendation));
+    EntityStates states;
+    states.reviews[review.id()] = review;
+    return Record(id, "RecommendationAdded", "", std::move(p),
+                  std::move(states));
+  }
+
+  absl::Status AmendRecommendation(const v1::AmendRecommendation& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                              LoadRecommendation(c.id(), "id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+    if (!c.has_ref() && !c.has_text() && !c.has_portfolio()) {
+      return absl::InvalidArgumentError(
+          "nothing to amend: give a new ref, text or portfolio");
+    }
+    v1::EventPayload p;
+    v1::AmendRecommendation* e = p.mutable_recommendation_amended();
+    e->set_id(rec.id());
+    if (c.has_ref()) {
+      RECTRACK_RETURN_IF_ERROR(Required(c.ref(), "ref"));
+      e->set_ref(Trimmed(c.ref()));
+    }
+    if (c.has_text()) {
+      RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+      e->set_text(Trimmed(c.text()));
+    }
+    if (c.has_portfolio()) {
+      e->set_portfolio(Trimmed(c.portfolio()));
+    }
+    EntityStates states;
+    states.recommendations[rec.id()] = rec;
+    return Record(rec.id(), "RecommendationAmended", "", std::move(p),
+                  std::move(states));
+  }
+
+  absl::Status RecordResponse(const v1::RecordResponse& c) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        v1::Recommendation rec,
+        LoadRecommendation(c.recommendation_id(), "recommendation_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+    if (c.decision() == v1::DECISION_UNSPECIFIED ||
+        !v1::Decision_IsValid(c.decision())) {
+      return absl::InvalidArgumentError(
+          "decision is required: accepted, partially accepted, accepted in "
+          "principle, noted or rejected");
+    }
+    RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+    if (c.decision() == v1::DECISION_REJECTED) {
+      RECTRACK_RETURN_IF_ERROR(
+          Required(c.reason(), "reason (a rejection must say why)"));
+    }
+    RECTRACK_RETURN_IF_ERROR(CheckCanRespond(rec.id(), rec.status()));
+    if (c.decision() == v1::DECISION_REJECTED) {
+      std::vector<std::string> open;
+      for (const std::string& action_id : rec.action_ids()) {
+        RECTRACK_ASSIGN_OR_RETURN(
+            v1::Action action, Load<v1::Action>(action_id, EntityKind::kAction));
+        if (action.status() != v1::ACTION_STATUS_CANCELLED) {
+          open.push_back(action_id);
+        }
+      }
+      if (!open.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "recommendation ", rec.id(), " has actions that are not "
+            "cancelled (", absl::StrJoin(open, ", "),
+            "); cancel them before recording a rejection"));
+      }
+    }
+    v1::EventPayload p;
+    v1::RecordResponse* e = p.mutable_response_recorded();
+    e->set_recommendation_id(rec.id());
+    e->set_decision(c.decision());
+    e->set_text(Trimmed(c.text()));
+    e->set_reason(Trimmed(c.reason()));
+    e->set_responded_by(Trimmed(c.responded_by()));
+    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_responded_on(),
+                              OptionalDate(c.responded_on(), "responded_on"));
+    EntityStates states;
+    states.recommendations[rec.id()] = rec;
+    return Record(rec.id(), "ResponseRecorded", e->responded_on(),
+                  std::move(p), std::move(states));
+  }
+
+  absl::Status SetRecommendationStatus(const v1::SetRecommendationStatus& c) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        v1::Recommendation rec,
+        LoadRecommendation(c.recommendation_id(), "recommendation_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+    RECTRACK_RETURN_IF_ERROR(
+        CheckRecommendationTransition(rec.id(), rec.status(), c.status()));
+    v1::EventPayload p;
+    v1::SetRecommendationStatus* e = p.mutable_recommendation_status_set();
+    e->set_recommendation_id(rec.id());
+    e->set_status(c.status());
+    e->set_note(Trimmed(c.note()));
+    RECTRACK_ASSIGN_OR_RETURN(std::string on,
+                              OptionalDate(c.effective_on(), "effective_on"));
+    e->set_effective_on(on.empty() ? DayOf(txn_.now()) : on);
+    EntityStates states;
+    states.recommendations[rec.id()] = rec;
+    return Record(rec.id(), "RecommendationStatusChanged", e->effective_on(),
+                  std::move(p), std::move(states));
+  }
+
+  absl::Status CheckLeads(const google::protobuf::RepeatedPtrField<std::string>&
+                              leads,
+                          google::protobuf::RepeatedPtrField<std::string>* out) {
+    if (leads.empty()) {
+      return absl::InvalidArgumentError("leads: at least one lead is required");
+    }
+    for (int i = 0; i < leads.size(); ++i) {
+      if (absl::StripAsciiWhitespace(leads[i]).empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("leads[", i, "] is empty; name a person or role"));
+      }
+      *out->Add() = Trimmed(leads[i]);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AddAction(const v1::AddAction& c) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        v1::Recommendation rec,
+        LoadRecommendation(c.recommendation_id(), "recommendation_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+    RECTRACK_RETURN_IF_ERROR(CheckCanAddAction(rec.id(), rec.status()));
+    RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+    v1::EventPayload p;
+    v1::AddAction* e = p.mutable_action_added();
+    e->set_recommendation_id(rec.id());
+    e->set_text(Trimmed(c.text()));
+    RECTRACK_RETURN_IF_ERROR(CheckLeads(c.leads(), e->mutable_leads()));
+    e->set_timescale(Trimmed(c.timescale()));
+    RECTRACK_ASSIGN_OR_RETURN(std::string id, NewId(EntityKind::kAction));
+    EntityStates states;
+    states.recommendations[rec.id()] = rec;
+    // The new action enters the states with no index entries yet.
+    return Record(id, "ActionAdded", "", std::move(p), std::move(states));
+  }
+
+  // An action that may still change: exists, not cancelled, review open.
+  absl::StatusOr<v1::Action> LoadChangeableAction(const std::string& ref,
+                                                  bool allow_cancelled) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action, LoadAction(ref, "id"));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(action.review_id()));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(action.id(), action.version()));
+    if (!allow_cancelled && action.status() == v1::ACTION_STATUS_CANCELLED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "action ", action.id(), " is cancelled; it cannot change"));
+    }
+    return action;
+  }
+
+  absl::Status UpdateAction(const v1::UpdateAction& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                              LoadChangeableAction(c.id(), false));
+    if (!c.has_text() && !c.set_leads() && !c.has_timescale()) {
+      return absl::InvalidArgumentError(
+          "nothing to update: give new text, leads or timescale");
+    }
+    v1::EventPayload p;
+    v1::UpdateAction* e = p.mutable_action_updated();
+    e->set_id(action.id());
+    if (c.has_text()) {
+      RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+      e->set_text(Trimmed(c.text()));
+    }
+    if (c.set_leads()) {
+      e->set_set_leads(true);
+      RECTRACK_RETURN_IF_ERROR(CheckLeads(c.leads(), e->mutable_leads()));
+    }
+    if (c.has_timescale()) {
+      e->set_timescale(Trimmed(c.timescale()));
+      if (!action.timescale().text().empty() &&
+          e->timescale() != action.timescale().text()) {
+        RECTRACK_RETURN_IF_ERROR(Required(
+            c.reason(), "reason (changing a target needs a reason)"));
+      }
+    }
+    e->set_reason(Trimmed(c.reason()));
+    EntityStates states;
+    states.actions[action.id()] = action;
+    return Record(action.id(), "ActionUpdated", "", std::move(p),
+                  std::move(states));
+  }
+
+  absl::Status SetActionStatus(const v1::SetActionStatus& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                              LoadChangeableAction(c.id(), true));
+    RECTRACK_RETURN_IF_ERROR(
+        CheckActionTransition(action.id(), action.status(), c.status()));
+    v1::EventPayload p;
+    v1::SetActionStatus* e = p.mutable_action_status_set();
+    e->set_id(action.id());
+    e->set_status(c.status());
+    e->set_note(Trimmed(c.note()));
+    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                              OptionalDate(c.effective_on(), "effective_on"));
+    EntityStates states;
+    states.actions[action.id()] = action;
+    return Record(action.id(), "ActionStatusChanged", e->effective_on(),
+                  std::move(p), std::move(states));
+  }
+
+  absl::Status ReportProgress(const v1::ReportProgress& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                              LoadChangeableAction(c.id(), false));
+    RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+    v1::EventPayload p;
+    v1::ReportProgress* e = p.mutable_progress_reported();
+    e->set_id(action.id());
+    e->set_text(Trimmed(c.text()));
+    RECTRACK_ASSIGN_OR_RETURN(std::string on,
+                              OptionalDate(c.reported_on(), "reported_on"));
+    e->set_reported_on(on.empty() ? DayOf(txn_.now()) : on);
+    EntityStates states;
+    states.actions[action.id()] = action;
+    return Record(action.id(), "ProgressReported", e->reported_on(),
+                  std::move(p), std::move(states));
+  }
+
+  absl::Status CloseReview(const v1::CloseReview& c) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              LoadReview(c.review_id(), "review_id"));
+    RECTRACK_RETURN_IF_ERROR(CheckVersion(review.id(), review.version()));
+    if (review.status() == v1::REVIEW_STATUS_CLOSED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("review ", review.id(), " is already closed"));
+    }
+    v1::EventPayload p;
+    p.mutable_review_closed()->set_review_id(review.id());
+    p.mutable_review_closed()->set_note(Trimmed(c.note()));
+    EntityStates states;
+    states.reviews[review.id()] = review;
+    return Record(review.id(), "ReviewClosed", "", std::move(p),
+                  std::move(states));
+  }
+
+  store::Transaction& txn_;
+  const std::string& actor_;
+  const v1::Command* command_ = nullptr;
+  std::vector<v1::CommandResult> results_;
+};
+
+template <typename Entity>
+absl::StatusOr<Entity> GetEntity(store::EventStore* store,
+                                 const std::string& id, EntityKind kind) {
+  RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, "id"));
+  if (parsed.kind != kind) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("id: ", id, " is not a ", KindName(kind), " id"));
+  }
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                            store->GetState(id));
+  if (!bytes.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(KindName(kind), " ", id, " does not exist"));
+  }
+  return ParseState<Entity>(id, *bytes);
+}
+
+}  // namespace
+
+void Tracker::Apply(const v1::ApplyRequest& request, const std::string& actor,
+                    ApplyDone done) {
+  if (request.commands().empty()) {
+    done(absl::InvalidArgumentError(
+        "commands: the request has no commands; give at least one"));
+    return;
+  }
+  // The decider runs later on the committer thread: it owns its copies.
+  auto commands =
+      std::make_shared<google::protobuf::RepeatedPtrField<v1::Command>>(
+          request.commands());
+  store_->Submit(
+      request.request_id(), Fingerprint(request), request.correlation_id(),
+      [commands, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
+        RequestDecider decider(txn, actor);
+        RECTRACK_ASSIGN_OR_RETURN(v1::ApplyResponse response,
+                                  decider.Run(*commands));
+        return response.SerializeAsString();
+      },
+      [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
+        if (!result.ok()) {
+          done(result.status());
+          return;
+        }
+        v1::ApplyResponse response;
+        if (!response.ParseFromString(result->result)) {
+          done(absl::DataLossError("the stored result of this request is "
+                                   "damaged"));
+          return;
+        }
+        response.set_replayed(result->replayed);
+        done(std::move(response));
+      });
+}
+
+absl::StatusOr<v1::ApplyResponse> Tracker::ApplyAndWait(
+    const v1::ApplyRequest& request, const std::string& actor) {
+  absl::Notification finished;
+  absl::StatusOr<v1::ApplyResponse> outcome;
+  Apply(request, actor, [&](absl::StatusOr<v1::ApplyResponse> r) {
+    outcome = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return outcome;
+}
+
+absl::StatusOr<v1::Review> Tracker::GetReview(const std::string& id) {
+  return GetEntity<v1::Review>(store_, id, EntityKind::kReview);
+}
+
+absl::StatusOr<v1::Recommendation> Tracker::GetRecommendation(
+    const std::string& id) {
+  return GetEntity<v1::Recommendation>(store_, id, EntityKind::kRecommendation);
+}
+
+absl::StatusOr<v1::Action> Tracker::GetAction(const std::string& id) {
+  return GetEntity<v1::Action>(store_, id, EntityKind::kAction);
+}
+
+absl::StatusOr<std::vector<v1::Review>> Tracker::ListReviews() {
+  RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("review-"));
+  std::vector<v1::Review> out;
+  for (const auto& [id, bytes] : rows) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              ParseState<v1::Review>(id, bytes));
+    out.push_back(std::move(review));
+  }
+  std::sort(out.begin(), out.end(), [](const v1::Review& a, const v1::Review& b) {
+    return EntityIdLess(a.id(), b.id());
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Action>> Tracker::ListActions(
+    const v1::ListActionsRequest& filter) {
+  std::string lead = absl::AsciiStrToLower(Trimmed(filter.lead()));
+  if (!filter.review_id().empty()) {
+    RECTRACK_RETURN_IF_ERROR(GetReview(filter.review_id()).status());
+  }
+  if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED &&
+      !v1::ActionStatus_IsValid(filter.status())) {
+    return absl::InvalidArgumentError("status: not a known action status");
+  }
+  // Candidates come from the most selective index given.
+  std::vector<std::string> ids;
+  if (!filter.review_id().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        ids, store_->ScanIndex("action_by_review", filter.review_id()));
+  } else if (!lead.empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(ids, store_->ScanIndex("action_by_lead", lead));
+  } else if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        ids, store_->ScanIndex("action_by_status",
+                               v1::ActionStatus_Name(filter.status())));
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("action-"));
+    for (auto& row : rows) {
+      ids.push_back(std::move(row.first));
+    }
+  }
+  std::vector<v1::Action> out;
+  for (const std::string& id : ids) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(id));
+    if (!lead.empty() &&
+        std::none_of(action.leads().begin(), action.leads().end(),
+                     [&](const std::string& l) {
+                       return absl::AsciiStrToLower(Trimmed(l)) == lead;
+                     })) {
+      continue;
+    }
+    if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED &&
+        action.status() != filter.status()) {
+      continue;
+    }
+    out.push_back(std::move(action));
+  }
+  std::sort(out.begin(), out.end(), [](const v1::Action& a, const v1::Action& b) {
+    return EntityIdLess(a.id(), b.id());
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Event>> Tracker::GetHistory(
+    const std::string& id) {
+  RECTRACK_RETURN_IF_ERROR(ParseEntityId(id, "id").status());
+  RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                            store_->ReadStream(id));
+  if (events.empty()) {
+    return absl::NotFoundError(absl::StrCat(id, " does not exist"));
+  }
+  return events;
+}
+
+absl::StatusOr<v1::ReadEventsResponse> Tracker::ReadEvents(
+    uint64_t from_position, uint32_t limit) {
+  if (limit > kMaxReadLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: at most ", kMaxReadLimit, " events per call"));
+  }
+  v1::ReadEventsResponse response;
+  RECTRACK_ASSIGN_OR_RETURN(
+      std::vector<v1::Event> events,
+      store_->ReadAll(from_position, limit == 0 ? kDefaultReadLimit : limit));
+  // An event may be readable a moment before the store's counter moves.
+  uint64_t last = store_->LastPosition();
+  if (!events.empty()) {
+    last = std::max(last, events.back().position());
+  }
+  response.set_last_position(last);
+  *response.mutable_events() = {events.begin(), events.end()};
+  return response;
+}
+
+}  // namespace rectrack::domain

@@ -1,0 +1,51 @@
+// The tracker: turns commands into events (checking every business rule
+// against current state) and answers queries. Knows nothing of gRPC; all
+// storage goes through store::EventStore.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rectrack/v1/domain.pb.h"
+#include "rectrack/v1/tracker.pb.h"
+#include "server/store/event_store.h"
+
+namespace rectrack::domain {
+
+class Tracker {
+ public:
+  // `store` is not owned and must outlive the tracker.
+  explicit Tracker(store::EventStore* store) : store_(store) {}
+
+  using ApplyDone = std::function<void(absl::StatusOr<v1::ApplyResponse>)>;
+
+  // Validates `request` and commits all of its events atomically, recorded
+  // as made by `actor`. `done` runs once the events are on disk, or with
+  // the first command's error (then nothing is written). With more than
+  // one command, an error message starts with "command N: ".
+  void Apply(const v1::ApplyRequest& request, const std::string& actor,
+             ApplyDone done);
+  absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
+      const v1::ApplyRequest& request, const std::string& actor);
+
+  absl::StatusOr<v1::Review> GetReview(const std::string& id);
+  absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);
+  absl::StatusOr<v1::Action> GetAction(const std::string& id);
+  // Every review, oldest first.
+  absl::StatusOr<std::vector<v1::Review>> ListReviews();
+  // Actions matching every filter set in `filter`, in id order.
+  absl::StatusOr<std::vector<v1::Action>> ListActions(
+      const v1::ListActionsRequest& filter);
+  // Every event of one entity, oldest first. NOT_FOUND if it has none.
+  absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id);
+  // Up to `limit` (0 = 1000, at most 10000) events from `from_position`.
+  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
+                                                    uint32_t limit);
+
+ private:
+  store::EventStore* store_;
+};
+
+}  // namespace rectrack::domain

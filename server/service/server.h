@@ -1,0 +1,54 @@
+// A running rectrackd: the event store, the tracker and the gRPC server,
+// started and stopped together. Used by main() and by in-process tests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/server.h>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "server/domain/tracker.h"
+#include "server/service/tracker_service.h"
+#include "server/store/event_store.h"
+
+namespace rectrack::service {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port.
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./data";
+  // Not owned; must outlive the server.
+  Clock* clock = RealClock::Get();
+};
+
+class Server {
+ public:
+  // Opens the database and starts serving. FAILED_PRECONDITION if the data
+  // directory is unusable, UNAVAILABLE if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+
+  // Stops if still running.
+  ~Server();
+
+  // The port actually bound.
+  int port() const { return port_; }
+  std::string address() const;
+
+  // Refuses new changes, lets in-flight calls finish (waiting at most
+  // `grace`), then closes the database cleanly. Idempotent.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+
+ private:
+  Server() = default;
+
+  ServerOptions options_;
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<domain::Tracker> tracker_;
+  std::unique_ptr<TrackerService> service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+};
+
+}  // namespace rectrack::service

@@ -1,0 +1,622 @@
+#include "server/store/event_store.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "common/dates.h"
+#include "common/status_macros.h"
+#include "server/store/keys.h"
+
+namespace rectrack::store {
+namespace {
+
+constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
+    "events", "streams", "state", "index", "requests", "meta"};
+constexpr const char* kSchemaVersionKey = "schema_version";
+constexpr const char* kSchemaVersion = "1";
+
+absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) {
+    return absl::OkStatus();
+  }
+  std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNoSpace()) {
+    return absl::UnavailableError(
+        absl::StrCat(message, " (the disk is full; nothing was written)"));
+  }
+  if (s.IsCorruption()) {
+    return absl::DataLossError(message);
+  }
+  if (s.IsIOError()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+std::string RequestKey(absl::string_view request_id) {
+  return absl::StrCat("r:", request_id);
+}
+std::string EventIdKey(absl::string_view event_id) {
+  return absl::StrCat("e:", event_id);
+}
+
+std::string EncodeRequestRecord(absl::string_view fingerprint,
+                                absl::string_view result) {
+  return absl::StrCat(EncodeU64(fingerprint.size()), fingerprint, result);
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> DecodeRequestRecord(
+    absl::string_view bytes) {
+  if (bytes.size() < 8 || DecodeU64(bytes.substr(0, 8)) > bytes.size() - 8) {
+    return absl::DataLossError("stored request result is damaged");
+  }
+  uint64_t n = DecodeU64(bytes.substr(0, 8));
+  return std::make_pair(std::string(bytes.substr(8, n)),
+                        std::string(bytes.substr(8 + n)));
+}
+
+absl::Status CheckWritable(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create the data directory ", dir, ": ", ec.message()));
+  }
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write to the data directory ", dir,
+                     ": permission denied; choose another --data-dir or fix "
+                     "its permissions"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Transaction
+
+absl::StatusOr<std::optional<std::string>> Transaction::GetState(
+    const std::string& id) {
+  if (auto it = local_.state.find(id); it != local_.state.end()) {
+    return it->second;
+  }
+  if (auto it = group_->state.find(id); it != group_->state.end()) {
+    return it->second;
+  }
+  return store_->Get(ColumnFamily::kState, id);
+}
+
+void Transaction::PutState(const std::string& id, std::string value) {
+  ops_.push_back({ColumnFamily::kState, id, value});
+  local_.state[id] = std::move(value);
+}
+
+absl::StatusOr<uint64_t> Transaction::StreamVersion(const std::string& stream) {
+  if (auto it = local_.stream_versions.find(stream);
+      it != local_.stream_versions.end()) {
+    return it->second;
+  }
+  if (auto it = group_->stream_versions.find(stream);
+      it != group_->stream_versions.end()) {
+    return it->second;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(
+      rocksdb::ReadOptions(), store_->cf(ColumnFamily::kStreams)));
+  std::string prefix = StreamPrefix(stream);
+  it->SeekForPrev(StreamKey(stream, UINT64_MAX));
+  uint64_t version = 0;
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    version = DecodeU64(View(it->key()).substr(prefix.size()));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream version"));
+  return version;
+}
+
+absl::StatusOr<v1::Event> Transaction::Append(v1::Event event) {
+  if (event.event_id().empty()) {
+    event.set_event_id(store_->NewEventId());
+  }
+  const std::string& event_id = event.event_id();
+  bool used = local_.event_ids.contains(event_id) ||
+              group_->event_ids.contains(event_id);
+  if (!used) {
+    RECTRACK_ASSIGN_OR_RETURN(auto stored,
+                              store_->Get(ColumnFamily::kRequests,
+                                          EventIdKey(event_id)));
+    used = stored.has_value();
+  }
+  if (used) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "event id \"", event_id, "\" has already been used; give each "
+        "event a new id, or leave event_id empty"));
+  }
+  RECTRACK_ASSIGN_OR_RETURN(uint64_t version, StreamVersion(event.stream()));
+  event.set_version(version + 1);
+  event.set_position(++last_position_);
+  SetTimestamp(now_, event.mutable_recorded_at());
+  event.set_request_id(request_id_);
+  event.set_correlation_id(correlation_id_);
+
+  local_.stream_versions[event.stream()] = event.version();
+  local_.event_ids.insert(event_id);
+  ops_.push_back({ColumnFamily::kEvents, EncodeU64(event.position()),
+                  event.SerializeAsString()});
+  ops_.push_back({ColumnFamily::kStreams,
+                  StreamKey(event.stream(), event.version()),
+                  EncodeU64(event.position())});
+  ops_.push_back({ColumnFamily::kRequests, EventIdKey(event_id),
+                  EncodeU64(event.position())});
+  events_.push_back(event);
+  return event;
+}
+
+absl::StatusOr<uint64_t> Transaction::NextSequence(const std::string& name) {
+  uint64_t current = 0;
+  if (auto it = local_.sequences.find(name); it != local_.sequences.end()) {
+    current = it->second;
+  } else if (auto git = group_->sequences.find(name);
+             git != group_->sequences.end()) {
+    current = git->second;
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(
+        auto stored,
+        store_->Get(ColumnFamily::kMeta, absl::StrCat("seq:", name)));
+    if (stored.has_value()) {
+      if (stored->size() != 8) {
+        return absl::DataLossError(
+            absl::StrCat("id counter ", name, " is damaged"));
+      }
+      current = DecodeU64(*stored);
+    }
+  }
+  ++current;
+  local_.sequences[name] = current;
+  ops_.push_back(
+      {ColumnFamily::kMeta, absl::StrCat("seq:", name), EncodeU64(current)});
+  return current;
+}
+
+void Transaction::PutIndex(absl::string_view name, absl::string_view value,
+                           absl::string_view entity_id) {
+  ops_.push_back({ColumnFamily::kIndex, IndexKey(name, value, entity_id),
+                  std::string()});
+}
+
+void Transaction::DeleteIndex(absl::string_view name, absl::string_view value,
+                              absl::string_view entity_id) {
+  ops_.push_back(
+      {ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::nullopt});
+}
+
+void Transaction::CommitTo(GroupOverlay* group, std::vector<Op>* ops,
+                           std::vector<v1::Event>* events) {
+  for (auto& [k, v] : local_.state) {
+    group->state[k] = std::move(v);
+  }
+  for (auto& [k, v] : local_.stream_versions) {
+    group->stream_versions[k] = v;
+  }
+  for (auto& [k, v] : local_.sequences) {
+    group->sequences[k] = v;
+  }
+  for (const auto& id : local_.event_ids) {
+    group->event_ids.insert(id);
+  }
+  group->last_position = last_position_;
+  for (auto& op : ops_) {
+    ops->push_back(std::move(op));
+  }
+  for (auto& e : events_) {
+    events->push_back(std::move(e));
+  }
+}
+
+// ----------------------------------------------------------------- EventStore
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
+    const std::string& dir, StoreOptions options) {
+  RECTRACK_RETURN_IF_ERROR(CheckWritable(dir));
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.keep_log_file_num = 5;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+  for (const char* name : kColumnFamilyNames) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the data directory ", dir,
+          " is in use by another rectrackd (its LOCK file is held); stop "
+          "that server or choose another --data-dir"));
+    }
+    return FromRocks(s, absl::StrCat("opening the database in ", dir));
+  }
+  // handles[0] is the default family, which rectrack does not use.
+  db->DestroyColumnFamilyHandle(handles[0]);
+  handles.erase(handles.begin());
+
+  auto fail = [&](absl::Status status) {
+    for (auto* h : handles) {
+      db->DestroyColumnFamilyHandle(h);
+    }
+    return status;
+  };
+  std::string schema;
+  s = db->Get(rocksdb::ReadOptions(),
+              handles[static_cast<int>(ColumnFamily::kMeta)], kSchemaVersionKey,
+              &schema);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Put(wo, handles[static_cast<int>(ColumnFamily::kMeta)],
+                kSchemaVersionKey, kSchemaVersion);
+    if (!s.ok()) {
+      return fail(FromRocks(s, "writing the schema version"));
+    }
+  } else if (!s.ok()) {
+    return fail(FromRocks(s, "reading the schema version"));
+  } else if (schema != kSchemaVersion) {
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("the database in ", dir, " has schema version ", schema,
+                     "; this rectrackd reads version ", kSchemaVersion)));
+  }
+
+  uint64_t last_position = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(
+        rocksdb::ReadOptions(),
+        handles[static_cast<int>(ColumnFamily::kEvents)]));
+    it->SeekToLast();
+    if (it->Valid()) {
+      last_position = DecodeU64(View(it->key()));
+    }
+    if (!it->status().ok()) {
+      return fail(FromRocks(it->status(), "reading the last event"));
+    }
+  }
+  return std::unique_ptr<EventStore>(
+      new EventStore(std::move(db), std::move(handles), options, last_position));
+}
+
+EventStore::EventStore(std::unique_ptr<rocksdb::DB> db,
+                       std::vector<rocksdb::ColumnFamilyHandle*> cf,
+                       StoreOptions options, uint64_t last_position)
+    : db_(std::move(db)), cf_(std::move(cf)), options_(options) {
+  {
+    absl::MutexLock lock(&mu_);
+    last_position_ = last_position;
+  }
+  committer_ = std::thread([this] { CommitterLoop(); });
+}
+
+EventStore::~EventStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    accepting_ = false;
+    stopping_ = true;
+  }
+  committer_.join();
+  for (auto* h : cf_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+void EventStore::StopAccepting() {
+  absl::MutexLock lock(&mu_);
+  accepting_ = false;
+}
+
+void EventStore::Submit(std::string request_id, std::string fingerprint,
+                        std::string correlation_id, Decider decide, Done done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (accepting_) {
+      queue_.push_back({std::move(request_id), std::move(fingerprint),
+                        std::move(correlation_id), std::move(decide),
+                        std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError(
+      "the server is shutting down and takes no more changes; try again "
+      "once it is back"));
+}
+
+absl::StatusOr<CommitResult> EventStore::SubmitAndWait(
+    std::string request_id, std::string fingerprint,
+    std::string correlation_id, Decider decide) {
+  absl::Notification finished;
+  absl::StatusOr<CommitResult> outcome;
+  Submit(std::move(request_id), std::move(fingerprint),
+         std::move(correlation_id), std::move(decide),
+         [&](absl::StatusOr<CommitResult> r) {
+           outcome = std::move(r);
+           finished.Notify();
+         });
+  finished.WaitForNotification();
+  return outcome;
+}
+
+void EventStore::CommitterLoop() {
+  while (true) {
+    std::vector<Pending> group;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](EventStore* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return !s->queue_.empty() || s->stopping_;
+          },
+          this));
+      if (queue_.empty()) {
+        return;  // stopping, and nothing left to do
+      }
+      while (!queue_.empty() && group.size() < options_.max_group_size) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(std::move(group));
+  }
+}
+
+void EventStore::CommitGroup(std::vector<Pending> group) {
+  GroupOverlay overlay;
+  {
+    absl::MutexLock lock(&mu_);
+    overlay.last_position = last_position_;
+  }
+  // recorded_at never goes backwards along the log, whatever the clock does.
+  absl::Time now = std::max(options_.clock->Now(), last_recorded_at_);
+  std::vector<Transaction::Op> ops;
+  std::vector<v1::Event> events;
+  std::vector<absl::StatusOr<CommitResult>> outcomes;
+  outcomes.reserve(group.size());
+
+  for (Pending& p : group) {
+    if (!p.request_id.empty()) {
+      std::optional<std::pair<std::string, std::string>> earlier;
+      if (auto it = overlay.requests.find(p.request_id);
+          it != overlay.requests.end()) {
+        earlier = it->second;
+      } else {
+        auto stored = Get(ColumnFamily::kRequests, RequestKey(p.request_id));
+        if (!stored.ok()) {
+          outcomes.push_back(stored.status());
+          continue;
+        }
+        if (stored->has_value()) {
+          auto decoded = DecodeRequestRecord(**stored);
+          if (!decoded.ok()) {
+            outcomes.push_back(decoded.status());
+            continue;
+          }
+          earlier = *decoded;
+        }
+      }
+      if (earlier.has_value()) {
+        if (earlier->first != p.fingerprint) {
+          outcomes.push_back(absl::AlreadyExistsError(absl::StrCat(
+              "request id \"", p.request_id,
+              "\" was already used for a different request; use a new "
+              "request id for new changes")));
+        } else {
+          outcomes.push_back(CommitResult{earlier->second, true});
+        }
+        continue;
+      }
+    }
+    Transaction txn(this, &overlay, now, p.request_id, p.correlation_id);
+    absl::StatusOr<std::string> result = p.decide(txn);
+    if (!result.ok()) {
+      outcomes.push_back(result.status());
+      continue;
+    }
+    if (!p.request_id.empty()) {
+      txn.ops_.push_back({ColumnFamily::kRequests, RequestKey(p.request_id),
+                          EncodeRequestRecord(p.fingerprint, *result)});
+      overlay.requests[p.request_id] = {p.fingerprint, *result};
+    }
+    txn.CommitTo(&overlay, &ops, &events);
+    outcomes.push_back(CommitResult{*std::move(result), false});
+  }
+
+  if (!ops.empty()) {
+    rocksdb::WriteBatch batch;
+    absl::Status status;
+    for (const auto& op : ops) {
+      rocksdb::Status s = op.value.has_value()
+                              ? batch.Put(cf(op.cf), op.key, *op.value)
+                              : batch.Delete(cf(op.cf), op.key);
+      if (!s.ok()) {
+        status = FromRocks(s, "preparing the write");
+        break;
+      }
+    }
+    if (status.ok()) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;  // nothing is acknowledged before the WAL is on disk
+      status = FromRocks(db_->Write(wo, &batch), "writing to the database");
+    }
+    if (!status.ok()) {
+      for (size_t i = 0; i < outcomes.size(); ++i) {
+        if (outcomes[i].ok() && !outcomes[i]->replayed) {
+          outcomes[i] = status;
+        }
+      }
+      // A replay served from this same group was never written either.
+      for (size_t i = 0; i < outcomes.size(); ++i) {
+        if (outcomes[i].ok() && overlay.requests.contains(group[i].request_id)) {
+          outcomes[i] = status;
+        }
+      }
+    } else {
+      absl::MutexLock lock(&mu_);
+      last_position_ = overlay.last_position;
+      last_recorded_at_ = now;
+    }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(outcomes[i]));
+  }
+}
+
+std::string EventStore::NewEventId() {
+  uint64_t hi = absl::Uniform<uint64_t>(bitgen_);
+  uint64_t lo = absl::Uniform<uint64_t>(bitgen_);
+  // RFC 4122 version 4 layout.
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32,
+                         (hi >> 16) & 0xFFFF, hi & 0xFFFF, lo >> 48,
+                         lo & 0xFFFFFFFFFFFFULL);
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::Get(
+    ColumnFamily family, absl::string_view key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(family),
+                               rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) {
+    return std::nullopt;
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(s, "reading the database"));
+  return value;
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::GetState(
+    const std::string& id) {
+  return Get(ColumnFamily::kState, id);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+EventStore::ScanState(absl::string_view prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  rocksdb::ReadOptions ro;
+  std::optional<std::string> upper = PrefixUpperBound(prefix);
+  rocksdb::Slice upper_slice;
+  if (upper.has_value()) {
+    upper_slice = *upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, cf(ColumnFamily::kState)));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
+       it->Next()) {
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning state"));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> EventStore::ScanIndex(
+    absl::string_view name, absl::string_view value) {
+  std::string prefix = IndexPrefix(name, value);
+  std::optional<std::string> upper = PrefixUpperBound(prefix);
+  rocksdb::Slice upper_slice;
+  rocksdb::ReadOptions ro;
+  if (upper.has_value()) {
+    upper_slice = *upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ro, cf(ColumnFamily::kIndex)));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    out.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning an index"));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
+    absl::string_view stream) {
+  std::string prefix = StreamPrefix(stream);
+  std::optional<std::string> upper = PrefixUpperBound(prefix);
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice;
+  if (upper.has_value()) {
+    upper_slice = *upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  // One snapshot, so the stream and the events agree.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  std::vector<v1::Event> out;
+  absl::Status status;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ro, cf(ColumnFamily::kStreams)));
+    for (it->Seek(prefix); it->Valid() && status.ok(); it->Next()) {
+      std::string value;
+      rocksdb::ReadOptions get_ro;
+      get_ro.snapshot = snapshot;
+      status = FromRocks(
+          db_->Get(get_ro, cf(ColumnFamily::kEvents), it->value(), &value),
+          "reading an event");
+      if (status.ok()) {
+        v1::Event event;
+        if (!event.ParseFromString(value)) {
+          status = absl::DataLossError(absl::StrCat(
+              "an event of ", stream, " cannot be read (damaged)"));
+        } else {
+          out.push_back(std::move(event));
+        }
+      }
+    }
+    if (status.ok()) {
+      status = FromRocks(it->status(), "reading a stream");
+    }
+  }
+  db_->ReleaseSnapshot(snapshot);
+  RECTRACK_RETURN_IF_ERROR(status);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
+                                                           size_t limit) {
+  std::vector<v1::Event> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kEvents)));
+  for (it->Seek(EncodeU64(std::max<uint64_t>(from, 1)));
+       it->Valid() && out.size() < limit; it->Next()) {
+    v1::Event event;
+    if (!event.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("the event at position ",
+                       DecodeU64(View(it->key())),
+                       " cannot be read (damaged)"));
+    }
+    out.push_back(std::move(event));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  return out;
+}
+
+uint64_t EventStore::LastPosition() {
+  absl::MutexLock lock(&mu_);
+  return last_position_;
+}
+
+}  // namespace rectrack::store

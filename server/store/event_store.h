@@ -1,0 +1,226 @@
+// The event store: an append-only log of events in RocksDB, with the
+// projected state, secondary indexes and request results kept beside it and
+// written in the same atomic, fsynced batch.
+//
+// One committer thread owns every write. Callers Submit() a request with a
+// decider: a function that reads current state through a Transaction and
+// appends events. The committer runs deciders one after another (so each
+// sees the effects of those before it), writes the whole group in one
+// WriteBatch with the WAL synced, and only then calls every caller's
+// completion (group commit: one fsync serves many requests).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "rectrack/v1/events.pb.h"
+#include "rocksdb/db.h"
+
+namespace rectrack::store {
+
+// The column families, by job. Values index `EventStore::cf_`.
+enum class ColumnFamily : int {
+  kEvents = 0,    // position (u64 BE) → Event
+  kStreams = 1,   // stream ‖ 0 ‖ version (u64 BE) → position (u64 BE)
+  kState = 2,     // entity id → projected state (serialized proto)
+  kIndex = 3,     // IndexKey(name, value, entity id) → empty
+  kRequests = 4,  // "r:" request id → result; "e:" event id → position
+  kMeta = 5,      // name → value (schema version, id sequences)
+};
+inline constexpr int kColumnFamilyCount = 6;
+
+// Effects of the requests committed so far in the current group, which the
+// next request of the group must see. Internal to the store.
+struct GroupOverlay {
+  uint64_t last_position = 0;
+  absl::flat_hash_map<std::string, std::string> state;
+  absl::flat_hash_map<std::string, uint64_t> stream_versions;
+  absl::flat_hash_map<std::string, uint64_t> sequences;
+  absl::flat_hash_set<std::string> event_ids;
+  // request id → (fingerprint, result)
+  absl::flat_hash_map<std::string, std::pair<std::string, std::string>>
+      requests;
+};
+
+class EventStore;
+
+// A decider's view of the store: reads see committed state plus everything
+// earlier in the same group and this transaction's own writes. Writes are
+// buffered and reach the database only if the decider succeeds.
+class Transaction {
+ public:
+  // Current projected state of an entity, or nullopt if it does not exist.
+  absl::StatusOr<std::optional<std::string>> GetState(const std::string& id);
+  void PutState(const std::string& id, std::string value);
+
+  // Version of a stream (0 when it has no events).
+  absl::StatusOr<uint64_t> StreamVersion(const std::string& stream);
+
+  // Appends `event` to `event.stream()`: assigns position, version,
+  // recorded_at, request id and (if empty) event id. Returns the stored
+  // event. ALREADY_EXISTS if the event id was used before.
+  absl::StatusOr<v1::Event> Append(v1::Event event);
+
+  // Next value (1, 2, 3…) of a named counter, e.g. for entity ids.
+  absl::StatusOr<uint64_t> NextSequence(const std::string& name);
+
+  void PutIndex(absl::string_view name, absl::string_view value,
+                absl::string_view entity_id);
+  void DeleteIndex(absl::string_view name, absl::string_view value,
+                   absl::string_view entity_id);
+
+  absl::Time now() const { return now_; }
+
+ private:
+  friend class EventStore;
+  struct Op {
+    ColumnFamily cf;
+    std::string key;
+    std::optional<std::string> value;  // nullopt = delete
+  };
+
+  Transaction(EventStore* store, GroupOverlay* group, absl::Time now,
+              std::string request_id, std::string correlation_id)
+      : store_(store),
+        group_(group),
+        now_(now),
+        request_id_(std::move(request_id)),
+        correlation_id_(std::move(correlation_id)),
+        last_position_(group->last_position) {}
+
+  // Moves this transaction's effects into the group.
+  void CommitTo(GroupOverlay* group, std::vector<Op>* ops,
+                std::vector<v1::Event>* events);
+
+  EventStore* store_;
+  GroupOverlay* group_;
+  absl::Time now_;
+  std::string request_id_;
+  std::string correlation_id_;
+  uint64_t last_position_;
+  GroupOverlay local_;
+  std::vector<Op> ops_;
+  std::vector<v1::Event> events_;
+};
+
+// The outcome of a submitted request.
+struct CommitResult {
+  // What the decider returned (or, for a replay, returned the first time).
+  std::string result;
+  // True when the request id had been committed before: nothing appended.
+  bool replayed = false;
+};
+
+struct StoreOptions {
+  // The clock that stamps recorded_at. Not owned; must outlive the store.
+  Clock* clock = RealClock::Get();
+  // Most requests folded into one write.
+  size_t max_group_size = 512;
+};
+
+class EventStore {
+ public:
+  // Reads state and appends events; returns the result to remember for the
+  // request id. An error discards everything the decider did.
+  using Decider = std::function<absl::StatusOr<std::string>(Transaction&)>;
+  // Called exactly once, after the request is durable or has failed.
+  using Done = std::function<void(absl::StatusOr<CommitResult>)>;
+
+  // Opens (creating if needed) the database in `dir`. FAILED_PRECONDITION
+  // with a plain explanation if another process holds it or it cannot be
+  // written.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const std::string& dir, StoreOptions options = {});
+
+  // Stops accepting requests, finishes the queued ones, closes the database.
+  ~EventStore();
+
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Queues a request for the committer. `request_id` may be empty (no
+  // idempotency); `fingerprint` identifies the request's content so that a
+  // reused id with other content is refused with ALREADY_EXISTS.
+  void Submit(std::string request_id, std::string fingerprint,
+              std::string correlation_id, Decider decide, Done done);
+
+  // Submit() and wait for the outcome.
+  absl::StatusOr<CommitResult> SubmitAndWait(std::string request_id,
+                                             std::string fingerprint,
+                                             std::string correlation_id,
+                                             Decider decide);
+
+  // Refuses new requests with UNAVAILABLE; queued ones still complete.
+  void StopAccepting();
+
+  // Reads of committed data.
+  absl::StatusOr<std::optional<std::string>> GetState(const std::string& id);
+  // Every (id, state) whose id starts with `prefix`, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanState(
+      absl::string_view prefix);
+  // Entity ids under IndexPrefix(name, value).
+  absl::StatusOr<std::vector<std::string>> ScanIndex(absl::string_view name,
+                                                     absl::string_view value);
+  // Events of one stream, oldest first.
+  absl::StatusOr<std::vector<v1::Event>> ReadStream(absl::string_view stream);
+  // Up to `limit` events from global position `from` (1-based).
+  absl::StatusOr<std::vector<v1::Event>> ReadAll(uint64_t from, size_t limit);
+  // Position of the last committed event (0 when the log is empty).
+  uint64_t LastPosition();
+
+ private:
+  friend class Transaction;
+  struct Pending {
+    std::string request_id;
+    std::string fingerprint;
+    std::string correlation_id;
+    Decider decide;
+    Done done;
+  };
+
+  EventStore(std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> cf, StoreOptions options,
+             uint64_t last_position);
+
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
+    return cf_[static_cast<int>(family)];
+  }
+  absl::StatusOr<std::optional<std::string>> Get(ColumnFamily family,
+                                                 absl::string_view key);
+  std::string NewEventId();
+
+  void CommitterLoop();
+  void CommitGroup(std::vector<Pending> group);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_;
+  StoreOptions options_;
+
+  absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool accepting_ ABSL_GUARDED_BY(mu_) = true;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Used only by the committer thread.
+  absl::Time last_recorded_at_ = absl::InfinitePast();
+  absl::BitGen bitgen_;
+
+  std::thread committer_;
+};
+
+}  // namespace rectrack::store

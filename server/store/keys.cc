@@ -1,0 +1,70 @@
+#include "server/store/keys.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace rectrack::store {
+namespace {
+
+std::string LengthPrefixed(absl::string_view part) {
+  std::string out;
+  uint32_t n = static_cast<uint32_t>(part.size());
+  out.push_back(static_cast<char>((n >> 24) & 0xFF));
+  out.push_back(static_cast<char>((n >> 16) & 0xFF));
+  out.push_back(static_cast<char>((n >> 8) & 0xFF));
+  out.push_back(static_cast<char>(n & 0xFF));
+  out.append(part.data(), part.size());
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeU64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xFF);
+    v >>= 8;
+  }
+  return out;
+}
+
+uint64_t DecodeU64(absl::string_view bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return v;
+}
+
+std::string StreamPrefix(absl::string_view stream) {
+  std::string out(stream);
+  out.push_back('\0');
+  return out;
+}
+
+std::string StreamKey(absl::string_view stream, uint64_t version) {
+  return absl::StrCat(StreamPrefix(stream), EncodeU64(version));
+}
+
+std::string IndexPrefix(absl::string_view name, absl::string_view value) {
+  return absl::StrCat(LengthPrefixed(name), LengthPrefixed(value));
+}
+
+std::string IndexKey(absl::string_view name, absl::string_view value,
+                     absl::string_view entity_id) {
+  return absl::StrCat(IndexPrefix(name, value), entity_id);
+}
+
+std::optional<std::string> PrefixUpperBound(absl::string_view prefix) {
+  std::string out(prefix);
+  while (!out.empty()) {
+    unsigned char last = static_cast<unsigned char>(out.back());
+    if (last != 0xFF) {
+      out.back() = static_cast<char>(last + 1);
+      return out;
+    }
+    out.pop_back();
+  }
+  return std::nullopt;
+}
+
+}  // namespace rectrack::store

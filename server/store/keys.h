@@ -1,0 +1,33 @@
+// Key encodings of the event store. Fixed-width big-endian integers keep
+// byte order equal to numeric order; variable parts are length-prefixed so
+// that no part can run into the next.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace rectrack::store {
+
+// 8 bytes, most significant first.
+std::string EncodeU64(uint64_t v);
+// REQUIRES: bytes.size() == 8.
+uint64_t DecodeU64(absl::string_view bytes);
+
+// `streams` key: stream ‖ 0x00 ‖ version. Entity ids never contain 0x00.
+std::string StreamKey(absl::string_view stream, uint64_t version);
+// Prefix of every key of one stream.
+std::string StreamPrefix(absl::string_view stream);
+
+// `index` key: len(name) name ‖ len(value) value ‖ entity id.
+std::string IndexPrefix(absl::string_view name, absl::string_view value);
+std::string IndexKey(absl::string_view name, absl::string_view value,
+                     absl::string_view entity_id);
+
+// The smallest key greater than every key that starts with `prefix`, for
+// iterate_upper_bound; nullopt when there is none (prefix of all 0xFF).
+std::optional<std::string> PrefixUpperBound(absl::string_view prefix);
+
+}  // namespace rectrack::store
