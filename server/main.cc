@@ -2,7 +2,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -110,8 +109,9 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  std::fprintf(stderr, "rectrackd: %s received; finishing calls in progress\n",
-               strsignal(sig));
+  std::fprintf(stderr,
+               "rectrackd: stopping (%s); finishing calls in progress\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Shutdown();
   std::fprintf(stderr, "rectrackd: stopped; database closed cleanly\n");
   return 0;

@@ -362,8 +362,10 @@ class RequestDecider {
     }
     RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
     if (c.decision() == v1::DECISION_REJECTED) {
-      RECTRACK_RETURN_IF_ERROR(
-          Required(c.reason(), "reason (a rejection must say why)"));
+      if (absl::StripAsciiWhitespace(c.reason()).empty()) {
+        return absl::InvalidArgumentError(
+            "reason is required: a rejection must say why");
+      }
     }
     RECTRACK_RETURN_IF_ERROR(CheckCanRespond(rec.id(), rec.status()));
     if (c.decision() == v1::DECISION_REJECTED) {
@@ -490,8 +492,11 @@ class RequestDecider {
       e->set_timescale(Trimmed(c.timescale()));
       if (!action.timescale().text().empty() &&
           e->timescale() != action.timescale().text()) {
-        RECTRACK_RETURN_IF_ERROR(Required(
-            c.reason(), "reason (changing a target needs a reason)"));
+        if (absl::StripAsciiWhitespace(c.reason()).empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "reason is required when the timescale changes (from \"",
+              action.timescale().text(), "\" to \"", e->timescale(), "\")"));
+        }
       }
     }
     e->set_reason(Trimmed(c.reason()));

@@ -1,0 +1,703 @@
+// rectrack: the command-line client of rectrackd.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/args.h"
+#include "client/format.h"
+#include "common/grpc_status.h"
+#include "rectrack/v1/tracker.grpc.pb.h"
+
+namespace rectrack::cli {
+namespace {
+
+constexpr char kDefaultServer[] = "127.0.0.1:50051";
+constexpr int kExitServerError = 1;
+constexpr int kExitUsage = 2;
+
+// Everything a command handler needs.
+struct Context {
+  ParsedArgs args;
+  std::string server;
+  bool json = false;
+  v1::Tracker::Stub* stub = nullptr;
+};
+
+using Handler = std::function<absl::Status(Context&)>;
+
+struct CommandSpec {
+  std::string name;       // "review open"
+  std::string arguments;  // "--title T --committee C [--council O] ..."
+  std::string summary;
+  std::set<std::string> options;  // value options it accepts
+  bool changes = false;           // takes --request-id / --expect-version
+  Handler run;
+};
+
+const std::set<std::string> kGlobalValueOptions = {"--server"};
+const std::set<std::string> kGlobalFlags = {"--json", "--help"};
+const std::set<std::string> kChangeOptions = {"--request-id",
+                                              "--expect-version"};
+
+constexpr char kUsagePayload[] = "rectrack.cli/usage";
+
+// A mistake on the command line (as opposed to an error from the server).
+absl::Status Usage(const std::string& message) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(kUsagePayload, absl::Cord("1"));
+  return status;
+}
+
+// ------------------------------------------------------------- RPC helpers
+
+absl::Status Call(Context& ctx,
+                  const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::Status status = rpc(&call);
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      (absl::StrContains(status.error_message(), "connect") ||
+       absl::StrContains(status.error_message(), "Connection refused"))) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot reach rectrackd at ", ctx.server,
+        "; is it running? Start it with rectrackd, or give --server "
+        "HOST:PORT"));
+  }
+  return FromGrpcStatus(status);
+}
+
+// Sends one command as an Apply request, with --request-id and
+// --expect-version when given.
+absl::StatusOr<v1::ApplyResponse> ApplyOne(Context& ctx, v1::Command command) {
+  v1::ApplyRequest request;
+  if (auto id = ctx.args.Get("--request-id")) {
+    request.set_request_id(*id);
+  }
+  if (auto v = ctx.args.Get("--expect-version")) {
+    uint64_t version = 0;
+    if (!absl::SimpleAtoi(*v, &version)) {
+      return Usage(absl::StrCat("--expect-version: \"", *v,
+                                "\" is not a version number"));
+    }
+    command.set_expected_version(version);
+  }
+  *request.add_commands() = std::move(command);
+  v1::ApplyResponse response;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->Apply(c, request, &response);
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+// Prints the outcome of a change: JSON, or `what` and then the entity id
+// alone on the last line.
+absl::Status Report(Context& ctx, absl::StatusOr<v1::ApplyResponse> response,
+                    const std::string& what) {
+  if (!response.ok()) {
+    return response.status();
+  }
+  if (ctx.json) {
+    std::cout << ToJson(*response) << "\n";
+    return absl::OkStatus();
+  }
+  const v1::CommandResult& r = response->results(0);
+  std::cout << what << " " << r.entity_id() << " (version " << r.version()
+            << ", event #" << r.position() << ")"
+            << (response->replayed() ? " - already recorded earlier" : "")
+            << "\n"
+            << r.entity_id() << "\n";
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> OneId(Context& ctx, const std::string& what) {
+  // positional[0..1] are the command words.
+  const auto& p = ctx.args.positional;
+  size_t words = (p[0] == "review" || p[0] == "rec" || p[0] == "action") ? 2 : 1;
+  if (p.size() <= words) {
+    return Usage(absl::StrCat("give the ", what, " id, e.g. rectrack ",
+                              absl::StrJoin(p, " "), " ",
+                              what == "review"           ? "review-1"
+                              : what == "recommendation" ? "rec-1"
+                              : what == "action"         ? "action-1"
+                                                         : "rec-1"));
+  }
+  if (p.size() > words + 1) {
+    return Usage(absl::StrCat("unexpected \"", p[words + 1],
+                              "\"; put text with spaces in quotes"));
+  }
+  return p[words];
+}
+
+std::string Opt(const Context& ctx, const std::string& name) {
+  return ctx.args.Get(name).value_or("");
+}
+
+template <typename Enum>
+absl::StatusOr<Enum> EnumOption(const Context& ctx, const std::string& name,
+                                const google::protobuf::EnumDescriptor* type) {
+  auto value = ctx.args.Get(name);
+  if (!value.has_value()) {
+    return Usage(absl::StrCat(name, " is required"));
+  }
+  auto parsed = ParseEnumWord(type, *value, name);
+  if (!parsed.ok()) {
+    return Usage(std::string(parsed.status().message()));
+  }
+  return static_cast<Enum>(*parsed);
+}
+
+// ---------------------------------------------------------------- handlers
+
+absl::Status ReviewOpen(Context& ctx) {
+  v1::Command c;
+  v1::OpenReview* o = c.mutable_open_review();
+  o->set_title(Opt(ctx, "--title"));
+  o->set_committee(Opt(ctx, "--committee"));
+  o->set_council(Opt(ctx, "--council"));
+  o->set_published_on(Opt(ctx, "--published"));
+  return Report(ctx, ApplyOne(ctx, c), "Opened review");
+}
+
+absl::Status ReviewList(Context& ctx) {
+  v1::ListReviewsResponse response;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->ListReviews(c, v1::ListReviewsRequest(), &response);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << FormatReviewList({response.reviews().begin(),
+                                   response.reviews().end()});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReviewShow(Context& ctx) {
+  auto id = OneId(ctx, "review");
+  if (!id.ok()) return id.status();
+  v1::GetReviewRequest req;
+  req.set_id(*id);
+  v1::Review review;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->GetReview(c, req, &review);
+  });
+  if (!status.ok()) return status;
+  std::vector<v1::Recommendation> recs;
+  for (const std::string& rec_id : review.recommendation_ids()) {
+    v1::GetRecommendationRequest rreq;
+    rreq.set_id(rec_id);
+    v1::Recommendation rec;
+    status = Call(ctx, [&](grpc::ClientContext* c) {
+      return ctx.stub->GetRecommendation(c, rreq, &rec);
+    });
+    if (!status.ok()) return status;
+    recs.push_back(std::move(rec));
+  }
+  v1::ListActionsRequest areq;
+  areq.set_review_id(*id);
+  v1::ListActionsResponse actions;
+  status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->ListActions(c, areq, &actions);
+  });
+  if (!status.ok()) return status;
+
+  if (ctx.json) {
+    std::vector<std::string> rec_json;
+    for (const auto& r : recs) rec_json.push_back(ToJson(r));
+    std::vector<std::string> action_json;
+    for (const auto& a : actions.actions()) action_json.push_back(ToJson(a));
+    std::cout << "{\n\"review\": " << ToJson(review) << ",\n\"recommendations\": ["
+              << absl::StrJoin(rec_json, ",\n") << "],\n\"actions\": ["
+              << absl::StrJoin(action_json, ",\n") << "]\n}\n";
+    return absl::OkStatus();
+  }
+  std::cout << FormatReview(review);
+  if (recs.empty()) {
+    std::cout << "\nNo recommendations yet. Add one with: rectrack rec add "
+              << review.id() << " --ref 1 --text \"...\"\n";
+  }
+  for (const auto& rec : recs) {
+    std::vector<v1::Action> mine;
+    for (const auto& a : actions.actions()) {
+      if (a.recommendation_id() == rec.id()) mine.push_back(a);
+    }
+    std::cout << "\n" << FormatRecommendation(rec, mine);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReviewSchedule(Context& ctx) {
+  auto id = OneId(ctx, "review");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  c.mutable_schedule_report_back()->set_review_id(*id);
+  c.mutable_schedule_report_back()->set_date(Opt(ctx, "--date"));
+  c.mutable_schedule_report_back()->set_note(Opt(ctx, "--note"));
+  return Report(ctx, ApplyOne(ctx, c), "Scheduled a report-back for");
+}
+
+absl::Status ReviewClose(Context& ctx) {
+  auto id = OneId(ctx, "review");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  c.mutable_close_review()->set_review_id(*id);
+  c.mutable_close_review()->set_note(Opt(ctx, "--note"));
+  return Report(ctx, ApplyOne(ctx, c), "Closed");
+}
+
+absl::Status RecAdd(Context& ctx) {
+  auto id = OneId(ctx, "review");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  v1::AddRecommendation* a = c.mutable_add_recommendation();
+  a->set_review_id(*id);
+  a->set_ref(Opt(ctx, "--ref"));
+  a->set_text(Opt(ctx, "--text"));
+  a->set_portfolio(Opt(ctx, "--portfolio"));
+  return Report(ctx, ApplyOne(ctx, c), "Added recommendation");
+}
+
+absl::Status RecAmend(Context& ctx) {
+  auto id = OneId(ctx, "recommendation");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  v1::AmendRecommendation* a = c.mutable_amend_recommendation();
+  a->set_id(*id);
+  if (auto v = ctx.args.Get("--text")) a->set_text(*v);
+  if (auto v = ctx.args.Get("--ref")) a->set_ref(*v);
+  if (auto v = ctx.args.Get("--portfolio")) a->set_portfolio(*v);
+  return Report(ctx, ApplyOne(ctx, c), "Amended");
+}
+
+absl::Status RecRespond(Context& ctx) {
+  auto id = OneId(ctx, "recommendation");
+  if (!id.ok()) return id.status();
+  auto decision =
+      EnumOption<v1::Decision>(ctx, "--decision", v1::Decision_descriptor());
+  if (!decision.ok()) return decision.status();
+  v1::Command c;
+  v1::RecordResponse* r = c.mutable_record_response();
+  r->set_recommendation_id(*id);
+  r->set_decision(*decision);
+  r->set_text(Opt(ctx, "--text"));
+  r->set_reason(Opt(ctx, "--reason"));
+  r->set_responded_by(Opt(ctx, "--by"));
+  r->set_responded_on(Opt(ctx, "--on"));
+  return Report(ctx, ApplyOne(ctx, c), "Recorded the response on");
+}
+
+absl::Status RecStatus(Context& ctx) {
+  auto id = OneId(ctx, "recommendation");
+  if (!id.ok()) return id.status();
+  auto status = EnumOption<v1::RecommendationStatus>(
+      ctx, "--status", v1::RecommendationStatus_descriptor());
+  if (!status.ok()) return status.status();
+  v1::Command c;
+  v1::SetRecommendationStatus* s = c.mutable_set_recommendation_status();
+  s->set_recommendation_id(*id);
+  s->set_status(*status);
+  s->set_note(Opt(ctx, "--note"));
+  s->set_effective_on(Opt(ctx, "--on"));
+  return Report(ctx, ApplyOne(ctx, c), "Changed the status of");
+}
+
+absl::Status RecShow(Context& ctx) {
+  auto id = OneId(ctx, "recommendation");
+  if (!id.ok()) return id.status();
+  v1::GetRecommendationRequest req;
+  req.set_id(*id);
+  v1::Recommendation rec;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->GetRecommendation(c, req, &rec);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(rec) << "\n";
+    return absl::OkStatus();
+  }
+  std::vector<v1::Action> actions;
+  for (const std::string& action_id : rec.action_ids()) {
+    v1::GetActionRequest areq;
+    areq.set_id(action_id);
+    v1::Action action;
+    status = Call(ctx, [&](grpc::ClientContext* c) {
+      return ctx.stub->GetAction(c, areq, &action);
+    });
+    if (!status.ok()) return status;
+    actions.push_back(std::move(action));
+  }
+  std::cout << FormatRecommendation(rec, actions);
+  return absl::OkStatus();
+}
+
+absl::Status ActionAdd(Context& ctx) {
+  auto id = OneId(ctx, "recommendation");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  v1::AddAction* a = c.mutable_add_action();
+  a->set_recommendation_id(*id);
+  a->set_text(Opt(ctx, "--text"));
+  for (const std::string& lead : ctx.args.GetAll("--lead")) {
+    a->add_leads(lead);
+  }
+  a->set_timescale(Opt(ctx, "--due"));
+  return Report(ctx, ApplyOne(ctx, c), "Added action");
+}
+
+absl::Status ActionUpdate(Context& ctx) {
+  auto id = OneId(ctx, "action");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  v1::UpdateAction* u = c.mutable_update_action();
+  u->set_id(*id);
+  if (auto v = ctx.args.Get("--text")) u->set_text(*v);
+  if (ctx.args.Has("--lead")) {
+    u->set_set_leads(true);
+    for (const std::string& lead : ctx.args.GetAll("--lead")) {
+      u->add_leads(lead);
+    }
+  }
+  if (auto v = ctx.args.Get("--due")) u->set_timescale(*v);
+  u->set_reason(Opt(ctx, "--reason"));
+  return Report(ctx, ApplyOne(ctx, c), "Updated");
+}
+
+absl::Status ActionStatus(Context& ctx) {
+  auto id = OneId(ctx, "action");
+  if (!id.ok()) return id.status();
+  auto status = EnumOption<v1::ActionStatus>(ctx, "--status",
+                                             v1::ActionStatus_descriptor());
+  if (!status.ok()) return status.status();
+  v1::Command c;
+  v1::SetActionStatus* s = c.mutable_set_action_status();
+  s->set_id(*id);
+  s->set_status(*status);
+  s->set_note(Opt(ctx, "--note"));
+  s->set_effective_on(Opt(ctx, "--on"));
+  return Report(ctx, ApplyOne(ctx, c), "Changed the status of");
+}
+
+absl::Status ActionProgress(Context& ctx) {
+  auto id = OneId(ctx, "action");
+  if (!id.ok()) return id.status();
+  v1::Command c;
+  c.mutable_report_progress()->set_id(*id);
+  c.mutable_report_progress()->set_text(Opt(ctx, "--text"));
+  c.mutable_report_progress()->set_reported_on(Opt(ctx, "--on"));
+  return Report(ctx, ApplyOne(ctx, c), "Recorded progress on");
+}
+
+absl::Status ActionShow(Context& ctx) {
+  auto id = OneId(ctx, "action");
+  if (!id.ok()) return id.status();
+  v1::GetActionRequest req;
+  req.set_id(*id);
+  v1::Action action;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->GetAction(c, req, &action);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(action) << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << FormatAction(action, "");
+  std::cout << "  Recommendation: " << action.recommendation_id()
+            << "   Review: " << action.review_id() << "\n";
+  if (action.progress_size() > 0) {
+    std::cout << "  Progress:\n";
+    for (const v1::ProgressUpdate& p : action.progress()) {
+      std::cout << "    " << p.reported_on() << "  " << p.text() << "  (by "
+                << p.recorded_by() << ")\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Actions(Context& ctx) {
+  if (ctx.args.positional.size() > 1) {
+    return Usage(absl::StrCat("unexpected \"", ctx.args.positional[1],
+                              "\"; filters are options, e.g. --review "
+                              "review-1"));
+  }
+  v1::ListActionsRequest req;
+  req.set_review_id(Opt(ctx, "--review"));
+  req.set_lead(Opt(ctx, "--lead"));
+  if (ctx.args.Has("--status")) {
+    auto status = EnumOption<v1::ActionStatus>(ctx, "--status",
+                                               v1::ActionStatus_descriptor());
+    if (!status.ok()) return status.status();
+    req.set_status(*status);
+  }
+  v1::ListActionsResponse response;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->ListActions(c, req, &response);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << FormatActionList(
+        {response.actions().begin(), response.actions().end()});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status History(Context& ctx) {
+  auto id = OneId(ctx, "entity");
+  if (!id.ok()) return id.status();
+  v1::GetHistoryRequest req;
+  req.set_id(*id);
+  v1::GetHistoryResponse response;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->GetHistory(c, req, &response);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+    return absl::OkStatus();
+  }
+  for (const v1::Event& e : response.events()) {
+    std::cout << FormatEvent(e);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Events(Context& ctx) {
+  v1::ReadEventsRequest req;
+  for (const char* name : {"--from", "--limit"}) {
+    if (auto v = ctx.args.Get(name)) {
+      uint64_t n = 0;
+      if (!absl::SimpleAtoi(*v, &n)) {
+        return Usage(absl::StrCat(name, ": \"", *v, "\" is not a number"));
+      }
+      if (std::string(name) == "--from") {
+        req.set_from_position(n);
+      } else {
+        req.set_limit(static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX)));
+      }
+    }
+  }
+  v1::ReadEventsResponse response;
+  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
+    return ctx.stub->ReadEvents(c, req, &response);
+  });
+  if (!status.ok()) return status;
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+    return absl::OkStatus();
+  }
+  for (const v1::Event& e : response.events()) {
+    std::cout << FormatEvent(e);
+  }
+  std::cout << "(" << response.events_size() << " events shown; the log ends at #"
+            << response.last_position() << ")\n";
+  return absl::OkStatus();
+}
+
+// --------------------------------------------------------------- the table
+
+const std::vector<CommandSpec>& Commands() {
+  static const auto* commands = new std::vector<CommandSpec>{
+      {"review open",
+       "--title T --committee C [--council O] [--published DATE]",
+       "Open a review (a scrutiny report) for tracking.",
+       {"--title", "--committee", "--council", "--published"}, true,
+       ReviewOpen},
+      {"review list", "", "List every review.", {}, false, ReviewList},
+      {"review show", "REVIEW",
+       "Show the whole tracker for a review: recommendations, responses, "
+       "actions and latest progress.",
+       {}, false, ReviewShow},
+      {"review schedule", "REVIEW --date DATE [--note T]",
+       "Add a report-back meeting to the review's schedule.",
+       {"--date", "--note"}, true, ReviewSchedule},
+      {"review close", "REVIEW [--note T]",
+       "Close a review: nothing in it changes after this.", {"--note"}, true,
+       ReviewClose},
+      {"rec add", "REVIEW --ref REF --text T [--portfolio P]",
+       "Add a recommendation to a review.",
+       {"--ref", "--text", "--portfolio"}, true, RecAdd},
+      {"rec amend", "REC [--text T] [--ref REF] [--portfolio P]",
+       "Correct a recommendation's wording.",
+       {"--text", "--ref", "--portfolio"}, true, RecAmend},
+      {"rec respond",
+       "REC --decision accepted|partially-accepted|accepted-in-principle|"
+       "noted|rejected --text T [--reason R] [--by NAME] [--on DATE]",
+       "Record the executive's response (a rejection needs --reason).",
+       {"--decision", "--text", "--reason", "--by", "--on"}, true, RecRespond},
+      {"rec status",
+       "REC --status in-progress|implemented|signed-off|"
+       "closed-not-implemented|superseded|withdrawn [--note T] [--on DATE]",
+       "Move a recommendation on; signed-off is the committee's sign-off.",
+       {"--status", "--note", "--on"}, true, RecStatus},
+      {"rec show", "REC", "Show a recommendation with its actions.", {}, false,
+       RecShow},
+      {"action add", "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE]",
+       "Add an action to a recommendation.", {"--text", "--lead", "--due"},
+       true, ActionAdd},
+      {"action update",
+       "ACTION [--text T] [--lead NAME...] [--due TIMESCALE --reason R]",
+       "Change an action's text, leads (replaced) or timescale.",
+       {"--text", "--lead", "--due", "--reason"}, true, ActionUpdate},
+      {"action status",
+       "ACTION --status not-started|in-progress|completed|blocked|cancelled "
+       "[--note T] [--on DATE]",
+       "Change an action's status.", {"--status", "--note", "--on"}, true,
+       ActionStatus},
+      {"action progress", "ACTION --text T [--on DATE]",
+       "Record a dated progress update.", {"--text", "--on"}, true,
+       ActionProgress},
+      {"action show", "ACTION", "Show an action with all its progress.", {},
+       false, ActionShow},
+      {"actions", "[--review REVIEW] [--lead NAME] [--status STATUS]",
+       "List actions, filtered.", {"--review", "--lead", "--status"}, false,
+       Actions},
+      {"history", "ID", "Every event of one review, recommendation or action.",
+       {}, false, History},
+      {"events", "[--from N] [--limit N]", "The global event log.",
+       {"--from", "--limit"}, false, Events},
+  };
+  return *commands;
+}
+
+std::string CommandHelp(const CommandSpec& spec) {
+  std::string out = absl::StrCat("Usage: rectrack ", spec.name,
+                                 spec.arguments.empty() ? "" : " ",
+                                 spec.arguments, "\n\n", spec.summary, "\n");
+  if (spec.changes) {
+    absl::StrAppend(
+        &out,
+        "\nPrints the id it changed or created alone on the last line.\n"
+        "  --request-id ID      make a retry safe: the same id is applied once\n"
+        "  --expect-version N   refuse if the entity changed since version N\n");
+  }
+  absl::StrAppend(&out,
+                  "\nDates may be written 2007-05-17, 17/05/2007 or \"17 May "
+                  "2007\".\nCommon options: --server HOST:PORT (default ",
+                  kDefaultServer, "), --json, --help\n");
+  return out;
+}
+
+std::string MainHelp() {
+  std::string out =
+      "rectrack - track what happens to scrutiny recommendations\n\n"
+      "Usage: rectrack COMMAND [ARGS] [--server HOST:PORT] [--json]\n\n"
+      "Commands:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const CommandSpec& spec : Commands()) {
+    rows.push_back({"  " + spec.name, spec.summary});
+  }
+  out += FormatTable({"", ""}, rows).substr(1);  // drop the empty header line
+  absl::StrAppend(
+      &out,
+      "\nOptions anywhere on the line:\n"
+      "  --server HOST:PORT  the rectrackd to talk to (default ",
+      kDefaultServer,
+      ")\n"
+      "  --json              print the API's JSON instead of tables\n"
+      "  --help              help for any command, e.g. rectrack action add "
+      "--help\n\n"
+      "On failure prints \"error: CODE: message\" and exits non-zero.\n");
+  return out;
+}
+
+// Prints "error: CODE: message" and returns the exit code.
+int PrintError(const absl::Status& status) {
+  std::fprintf(stderr, "error: %s: %s\n", CodeName(status.code()),
+               std::string(status.message()).c_str());
+  return status.GetPayload(kUsagePayload).has_value() ? kExitUsage
+                                                      : kExitServerError;
+}
+
+int Run(const std::vector<std::string>& argv) {
+  std::set<std::string> value_options = kGlobalValueOptions;
+  value_options.insert(kChangeOptions.begin(), kChangeOptions.end());
+  for (const CommandSpec& spec : Commands()) {
+    value_options.insert(spec.options.begin(), spec.options.end());
+  }
+  auto parsed = ParseArgs(argv, value_options, kGlobalFlags);
+  if (!parsed.ok()) {
+    return PrintError(Usage(
+        absl::StrCat(parsed.status().message(), "; see rectrack --help")));
+  }
+  const auto& words = parsed->positional;
+  const CommandSpec* spec = nullptr;
+  for (const CommandSpec& candidate : Commands()) {
+    std::string two = words.size() >= 2 ? words[0] + " " + words[1] : "";
+    if ((!words.empty() && candidate.name == words[0]) || candidate.name == two) {
+      spec = &candidate;
+      break;
+    }
+  }
+  if (spec == nullptr) {
+    if (words.empty()) {
+      std::cout << MainHelp();
+      return parsed->Has("--help") ? 0 : kExitUsage;
+    }
+    // "rectrack review --help" lists that group's commands.
+    std::string group_help;
+    for (const CommandSpec& candidate : Commands()) {
+      if (absl::StartsWith(candidate.name, words[0] + " ")) {
+        absl::StrAppend(&group_help, "  rectrack ", candidate.name, " ",
+                        candidate.arguments, "\n");
+      }
+    }
+    if (!group_help.empty() && (parsed->Has("--help") || words.size() == 1)) {
+      std::cout << "Commands:\n" << group_help;
+      return parsed->Has("--help") ? 0 : kExitUsage;
+    }
+    return PrintError(Usage(absl::StrCat("unknown command \"",
+                                         absl::StrJoin(words, " "),
+                                         "\"; see rectrack --help")));
+  }
+  if (parsed->Has("--help")) {
+    std::cout << CommandHelp(*spec);
+    return 0;
+  }
+  for (const auto& [name, values] : parsed->options) {
+    bool allowed = spec->options.count(name) || kGlobalValueOptions.count(name) ||
+                   (spec->changes && kChangeOptions.count(name));
+    if (!allowed) {
+      return PrintError(Usage(absl::StrCat(name, " does not apply to rectrack ",
+                                           spec->name, "; see rectrack ",
+                                           spec->name, " --help")));
+    }
+  }
+
+  Context ctx;
+  ctx.args = *std::move(parsed);
+  ctx.server = ctx.args.Get("--server").value_or(kDefaultServer);
+  ctx.json = ctx.args.Has("--json");
+  auto channel =
+      grpc::CreateChannel(ctx.server, grpc::InsecureChannelCredentials());
+  auto stub = v1::Tracker::NewStub(channel);
+  ctx.stub = stub.get();
+  absl::Status status = spec->run(ctx);
+  return status.ok() ? 0 : PrintError(status);
+}
+
+}  // namespace
+}  // namespace rectrack::cli
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return rectrack::cli::Run(args);
+}

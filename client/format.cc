@@ -1,0 +1,240 @@
+#include "client/format.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "common/dates.h"
+
+namespace rectrack::cli {
+namespace {
+
+// "ACTION_STATUS_" for ActionStatus: the name of value 0 less "UNSPECIFIED".
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* type) {
+  std::string zero = type->FindValueByNumber(0)->name();
+  return zero.substr(0, zero.size() - std::string("UNSPECIFIED").size());
+}
+
+std::string Or(const std::string& value, const std::string& fallback) {
+  return value.empty() ? fallback : value;
+}
+
+std::string OneLine(const std::string& text, size_t max) {
+  std::string s = absl::StrReplaceAll(text, {{"\n", " "}, {"\t", " "}});
+  if (s.size() > max) {
+    s = s.substr(0, max - 3) + "...";
+  }
+  return s;
+}
+
+std::string Time(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", TimeFromProto(ts),
+                          absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value) {
+  const google::protobuf::EnumValueDescriptor* v =
+      type->FindValueByNumber(value);
+  if (v == nullptr) {
+    return absl::StrCat(value);
+  }
+  std::string word = v->name().substr(EnumPrefix(type).size());
+  absl::AsciiStrToLower(&word);
+  return absl::StrReplaceAll(word, {{"_", "-"}});
+}
+
+absl::StatusOr<int> ParseEnumWord(const google::protobuf::EnumDescriptor* type,
+                                  const std::string& word,
+                                  const std::string& option) {
+  std::string name = absl::StrCat(
+      EnumPrefix(type),
+      absl::AsciiStrToUpper(absl::StrReplaceAll(
+          absl::StripAsciiWhitespace(word), {{"-", "_"}, {" ", "_"}})));
+  const google::protobuf::EnumValueDescriptor* v = type->FindValueByName(name);
+  if (v != nullptr && v->number() != 0) {
+    return v->number();
+  }
+  std::vector<std::string> words;
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (type->value(i)->number() != 0) {
+      words.push_back(EnumWord(type, type->value(i)->number()));
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      option, ": \"", word, "\" is not one of ", absl::StrJoin(words, ", ")));
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = false;
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options)
+           .ok()) {
+    return "{}";
+  }
+  return out;
+}
+
+std::string FormatTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  };
+  measure(header);
+  for (const auto& row : rows) {
+    measure(row);
+  }
+  std::string out;
+  auto emit = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+      }
+    }
+    absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(line), "\n");
+  };
+  emit(header);
+  for (const auto& row : rows) {
+    emit(row);
+  }
+  return out;
+}
+
+std::string FormatReviewList(const std::vector<v1::Review>& reviews) {
+  if (reviews.empty()) {
+    return "No reviews yet. Open one with: rectrack review open --title T "
+           "--committee C\n";
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Review& r : reviews) {
+    rows.push_back({r.id(), EnumWord(v1::ReviewStatus_descriptor(), r.status()),
+                    Or(r.published_on(), "-"),
+                    absl::StrCat(r.recommendation_ids_size()),
+                    OneLine(r.committee(), 40), OneLine(r.title(), 60)});
+  }
+  return FormatTable(
+      {"ID", "STATUS", "PUBLISHED", "RECS", "COMMITTEE", "TITLE"}, rows);
+}
+
+std::string FormatActionList(const std::vector<v1::Action>& actions) {
+  if (actions.empty()) {
+    return "No actions match.\n";
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Action& a : actions) {
+    rows.push_back({a.id(), a.recommendation_id(),
+                    EnumWord(v1::ActionStatus_descriptor(), a.status()),
+                    Or(a.timescale().text(), "-"),
+                    OneLine(absl::StrJoin(a.leads(), "; "), 30),
+                    OneLine(a.text(), 60)});
+  }
+  return FormatTable({"ID", "REC", "STATUS", "DUE", "LEADS", "ACTION"}, rows);
+}
+
+std::string FormatReview(const v1::Review& r) {
+  std::string out = absl::StrCat(r.id(), "  ", r.title(), "\n");
+  absl::StrAppend(&out, "  Committee: ", Or(r.committee(), "-"), "\n");
+  if (!r.council().empty()) {
+    absl::StrAppend(&out, "  Council: ", r.council(), "\n");
+  }
+  absl::StrAppend(&out, "  Published: ", Or(r.published_on(), "-"),
+                  "   Status: ",
+                  EnumWord(v1::ReviewStatus_descriptor(), r.status()), "\n");
+  if (!r.closing_note().empty()) {
+    absl::StrAppend(&out, "  Closing note: ", r.closing_note(), "\n");
+  }
+  if (r.report_backs_size() > 0) {
+    std::vector<std::string> dates;
+    for (const v1::ReportBack& rb : r.report_backs()) {
+      dates.push_back(rb.note().empty()
+                          ? rb.date()
+                          : absl::StrCat(rb.date(), " (", rb.note(), ")"));
+    }
+    absl::StrAppend(&out, "  Report-backs: ", absl::StrJoin(dates, ", "), "\n");
+  }
+  return out;
+}
+
+std::string FormatRecommendation(const v1::Recommendation& rec,
+                                 const std::vector<v1::Action>& actions) {
+  std::string out = absl::StrCat(
+      rec.id(), "  Recommendation ", rec.ref(), "  [",
+      EnumWord(v1::RecommendationStatus_descriptor(), rec.status()), "]\n");
+  absl::StrAppend(&out, "  ", rec.text(), "\n");
+  if (!rec.portfolio().empty()) {
+    absl::StrAppend(&out, "  Portfolio: ", rec.portfolio(), "\n");
+  }
+  if (rec.has_response()) {
+    const v1::Response& resp = rec.response();
+    std::vector<std::string> who = {
+        EnumWord(v1::Decision_descriptor(), resp.decision())};
+    if (!resp.responded_by().empty()) who.push_back(resp.responded_by());
+    if (!resp.responded_on().empty()) who.push_back(resp.responded_on());
+    absl::StrAppend(&out, "  Response (", absl::StrJoin(who, ", "),
+                    "): ", resp.text(), "\n");
+    if (!resp.reason().empty()) {
+      absl::StrAppend(&out, "  Reason: ", resp.reason(), "\n");
+    }
+  }
+  if (!rec.status_note().empty()) {
+    absl::StrAppend(&out, "  Status note: ", rec.status_note(), "\n");
+  }
+  if (!rec.signed_off_on().empty()) {
+    absl::StrAppend(&out, "  Signed off: ", rec.signed_off_on(), "\n");
+  }
+  for (const v1::Action& a : actions) {
+    out += FormatAction(a, "  ");
+  }
+  return out;
+}
+
+std::string FormatAction(const v1::Action& a, const std::string& indent) {
+  std::string out = absl::StrCat(
+      indent, a.id(), "  [", EnumWord(v1::ActionStatus_descriptor(), a.status()),
+      "]  due: ", Or(a.timescale().text(), "-"),
+      "  lead: ", Or(absl::StrJoin(a.leads(), "; "), "-"), "\n");
+  absl::StrAppend(&out, indent, "  ", a.text(), "\n");
+  if (!a.status_note().empty()) {
+    absl::StrAppend(&out, indent, "  Status note: ", a.status_note(), "\n");
+  }
+  if (a.progress_size() > 0) {
+    const v1::ProgressUpdate& p = a.progress(a.progress_size() - 1);
+    absl::StrAppend(&out, indent, "  Latest progress (", p.reported_on(),
+                    "): ", p.text(), "\n");
+  }
+  return out;
+}
+
+std::string FormatEvent(const v1::Event& e) {
+  std::string out = absl::StrCat("#", e.position(), "  ", e.stream(), " v",
+                                 e.version(), "  ", Time(e.recorded_at()), "  ",
+                                 e.type(), "  by ", Or(e.actor(), "-"));
+  if (!e.effective_on().empty()) {
+    absl::StrAppend(&out, "  effective ", e.effective_on());
+  }
+  // The payload's set fields, as compact JSON.
+  std::string payload;
+  google::protobuf::util::JsonPrintOptions options;
+  if (google::protobuf::util::MessageToJsonString(e.payload(), &payload,
+                                                  options)
+          .ok()) {
+    absl::StrAppend(&out, "\n    ", payload);
+  }
+  return out + "\n";
+}
+
+}  // namespace rectrack::cli

@@ -1,0 +1,45 @@
+// How the CLI shows API messages to a person (tables and outlines) and to a
+// script (protobuf JSON).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "rectrack/v1/domain.pb.h"
+#include "rectrack/v1/events.pb.h"
+
+namespace rectrack::cli {
+
+// ACTION_STATUS_IN_PROGRESS → "in-progress" (the enum's common prefix is
+// dropped).
+std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value);
+// "in-progress" → ACTION_STATUS_IN_PROGRESS; INVALID_ARGUMENT listing the
+// accepted words otherwise (never the UNSPECIFIED value).
+absl::StatusOr<int> ParseEnumWord(const google::protobuf::EnumDescriptor* type,
+                                  const std::string& word,
+                                  const std::string& option);
+
+// The protobuf JSON mapping of `message`, indented.
+std::string ToJson(const google::protobuf::Message& message);
+
+// Columns padded to the widest cell; the last column is not padded.
+std::string FormatTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows);
+
+std::string FormatReviewList(const std::vector<v1::Review>& reviews);
+std::string FormatActionList(const std::vector<v1::Action>& actions);
+
+std::string FormatReview(const v1::Review& review);
+// A recommendation with its response and, when given, its actions.
+std::string FormatRecommendation(const v1::Recommendation& rec,
+                                 const std::vector<v1::Action>& actions);
+std::string FormatAction(const v1::Action& action, const std::string& indent);
+// One event as a line or two: position, stream, version, time, type,
+// actor, effective date and the payload's fields.
+std::string FormatEvent(const v1::Event& event);
+
+}  // namespace rectrack::cli
