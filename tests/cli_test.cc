@@ -1,1 +1,456 @@
+// End-to-end tests: the real rectrackd process on a free port with its own
+// data directory, driven by the real rectrack CLI (and, for the crash test,
+// by concurrent gRPC clients).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rectrack/v1/tracker.grpc.pb.h"
+#include "tests/test_util.h"
+
+namespace rectrack {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A rectrackd child process.
+class Daemon {
+ public:
+  explicit Daemon(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  ~Daemon() { Stop(); }
+
+  // Starts the server and waits until it reports its port. Returns false
+  // (with the server's stderr in `error()`) if it exits instead.
+  bool Start() {
+    port_file_ = data_dir_ + ".port";
+    log_file_ = data_dir_ + ".log";
+    unlink(port_file_.c_str());
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(fd, 2);
+      dup2(fd, 1);
+      execl(RECTRACKD, RECTRACKD, "--listen", "127.0.0.1:0", "--data-dir",
+            data_dir_.c_str(), "--port-file", port_file_.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 600; ++i) {
+      std::string port = ReadFile(port_file_);
+      if (!port.empty()) {
+        port_ = std::stoi(port);
+        return true;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // SIGTERM and wait; returns the exit code.
+  int Stop() { return Signal(SIGTERM); }
+  int Kill9() { return Signal(SIGKILL); }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  std::string log() const { return ReadFile(log_file_); }
+  int exit_status() const { return exit_status_; }
+
+ private:
+  int Signal(int sig) {
+    if (pid_ <= 0) {
+      return exit_status_;
+    }
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return exit_status_;
+  }
+
+  std::string data_dir_;
+  std::string port_file_;
+  std::string log_file_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int exit_status_ = -1;
+};
+
+struct CliResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+  // The last line of stdout (where created ids go).
+  std::string LastLine() const {
+    std::vector<std::string> lines =
+        absl::StrSplit(absl::StripSuffix(out, "\n"), '\n');
+    return lines.empty() ? "" : lines.back();
+  }
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
+    ASSERT_TRUE(daemon_->Start()) << daemon_->log();
+  }
+
+  // Runs the CLI against the test server with `args`.
+  CliResult Cli(std::vector<std::string> args, bool with_server = true) {
+    if (with_server) {
+      args.push_back("--server");
+      args.push_back(daemon_->address());
+    }
+    std::string out = dir_.Sub("cli.out");
+    std::string err = dir_.Sub("cli.err");
+    pid_t pid = fork();
+    if (pid == 0) {
+      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(o, 1);
+      dup2(e, 2);
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(RECTRACK_CLI));
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(RECTRACK_CLI, argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out),
+            ReadFile(err)};
+  }
+
+  // Runs a command that must succeed; returns the id on its last line.
+  std::string Created(std::vector<std::string> args) {
+    CliResult r = Cli(std::move(args));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.LastLine();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Daemon> daemon_;
+};
+
+TEST_F(CliTest, WholeFlowFromReviewToSignOff) {
+  std::string review =
+      Created({"review", "open", "--title", "Review of Partnerships",
+               "--committee", "Strategic Leadership O&S", "--council",
+               "Example District Council", "--published", "17 May 2007"});
+  EXPECT_EQ(review, "review-1");
+  Cli({"review", "schedule", review, "--date", "2007-11-27", "--note",
+       "1st update"});
+  std::string rec = Created({"rec", "add", review, "--ref", "A", "--text",
+                             "That the definition be adopted", "--portfolio",
+                             "The Leader"});
+  EXPECT_EQ(rec, "rec-1");
+  Created({"rec", "respond", rec, "--decision", "accepted", "--text",
+           "Agreed; officers will adopt it", "--by", "The Leader", "--on",
+           "2007-06-01"});
+  std::string action =
+      Created({"action", "add", rec, "--text", "Message to all members",
+               "--lead", "Leader", "--lead", "Chief Executive", "--due",
+               "July 10"});
+  EXPECT_EQ(action, "action-1");
+  Created({"action", "progress", action, "--text", "Message drafted", "--on",
+           "2010-07-05"});
+  Created({"action", "status", action, "--status", "completed", "--note",
+           "Sent to all members"});
+  Created({"rec", "status", rec, "--status", "implemented"});
+  Created({"rec", "status", rec, "--status", "signed-off", "--on",
+           "2007-11-27"});
+
+  CliResult show = Cli({"review", "show", review});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("Review of Partnerships"));
+  EXPECT_THAT(show.out, HasSubstr("Published: 2007-05-17"));
+  EXPECT_THAT(show.out, HasSubstr("2007-11-27 (1st update)"));
+  EXPECT_THAT(show.out, HasSubstr("rec-1  Recommendation A  [signed-off]"));
+  EXPECT_THAT(show.out,
+              HasSubstr("Response (accepted, The Leader, 2007-06-01)"));
+  EXPECT_THAT(show.out, HasSubstr("action-1  [completed]  due: July 10  "
+                                  "lead: Leader; Chief Executive"));
+  EXPECT_THAT(show.out,
+              HasSubstr("Latest progress (2010-07-05): Message drafted"));
+
+  CliResult list = Cli({"actions", "--lead", "chief executive"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("action-1  rec-1  completed"));
+  CliResult none = Cli({"actions", "--status", "blocked"});
+  EXPECT_THAT(none.out, HasSubstr("No actions match."));
+
+  CliResult history = Cli({"history", rec});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("RecommendationAdded"));
+  EXPECT_THAT(history.out, HasSubstr("ResponseRecorded"));
+  EXPECT_THAT(history.out, HasSubstr("effective 2007-11-27"));
+
+  CliResult events = Cli({"events", "--from", "2", "--limit", "3"});
+  EXPECT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_THAT(events.out, StartsWith("#2 "));
+  EXPECT_THAT(events.out, HasSubstr("3 events shown; the log ends at #9"));
+}
+
+TEST_F(CliTest, JsonIsAcceptedAnywhereOnTheLine) {
+  Created({"review", "open", "--title", "T", "--committee", "C"});
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--json", "review", "list"},
+           {"review", "--json", "list"},
+           {"review", "list", "--json"}}) {
+    CliResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, StartsWith("{"));
+    EXPECT_THAT(r.out, HasSubstr("\"title\": \"T\""));
+  }
+  CliResult created =
+      Cli({"--json", "rec", "add", "review-1", "--ref", "1", "--text", "x"});
+  EXPECT_THAT(created.out, HasSubstr("\"entityId\": \"rec-1\""));
+}
+
+TEST_F(CliTest, ErrorsNameTheProblemAndExitNonZero) {
+  CliResult missing = Cli({"review", "open", "--committee", "C"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "error: INVALID_ARGUMENT: title is required\n");
+  EXPECT_EQ(missing.out, "");
+
+  CliResult not_found = Cli({"rec", "show", "rec-42"});
+  EXPECT_EQ(not_found.exit_code, 1);
+  EXPECT_EQ(not_found.err,
+            "error: NOT_FOUND: recommendation rec-42 does not exist\n");
+
+  CliResult bad_word = Cli({"action", "status", "action-1", "--status", "done"});
+  EXPECT_EQ(bad_word.exit_code, 2);
+  EXPECT_THAT(bad_word.err, StartsWith("error: INVALID_ARGUMENT: --status: "
+                                       "\"done\" is not one of not-started"));
+
+  CliResult unknown_option = Cli({"review", "list", "--title", "x"});
+  EXPECT_EQ(unknown_option.exit_code, 2);
+  EXPECT_THAT(unknown_option.err,
+              HasSubstr("--title does not apply to rectrack review list"));
+
+  CliResult no_id = Cli({"review", "show"});
+  EXPECT_EQ(no_id.exit_code, 2);
+  EXPECT_THAT(no_id.err, HasSubstr("give the review id"));
+
+  Created({"review", "open", "--title", "T", "--committee", "C"});
+  Created({"rec", "add", "review-1", "--ref", "1", "--text", "x"});
+  CliResult no_reason =
+      Cli({"rec", "respond", "rec-1", "--decision", "rejected", "--text", "No"});
+  EXPECT_EQ(no_reason.exit_code, 1);
+  EXPECT_THAT(no_reason.err,
+              HasSubstr("INVALID_ARGUMENT: reason is required: a rejection"));
+  Created({"rec", "respond", "rec-1", "--decision", "rejected", "--text", "No",
+           "--reason", "Too costly"});
+  CliResult on_rejected =
+      Cli({"action", "add", "rec-1", "--text", "t", "--lead", "l"});
+  EXPECT_EQ(on_rejected.exit_code, 1);
+  EXPECT_THAT(on_rejected.err, StartsWith("error: FAILED_PRECONDITION: "));
+
+  CliResult stale = Cli({"rec", "amend", "rec-1", "--text", "y",
+                         "--expect-version", "1"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, StartsWith("error: ABORTED: rec-1 is at version 2"));
+}
+
+TEST_F(CliTest, UnreachableServerIsExplained) {
+  CliResult r = Cli({"review", "list", "--server", "127.0.0.1:1"}, false);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: UNAVAILABLE: cannot reach rectrackd "
+                                "at 127.0.0.1:1"));
+}
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"review", "open"},    {"review", "list"},   {"review", "show"},
+           {"review", "schedule"}, {"review", "close"},  {"rec", "add"},
+           {"rec", "amend"},      {"rec", "respond"},   {"rec", "status"},
+           {"rec", "show"},       {"action", "add"},    {"action", "update"},
+           {"action", "status"},  {"action", "progress"}, {"action", "show"},
+           {"actions"},           {"history"},          {"events"}}) {
+    std::vector<std::string> args = words;
+    args.push_back("--help");
+    CliResult r = Cli(args, false);
+    std::string name = absl::StrJoin(words, " ");
+    EXPECT_EQ(r.exit_code, 0) << name;
+    EXPECT_THAT(r.out, StartsWith("Usage: rectrack " + name)) << name;
+  }
+  CliResult top = Cli({"--help"}, false);
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_THAT(top.out, HasSubstr("action progress"));
+}
+
+TEST_F(CliTest, StateAndHistorySurviveARestart) {
+  Created({"review", "open", "--title", "Kept", "--committee", "C"});
+  Created({"rec", "add", "review-1", "--ref", "1", "--text", "x"});
+  Created({"action", "add", "rec-1", "--text", "t", "--lead", "Ann"});
+  Created({"action", "progress", "action-1", "--text", "first"});
+  std::string before = Cli({"review", "show", "review-1"}).out;
+  std::string history_before = Cli({"history", "action-1"}).out;
+
+  EXPECT_EQ(daemon_->Stop(), 0);
+  EXPECT_THAT(daemon_->log(), HasSubstr("database closed cleanly"));
+  daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
+  ASSERT_TRUE(daemon_->Start()) << daemon_->log();
+
+  EXPECT_EQ(Cli({"review", "show", "review-1"}).out, before);
+  EXPECT_EQ(Cli({"history", "action-1"}).out, history_before);
+  // Ids continue where they left off.
+  EXPECT_EQ(Created({"action", "add", "rec-1", "--text", "u", "--lead", "Bo"}),
+            "action-2");
+}
+
+TEST_F(CliTest, SecondServerOnTheSameDataDirIsRefused) {
+  Daemon second(dir_.Sub("data"));
+  EXPECT_FALSE(second.Start());
+  EXPECT_NE(second.exit_status(), 0);
+  EXPECT_THAT(second.log(), HasSubstr("in use by another rectrackd"));
+}
+
+// Several clients write multi-command requests while the server is killed
+// with SIGKILL. After a restart every acknowledged event is at the position
+// it was acknowledged with, no request is half-applied, and positions and
+// versions have no gaps.
+TEST_F(CliTest, KillNineLosesNoAcknowledgedRequest) {
+  std::string review =
+      Created({"review", "open", "--title", "Crash", "--committee", "C"});
+  std::string rec =
+      Created({"rec", "add", review, "--ref", "1", "--text", "x"});
+
+  constexpr int kClients = 4;
+  constexpr int kCommandsPerRequest = 3;
+  std::mutex mu;
+  std::map<uint64_t, std::string> acknowledged;  // position → stream
+  std::atomic<bool> stop{false};
+  std::atomic<int> requests_acked{0};
+  std::vector<v1::ApplyRequest> unacknowledged;
+  // Kill at a different moment each run.
+  const int kill_after = 50 + static_cast<int>(std::random_device()() % 250);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
+          daemon_->address(), grpc::InsecureChannelCredentials()));
+      for (int i = 0; !stop.load(); ++i) {
+        v1::ApplyRequest req;
+        req.set_request_id(absl::StrCat("client", c, "-", i));
+        auto* add = req.add_commands()->mutable_add_action();
+        add->set_recommendation_id(rec);
+        add->set_text(absl::StrCat("action ", c, "/", i));
+        add->add_leads("Lead");
+        for (int k = 1; k < kCommandsPerRequest; ++k) {
+          auto* p = req.add_commands()->mutable_report_progress();
+          p->set_id("$0");
+          p->set_text(absl::StrCat("update ", k));
+        }
+        v1::ApplyResponse resp;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+        if (!stub->Apply(&ctx, req, &resp).ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          unacknowledged.push_back(req);  // the server is gone
+          return;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& r : resp.results()) {
+          acknowledged[r.position()] = r.entity_id();
+        }
+        ++requests_acked;
+      }
+    });
+  }
+  for (int i = 0; i < 4000 && requests_acked.load() < kill_after; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  daemon_->Kill9();
+  stop = true;
+  for (auto& t : clients) t.join();
+
+  daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
+  ASSERT_TRUE(daemon_->Start()) << daemon_->log();
+  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
+      daemon_->address(), grpc::InsecureChannelCredentials()));
+  // Retrying what was never acknowledged applies it at most once.
+  for (const v1::ApplyRequest& req : unacknowledged) {
+    v1::ApplyResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub->Apply(&ctx, req, &resp).ok());
+    ASSERT_EQ(resp.results_size(), kCommandsPerRequest);
+    v1::ApplyResponse again;
+    grpc::ClientContext ctx2;
+    ASSERT_TRUE(stub->Apply(&ctx2, req, &again).ok());
+    EXPECT_TRUE(again.replayed());
+    EXPECT_EQ(again.results(0).position(), resp.results(0).position());
+  }
+  std::vector<v1::Event> log;
+  for (uint64_t from = 1;;) {
+    v1::ReadEventsRequest req;
+    req.set_from_position(from);
+    req.set_limit(10000);
+    v1::ReadEventsResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub->ReadEvents(&ctx, req, &resp).ok());
+    if (resp.events().empty()) break;
+    for (const auto& e : resp.events()) log.push_back(e);
+    from = log.back().position() + 1;
+  }
+  std::map<uint64_t, std::string> stored;
+  std::map<std::string, int> events_per_request;
+  std::map<std::string, uint64_t> last_version;
+  for (size_t i = 0; i < log.size(); ++i) {
+    const v1::Event& e = log[i];
+    EXPECT_EQ(e.position(), i + 1) << "gap in the global log";
+    EXPECT_EQ(e.version(), last_version[e.stream()] + 1)
+        << "gap in stream " << e.stream();
+    last_version[e.stream()] = e.version();
+    stored[e.position()] = e.stream();
+    if (!e.request_id().empty()) ++events_per_request[e.request_id()];
+  }
+  for (const auto& [position, stream] : acknowledged) {
+    ASSERT_TRUE(stored.count(position)) << "lost acknowledged #" << position;
+    EXPECT_EQ(stored[position], stream);
+  }
+  for (const auto& [request, count] : events_per_request) {
+    EXPECT_EQ(count, kCommandsPerRequest) << "half-applied request " << request;
+  }
+  EXPECT_GE(acknowledged.size(),
+            static_cast<size_t>(kill_after) * kCommandsPerRequest);
+  EXPECT_LE(unacknowledged.size(), static_cast<size_t>(kClients));
+}
+
+}  // namespace
+}  // namespace rectrack
