@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds rectrack and runs every test.
+# Usage: deploy/test.sh [--sanitize]
+#   --sanitize  build in build-asan with AddressSanitizer + UBSan and run
+#               the tests there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/install-deps.sh
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  bash deploy/build.sh "$build_dir" -DRECTRACK_SANITIZE=ON -DRECTRACK_BUILD_TESTS=ON \
+    -DRECTRACK_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  build_dir=build
+  bash deploy/build.sh "$build_dir" -DRECTRACK_BUILD_TESTS=ON
+fi
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
