@@ -19,9 +19,10 @@ std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
   return it == options.end() ? std::vector<std::string>{} : it->second;
 }
 
-absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                                     const std::set<std::string>& value_options,
-                                     const std::set<std::string>& flag_options) {
+absl::StatusOr<ParsedArgs> ParseArgs(
+    const std::vector<std::string>& args,
+    const std::set<std::string>& value_options,
+    const std::set<std::string>& flag_options) {
   ParsedArgs out;
   bool options_ended = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -59,8 +60,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       }
       out.options[name].push_back(*value);
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown option ", name));
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
     }
   }
   return out;

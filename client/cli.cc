@@ -63,10 +63,12 @@ absl::Status Usage(const std::string& message) {
 
 // ------------------------------------------------------------- RPC helpers
 
-absl::Status Call(Context& ctx,
-                  const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+absl::Status Call(
+    Context& ctx,
+    const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
   grpc::ClientContext call;
-  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  call.set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
   grpc::Status status = rpc(&call);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
       (absl::StrContains(status.error_message(), "connect") ||
@@ -128,7 +130,8 @@ absl::Status Report(Context& ctx, absl::StatusOr<v1::ApplyResponse> response,
 absl::StatusOr<std::string> OneId(Context& ctx, const std::string& what) {
   // positional[0..1] are the command words.
   const auto& p = ctx.args.positional;
-  size_t words = (p[0] == "review" || p[0] == "rec" || p[0] == "action") ? 2 : 1;
+  size_t words =
+      (p[0] == "review" || p[0] == "rec" || p[0] == "action") ? 2 : 1;
   if (p.size() <= words) {
     return Usage(absl::StrCat("give the ", what, " id, e.g. rectrack ",
                               absl::StrJoin(p, " "), " ",
@@ -183,8 +186,8 @@ absl::Status ReviewList(Context& ctx) {
   if (ctx.json) {
     std::cout << ToJson(response) << "\n";
   } else {
-    std::cout << FormatReviewList({response.reviews().begin(),
-                                   response.reviews().end()});
+    std::cout << FormatReviewList(
+        {response.reviews().begin(), response.reviews().end()});
   }
   return absl::OkStatus();
 }
@@ -223,9 +226,10 @@ absl::Status ReviewShow(Context& ctx) {
     for (const auto& r : recs) rec_json.push_back(ToJson(r));
     std::vector<std::string> action_json;
     for (const auto& a : actions.actions()) action_json.push_back(ToJson(a));
-    std::cout << "{\n\"review\": " << ToJson(review) << ",\n\"recommendations\": ["
-              << absl::StrJoin(rec_json, ",\n") << "],\n\"actions\": ["
-              << absl::StrJoin(action_json, ",\n") << "]\n}\n";
+    std::cout << "{\n\"review\": " << ToJson(review)
+              << ",\n\"recommendations\": [" << absl::StrJoin(rec_json, ",\n")
+              << "],\n\"actions\": [" << absl::StrJoin(action_json, ",\n")
+              << "]\n}\n";
     return absl::OkStatus();
   }
   std::cout << FormatReview(review);
@@ -507,8 +511,9 @@ absl::Status Events(Context& ctx) {
   for (const v1::Event& e : response.events()) {
     std::cout << FormatEvent(e);
   }
-  std::cout << "(" << response.events_size() << " events shown; the log ends at #"
-            << response.last_position() << ")\n";
+  std::cout << "(" << response.events_size()
+            << " events shown; the log ends at #" << response.last_position()
+            << ")\n";
   return absl::OkStatus();
 }
 
@@ -519,61 +524,110 @@ const std::vector<CommandSpec>& Commands() {
       {"review open",
        "--title T --committee C [--council O] [--published DATE]",
        "Open a review (a scrutiny report) for tracking.",
-       {"--title", "--committee", "--council", "--published"}, true,
+       {"--title", "--committee", "--council", "--published"},
+       true,
        ReviewOpen},
       {"review list", "", "List every review.", {}, false, ReviewList},
-      {"review show", "REVIEW",
+      {"review show",
+       "REVIEW",
        "Show the whole tracker for a review: recommendations, responses, "
        "actions and latest progress.",
-       {}, false, ReviewShow},
-      {"review schedule", "REVIEW --date DATE [--note T]",
+       {},
+       false,
+       ReviewShow},
+      {"review schedule",
+       "REVIEW --date DATE [--note T]",
        "Add a report-back meeting to the review's schedule.",
-       {"--date", "--note"}, true, ReviewSchedule},
-      {"review close", "REVIEW [--note T]",
-       "Close a review: nothing in it changes after this.", {"--note"}, true,
+       {"--date", "--note"},
+       true,
+       ReviewSchedule},
+      {"review close",
+       "REVIEW [--note T]",
+       "Close a review: nothing in it changes after this.",
+       {"--note"},
+       true,
        ReviewClose},
-      {"rec add", "REVIEW --ref REF --text T [--portfolio P]",
+      {"rec add",
+       "REVIEW --ref REF --text T [--portfolio P]",
        "Add a recommendation to a review.",
-       {"--ref", "--text", "--portfolio"}, true, RecAdd},
-      {"rec amend", "REC [--text T] [--ref REF] [--portfolio P]",
+       {"--ref", "--text", "--portfolio"},
+       true,
+       RecAdd},
+      {"rec amend",
+       "REC [--text T] [--ref REF] [--portfolio P]",
        "Correct a recommendation's wording.",
-       {"--text", "--ref", "--portfolio"}, true, RecAmend},
+       {"--text", "--ref", "--portfolio"},
+       true,
+       RecAmend},
       {"rec respond",
        "REC --decision accepted|partially-accepted|accepted-in-principle|"
        "noted|rejected --text T [--reason R] [--by NAME] [--on DATE]",
        "Record the executive's response (a rejection needs --reason).",
-       {"--decision", "--text", "--reason", "--by", "--on"}, true, RecRespond},
+       {"--decision", "--text", "--reason", "--by", "--on"},
+       true,
+       RecRespond},
       {"rec status",
        "REC --status in-progress|implemented|signed-off|"
        "closed-not-implemented|superseded|withdrawn [--note T] [--on DATE]",
        "Move a recommendation on; signed-off is the committee's sign-off.",
-       {"--status", "--note", "--on"}, true, RecStatus},
-      {"rec show", "REC", "Show a recommendation with its actions.", {}, false,
+       {"--status", "--note", "--on"},
+       true,
+       RecStatus},
+      {"rec show",
+       "REC",
+       "Show a recommendation with its actions.",
+       {},
+       false,
        RecShow},
-      {"action add", "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE]",
-       "Add an action to a recommendation.", {"--text", "--lead", "--due"},
-       true, ActionAdd},
+      {"action add",
+       "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE]",
+       "Add an action to a recommendation.",
+       {"--text", "--lead", "--due"},
+       true,
+       ActionAdd},
       {"action update",
        "ACTION [--text T] [--lead NAME...] [--due TIMESCALE --reason R]",
        "Change an action's text, leads (replaced) or timescale.",
-       {"--text", "--lead", "--due", "--reason"}, true, ActionUpdate},
+       {"--text", "--lead", "--due", "--reason"},
+       true,
+       ActionUpdate},
       {"action status",
        "ACTION --status not-started|in-progress|completed|blocked|cancelled "
        "[--note T] [--on DATE]",
-       "Change an action's status.", {"--status", "--note", "--on"}, true,
+       "Change an action's status.",
+       {"--status", "--note", "--on"},
+       true,
        ActionStatus},
-      {"action progress", "ACTION --text T [--on DATE]",
-       "Record a dated progress update.", {"--text", "--on"}, true,
+      {"action progress",
+       "ACTION --text T [--on DATE]",
+       "Record a dated progress update.",
+       {"--text", "--on"},
+       true,
        ActionProgress},
-      {"action show", "ACTION", "Show an action with all its progress.", {},
-       false, ActionShow},
-      {"actions", "[--review REVIEW] [--lead NAME] [--status STATUS]",
-       "List actions, filtered.", {"--review", "--lead", "--status"}, false,
+      {"action show",
+       "ACTION",
+       "Show an action with all its progress.",
+       {},
+       false,
+       ActionShow},
+      {"actions",
+       "[--review REVIEW] [--lead NAME] [--status STATUS]",
+       "List actions, filtered.",
+       {"--review", "--lead", "--status"},
+       false,
        Actions},
-      {"history", "ID", "Every event of one review, recommendation or action.",
-       {}, false, History},
-      {"events", "[--from N] [--limit N]", "The global event log.",
-       {"--from", "--limit"}, false, Events},
+      {"history",
+       "ID",
+       "Every event of one review, recommendation or action.",
+       {},
+       false,
+       History},
+      {"events",
+       "[--from N] [--limit N]",
+       "The global event log.",
+       {"--from", "--limit"},
+       false,
+       Events},
   };
   return *commands;
 }
@@ -586,8 +640,10 @@ std::string CommandHelp(const CommandSpec& spec) {
     absl::StrAppend(
         &out,
         "\nPrints the id it changed or created alone on the last line.\n"
-        "  --request-id ID      make a retry safe: the same id is applied once\n"
-        "  --expect-version N   refuse if the entity changed since version N\n");
+        "  --request-id ID      make a retry safe: the same id is applied "
+        "once\n"
+        "  --expect-version N   refuse if the entity changed since version "
+        "N\n");
   }
   absl::StrAppend(&out,
                   "\nDates may be written 2007-05-17, 17/05/2007 or \"17 May "
@@ -642,7 +698,8 @@ int Run(const std::vector<std::string>& argv) {
   const CommandSpec* spec = nullptr;
   for (const CommandSpec& candidate : Commands()) {
     std::string two = words.size() >= 2 ? words[0] + " " + words[1] : "";
-    if ((!words.empty() && candidate.name == words[0]) || candidate.name == two) {
+    if ((!words.empty() && candidate.name == words[0]) ||
+        candidate.name == two) {
       spec = &candidate;
       break;
     }
@@ -664,21 +721,22 @@ int Run(const std::vector<std::string>& argv) {
       std::cout << "Commands:\n" << group_help;
       return parsed->Has("--help") ? 0 : kExitUsage;
     }
-    return PrintError(Usage(absl::StrCat("unknown command \"",
-                                         absl::StrJoin(words, " "),
-                                         "\"; see rectrack --help")));
+    return PrintError(
+        Usage(absl::StrCat("unknown command \"", absl::StrJoin(words, " "),
+                           "\"; see rectrack --help")));
   }
   if (parsed->Has("--help")) {
     std::cout << CommandHelp(*spec);
     return 0;
   }
   for (const auto& [name, values] : parsed->options) {
-    bool allowed = spec->options.count(name) || kGlobalValueOptions.count(name) ||
+    bool allowed = spec->options.count(name) ||
+                   kGlobalValueOptions.count(name) ||
                    (spec->changes && kChangeOptions.count(name));
     if (!allowed) {
-      return PrintError(Usage(absl::StrCat(name, " does not apply to rectrack ",
-                                           spec->name, "; see rectrack ",
-                                           spec->name, " --help")));
+      return PrintError(
+          Usage(absl::StrCat(name, " does not apply to rectrack ", spec->name,
+                             "; see rectrack ", spec->name, " --help")));
     }
   }
 

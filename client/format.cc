@@ -151,9 +151,9 @@ std::string FormatReview(const v1::Review& r) {
   if (!r.council().empty()) {
     absl::StrAppend(&out, "  Council: ", r.council(), "\n");
   }
-  absl::StrAppend(&out, "  Published: ", Or(r.published_on(), "-"),
-                  "   Status: ",
-                  EnumWord(v1::ReviewStatus_descriptor(), r.status()), "\n");
+  absl::StrAppend(
+      &out, "  Published: ", Or(r.published_on(), "-"),
+      "   Status: ", EnumWord(v1::ReviewStatus_descriptor(), r.status()), "\n");
   if (!r.closing_note().empty()) {
     absl::StrAppend(&out, "  Closing note: ", r.closing_note(), "\n");
   }
@@ -203,10 +203,11 @@ std::string FormatRecommendation(const v1::Recommendation& rec,
 }
 
 std::string FormatAction(const v1::Action& a, const std::string& indent) {
-  std::string out = absl::StrCat(
-      indent, a.id(), "  [", EnumWord(v1::ActionStatus_descriptor(), a.status()),
-      "]  due: ", Or(a.timescale().text(), "-"),
-      "  lead: ", Or(absl::StrJoin(a.leads(), "; "), "-"), "\n");
+  std::string out =
+      absl::StrCat(indent, a.id(), "  [",
+                   EnumWord(v1::ActionStatus_descriptor(), a.status()),
+                   "]  due: ", Or(a.timescale().text(), "-"),
+                   "  lead: ", Or(absl::StrJoin(a.leads(), "; "), "-"), "\n");
   absl::StrAppend(&out, indent, "  ", a.text(), "\n");
   if (!a.status_note().empty()) {
     absl::StrAppend(&out, indent, "  Status note: ", a.status_note(), "\n");

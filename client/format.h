@@ -2,11 +2,11 @@
 // script (protobuf JSON).
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "rectrack/v1/domain.pb.h"

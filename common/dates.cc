@@ -71,10 +71,10 @@ absl::StatusOr<std::string> NormalizeDate(absl::string_view text,
     }
   }
   if (!parsed || !ValidDay(y, m, d)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": \"", text,
-        "\" is not a date; write it as YYYY-MM-DD, DD/MM/YYYY or "
-        "\"17 May 2007\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", text,
+                     "\" is not a date; write it as YYYY-MM-DD, DD/MM/YYYY or "
+                     "\"17 May 2007\""));
   }
   return absl::StrFormat("%04d-%02d-%02d", y, m, d);
 }

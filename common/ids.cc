@@ -2,8 +2,8 @@
 
 #include <tuple>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace rectrack {
@@ -53,9 +53,9 @@ absl::StatusOr<EntityId> ParseEntityId(absl::string_view id,
   if (id.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": \"", id,
-                   "\" is not an id; ids look like review-1, rec-3, action-12"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": \"", id,
+      "\" is not an id; ids look like review-1, rec-3, action-12"));
 }
 
 bool EntityIdLess(absl::string_view a, absl::string_view b) {

@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     std::string value;
     bool has_value = false;
-    if (auto eq = arg.find('='); absl::StartsWith(arg, "--") &&
-                                 eq != std::string::npos) {
+    if (auto eq = arg.find('=');
+        absl::StartsWith(arg, "--") && eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
       has_value = true;

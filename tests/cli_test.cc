@@ -2,11 +2,10 @@
 // data directory, driven by the real rectrack CLI (and, for the crash test,
 // by concurrent gRPC clients).
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <chrono>
@@ -174,25 +173,24 @@ TEST_F(CliTest, WholeFlowFromReviewToSignOff) {
   EXPECT_EQ(review, "review-1");
   Cli({"review", "schedule", review, "--date", "2007-11-27", "--note",
        "1st update"});
-  std::string rec = Created({"rec", "add", review, "--ref", "A", "--text",
-                             "That the definition be adopted", "--portfolio",
-                             "The Leader"});
+  std::string rec =
+      Created({"rec", "add", review, "--ref", "A", "--text",
+               "That the definition be adopted", "--portfolio", "The Leader"});
   EXPECT_EQ(rec, "rec-1");
   Created({"rec", "respond", rec, "--decision", "accepted", "--text",
            "Agreed; officers will adopt it", "--by", "The Leader", "--on",
            "2007-06-01"});
-  std::string action =
-      Created({"action", "add", rec, "--text", "Message to all members",
-               "--lead", "Leader", "--lead", "Chief Executive", "--due",
-               "July 10"});
+  std::string action = Created(
+      {"action", "add", rec, "--text", "Message to all members", "--lead",
+       "Leader", "--lead", "Chief Executive", "--due", "July 10"});
   EXPECT_EQ(action, "action-1");
   Created({"action", "progress", action, "--text", "Message drafted", "--on",
            "2010-07-05"});
   Created({"action", "status", action, "--status", "completed", "--note",
            "Sent to all members"});
   Created({"rec", "status", rec, "--status", "implemented"});
-  Created({"rec", "status", rec, "--status", "signed-off", "--on",
-           "2007-11-27"});
+  Created(
+      {"rec", "status", rec, "--status", "signed-off", "--on", "2007-11-27"});
 
   CliResult show = Cli({"review", "show", review});
   ASSERT_EQ(show.exit_code, 0) << show.err;
@@ -227,10 +225,10 @@ TEST_F(CliTest, WholeFlowFromReviewToSignOff) {
 
 TEST_F(CliTest, JsonIsAcceptedAnywhereOnTheLine) {
   Created({"review", "open", "--title", "T", "--committee", "C"});
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--json", "review", "list"},
-           {"review", "--json", "list"},
-           {"review", "list", "--json"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--json", "review", "list"},
+                                             {"review", "--json", "list"},
+                                             {"review", "list", "--json"}}) {
     CliResult r = Cli(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, StartsWith("{"));
@@ -252,7 +250,8 @@ TEST_F(CliTest, ErrorsNameTheProblemAndExitNonZero) {
   EXPECT_EQ(not_found.err,
             "error: NOT_FOUND: recommendation rec-42 does not exist\n");
 
-  CliResult bad_word = Cli({"action", "status", "action-1", "--status", "done"});
+  CliResult bad_word =
+      Cli({"action", "status", "action-1", "--status", "done"});
   EXPECT_EQ(bad_word.exit_code, 2);
   EXPECT_THAT(bad_word.err, StartsWith("error: INVALID_ARGUMENT: --status: "
                                        "\"done\" is not one of not-started"));
@@ -268,8 +267,8 @@ TEST_F(CliTest, ErrorsNameTheProblemAndExitNonZero) {
 
   Created({"review", "open", "--title", "T", "--committee", "C"});
   Created({"rec", "add", "review-1", "--ref", "1", "--text", "x"});
-  CliResult no_reason =
-      Cli({"rec", "respond", "rec-1", "--decision", "rejected", "--text", "No"});
+  CliResult no_reason = Cli(
+      {"rec", "respond", "rec-1", "--decision", "rejected", "--text", "No"});
   EXPECT_EQ(no_reason.exit_code, 1);
   EXPECT_THAT(no_reason.err,
               HasSubstr("INVALID_ARGUMENT: reason is required: a rejection"));
@@ -280,8 +279,8 @@ TEST_F(CliTest, ErrorsNameTheProblemAndExitNonZero) {
   EXPECT_EQ(on_rejected.exit_code, 1);
   EXPECT_THAT(on_rejected.err, StartsWith("error: FAILED_PRECONDITION: "));
 
-  CliResult stale = Cli({"rec", "amend", "rec-1", "--text", "y",
-                         "--expect-version", "1"});
+  CliResult stale =
+      Cli({"rec", "amend", "rec-1", "--text", "y", "--expect-version", "1"});
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.err, StartsWith("error: ABORTED: rec-1 is at version 2"));
 }
@@ -294,13 +293,25 @@ TEST_F(CliTest, UnreachableServerIsExplained) {
 }
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (const auto& words : std::vector<std::vector<std::string>>{
-           {"review", "open"},    {"review", "list"},   {"review", "show"},
-           {"review", "schedule"}, {"review", "close"},  {"rec", "add"},
-           {"rec", "amend"},      {"rec", "respond"},   {"rec", "status"},
-           {"rec", "show"},       {"action", "add"},    {"action", "update"},
-           {"action", "status"},  {"action", "progress"}, {"action", "show"},
-           {"actions"},           {"history"},          {"events"}}) {
+  for (const auto& words :
+       std::vector<std::vector<std::string>>{{"review", "open"},
+                                             {"review", "list"},
+                                             {"review", "show"},
+                                             {"review", "schedule"},
+                                             {"review", "close"},
+                                             {"rec", "add"},
+                                             {"rec", "amend"},
+                                             {"rec", "respond"},
+                                             {"rec", "status"},
+                                             {"rec", "show"},
+                                             {"action", "add"},
+                                             {"action", "update"},
+                                             {"action", "status"},
+                                             {"action", "progress"},
+                                             {"action", "show"},
+                                             {"actions"},
+                                             {"history"},
+                                             {"events"}}) {
     std::vector<std::string> args = words;
     args.push_back("--help");
     CliResult r = Cli(args, false);

@@ -14,10 +14,9 @@ absl::StatusOr<Entity*> Existing(absl::flat_hash_map<std::string, Entity>& map,
                                  const v1::Event& event) {
   auto it = map.find(event.stream());
   if (it == map.end()) {
-    return absl::InternalError(absl::StrCat("event ", event.position(), " (",
-                                            event.type(), ") is for ",
-                                            event.stream(),
-                                            ", which has no state to fold into"));
+    return absl::InternalError(absl::StrCat(
+        "event ", event.position(), " (", event.type(), ") is for ",
+        event.stream(), ", which has no state to fold into"));
   }
   return &it->second;
 }
@@ -154,7 +153,8 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
       const v1::UpdateAction& u = p.action_updated();
       if (u.has_text()) (*act)->set_text(u.text());
       if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
-      if (u.has_timescale()) (*act)->mutable_timescale()->set_text(u.timescale());
+      if (u.has_timescale())
+        (*act)->mutable_timescale()->set_text(u.timescale());
       Touch(event, *act);
       return absl::OkStatus();
     }

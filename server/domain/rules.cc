@@ -76,10 +76,11 @@ absl::Status CheckRecommendationTransition(const std::string& id, RS from,
   }
   static const std::set<std::pair<RS, RS>> kAllowed = [] {
     std::set<std::pair<RS, RS>> allowed;
-    const RS kAfterDecision[] = {v1::RECOMMENDATION_STATUS_ACCEPTED,
-                                 v1::RECOMMENDATION_STATUS_PARTIALLY_ACCEPTED,
-                                 v1::RECOMMENDATION_STATUS_ACCEPTED_IN_PRINCIPLE,
-                                 v1::RECOMMENDATION_STATUS_NOTED};
+    const RS kAfterDecision[] = {
+        v1::RECOMMENDATION_STATUS_ACCEPTED,
+        v1::RECOMMENDATION_STATUS_PARTIALLY_ACCEPTED,
+        v1::RECOMMENDATION_STATUS_ACCEPTED_IN_PRINCIPLE,
+        v1::RECOMMENDATION_STATUS_NOTED};
     for (RS from_status : kAfterDecision) {
       for (RS to_status : kSettable) {
         allowed.insert({from_status, to_status});

@@ -96,8 +96,8 @@ class RequestDecider {
         if (commands.size() == 1) {
           return status;
         }
-        return absl::Status(status.code(), absl::StrCat("command ", i, ": ",
-                                                        status.message()));
+        return absl::Status(
+            status.code(), absl::StrCat("command ", i, ": ", status.message()));
       }
     }
     *response.mutable_results() = {results_.begin(), results_.end()};
@@ -145,9 +145,10 @@ class RequestDecider {
     if (absl::StartsWith(id, "$")) {
       size_t n = 0;
       if (!absl::SimpleAtoi(id.substr(1), &n) || n >= results_.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            field, ": \"", id, "\" does not refer to an earlier command of "
-            "this request ($0 is the first command)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ": \"", id,
+                         "\" does not refer to an earlier command of "
+                         "this request ($0 is the first command)"));
       }
       id = results_[n].entity_id();
     }
@@ -213,9 +214,10 @@ class RequestDecider {
 
   absl::StatusOr<std::string> NewId(EntityKind kind) {
     if (command_->has_expected_version() && command_->expected_version() != 0) {
-      return absl::AbortedError(absl::StrCat(
-          "the new ", KindName(kind), " has version 0, not the expected "
-          "version ", command_->expected_version()));
+      return absl::AbortedError(absl::StrCat("the new ", KindName(kind),
+                                             " has version 0, not the expected "
+                                             "version ",
+                                             command_->expected_version()));
     }
     RECTRACK_ASSIGN_OR_RETURN(uint64_t n,
                               txn_.NextSequence(std::string(KindPrefix(kind))));
@@ -225,8 +227,8 @@ class RequestDecider {
   // Appends the event, folds it into `states` and stores every entity in
   // `states` (with the action indexes kept in step).
   absl::Status Record(const std::string& stream, const std::string& type,
-                      const std::string& effective_on,
-                      v1::EventPayload payload, EntityStates states) {
+                      const std::string& effective_on, v1::EventPayload payload,
+                      EntityStates states) {
     v1::Event event;
     event.set_stream(stream);
     event.set_type(type);
@@ -291,7 +293,8 @@ class RequestDecider {
     v1::EventPayload p;
     v1::ScheduleReportBack* e = p.mutable_report_back_scheduled();
     e->set_review_id(review.id());
-    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_date(), NormalizeDate(c.date(), "date"));
+    RECTRACK_ASSIGN_OR_RETURN(*e->mutable_date(),
+                              NormalizeDate(c.date(), "date"));
     e->set_note(Trimmed(c.note()));
     EntityStates states;
     states.reviews[review.id()] = review;
@@ -372,16 +375,19 @@ class RequestDecider {
       std::vector<std::string> open;
       for (const std::string& action_id : rec.action_ids()) {
         RECTRACK_ASSIGN_OR_RETURN(
-            v1::Action action, Load<v1::Action>(action_id, EntityKind::kAction));
+            v1::Action action,
+            Load<v1::Action>(action_id, EntityKind::kAction));
         if (action.status() != v1::ACTION_STATUS_CANCELLED) {
           open.push_back(action_id);
         }
       }
       if (!open.empty()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "recommendation ", rec.id(), " has actions that are not "
-            "cancelled (", absl::StrJoin(open, ", "),
-            "); cancel them before recording a rejection"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("recommendation ", rec.id(),
+                         " has actions that are not "
+                         "cancelled (",
+                         absl::StrJoin(open, ", "),
+                         "); cancel them before recording a rejection"));
       }
     }
     v1::EventPayload p;
@@ -395,8 +401,8 @@ class RequestDecider {
                               OptionalDate(c.responded_on(), "responded_on"));
     EntityStates states;
     states.recommendations[rec.id()] = rec;
-    return Record(rec.id(), "ResponseRecorded", e->responded_on(),
-                  std::move(p), std::move(states));
+    return Record(rec.id(), "ResponseRecorded", e->responded_on(), std::move(p),
+                  std::move(states));
   }
 
   absl::Status SetRecommendationStatus(const v1::SetRecommendationStatus& c) {
@@ -421,9 +427,9 @@ class RequestDecider {
                   std::move(p), std::move(states));
   }
 
-  absl::Status CheckLeads(const google::protobuf::RepeatedPtrField<std::string>&
-                              leads,
-                          google::protobuf::RepeatedPtrField<std::string>* out) {
+  absl::Status CheckLeads(
+      const google::protobuf::RepeatedPtrField<std::string>& leads,
+      google::protobuf::RepeatedPtrField<std::string>* out) {
     if (leads.empty()) {
       return absl::InvalidArgumentError("leads: at least one lead is required");
     }
@@ -596,7 +602,8 @@ void Tracker::Apply(const v1::ApplyRequest& request, const std::string& actor,
           request.commands());
   store_->Submit(
       request.request_id(), Fingerprint(request), request.correlation_id(),
-      [commands, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
+      [commands,
+       actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
         RequestDecider decider(txn, actor);
         RECTRACK_ASSIGN_OR_RETURN(v1::ApplyResponse response,
                                   decider.Run(*commands));
@@ -609,8 +616,9 @@ void Tracker::Apply(const v1::ApplyRequest& request, const std::string& actor,
         }
         v1::ApplyResponse response;
         if (!response.ParseFromString(result->result)) {
-          done(absl::DataLossError("the stored result of this request is "
-                                   "damaged"));
+          done(
+              absl::DataLossError("the stored result of this request is "
+                                  "damaged"));
           return;
         }
         response.set_replayed(result->replayed);
@@ -651,9 +659,10 @@ absl::StatusOr<std::vector<v1::Review>> Tracker::ListReviews() {
                               ParseState<v1::Review>(id, bytes));
     out.push_back(std::move(review));
   }
-  std::sort(out.begin(), out.end(), [](const v1::Review& a, const v1::Review& b) {
-    return EntityIdLess(a.id(), b.id());
-  });
+  std::sort(out.begin(), out.end(),
+            [](const v1::Review& a, const v1::Review& b) {
+              return EntityIdLess(a.id(), b.id());
+            });
   return out;
 }
 
@@ -700,9 +709,10 @@ absl::StatusOr<std::vector<v1::Action>> Tracker::ListActions(
     }
     out.push_back(std::move(action));
   }
-  std::sort(out.begin(), out.end(), [](const v1::Action& a, const v1::Action& b) {
-    return EntityIdLess(a.id(), b.id());
-  });
+  std::sort(out.begin(), out.end(),
+            [](const v1::Action& a, const v1::Action& b) {
+              return EntityIdLess(a.id(), b.id());
+            });
   return out;
 }
 

@@ -2,10 +2,10 @@
 // started and stopped together. Used by main() and by in-process tests.
 #pragma once
 
+#include <grpcpp/server.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"

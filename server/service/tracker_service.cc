@@ -62,8 +62,7 @@ grpc::ServerUnaryReactor* TrackerService::GetReview(
 
 grpc::ServerUnaryReactor* TrackerService::GetRecommendation(
     grpc::CallbackServerContext* context,
-    const v1::GetRecommendationRequest* request,
-    v1::Recommendation* response) {
+    const v1::GetRecommendationRequest* request, v1::Recommendation* response) {
   return Reply(context, tracker_->GetRecommendation(request->id()), response);
 }
 
@@ -85,8 +84,7 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListActions(
-    grpc::CallbackServerContext* context,
-    const v1::ListActionsRequest* request,
+    grpc::CallbackServerContext* context, const v1::ListActionsRequest* request,
     v1::ListActionsResponse* response) {
   auto actions = tracker_->ListActions(*request);
   if (actions.ok()) {

@@ -33,9 +33,10 @@ class TrackerService final : public v1::Tracker::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListActionsRequest* request,
       v1::ListActionsResponse* response) override;
-  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
-                                       const v1::GetHistoryRequest* request,
-                                       v1::GetHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* GetHistory(
+      grpc::CallbackServerContext* context,
+      const v1::GetHistoryRequest* request,
+      v1::GetHistoryResponse* response) override;
   grpc::ServerUnaryReactor* ReadEvents(
       grpc::CallbackServerContext* context,
       const v1::ReadEventsRequest* request,

@@ -130,15 +130,15 @@ absl::StatusOr<v1::Event> Transaction::Append(v1::Event event) {
   bool used = local_.event_ids.contains(event_id) ||
               group_->event_ids.contains(event_id);
   if (!used) {
-    RECTRACK_ASSIGN_OR_RETURN(auto stored,
-                              store_->Get(ColumnFamily::kRequests,
-                                          EventIdKey(event_id)));
+    RECTRACK_ASSIGN_OR_RETURN(auto stored, store_->Get(ColumnFamily::kRequests,
+                                                       EventIdKey(event_id)));
     used = stored.has_value();
   }
   if (used) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "event id \"", event_id, "\" has already been used; give each "
-        "event a new id, or leave event_id empty"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("event id \"", event_id,
+                     "\" has already been used; give each "
+                     "event a new id, or leave event_id empty"));
   }
   RECTRACK_ASSIGN_OR_RETURN(uint64_t version, StreamVersion(event.stream()));
   event.set_version(version + 1);
@@ -188,8 +188,8 @@ absl::StatusOr<uint64_t> Transaction::NextSequence(const std::string& name) {
 
 void Transaction::PutIndex(absl::string_view name, absl::string_view value,
                            absl::string_view entity_id) {
-  ops_.push_back({ColumnFamily::kIndex, IndexKey(name, value, entity_id),
-                  std::string()});
+  ops_.push_back(
+      {ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::string()});
 }
 
 void Transaction::DeleteIndex(absl::string_view name, absl::string_view value,
@@ -283,9 +283,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
 
   uint64_t last_position = 0;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(
-        rocksdb::ReadOptions(),
-        handles[static_cast<int>(ColumnFamily::kEvents)]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(),
+                        handles[static_cast<int>(ColumnFamily::kEvents)]));
     it->SeekToLast();
     if (it->Valid()) {
       last_position = DecodeU64(View(it->key()));
@@ -294,8 +294,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
       return fail(FromRocks(it->status(), "reading the last event"));
     }
   }
-  return std::unique_ptr<EventStore>(
-      new EventStore(std::move(db), std::move(handles), options, last_position));
+  return std::unique_ptr<EventStore>(new EventStore(
+      std::move(db), std::move(handles), options, last_position));
 }
 
 EventStore::EventStore(std::unique_ptr<rocksdb::DB> db,
@@ -344,8 +344,8 @@ void EventStore::Submit(std::string request_id, std::string fingerprint,
 }
 
 absl::StatusOr<CommitResult> EventStore::SubmitAndWait(
-    std::string request_id, std::string fingerprint,
-    std::string correlation_id, Decider decide) {
+    std::string request_id, std::string fingerprint, std::string correlation_id,
+    Decider decide) {
   absl::Notification finished;
   absl::StatusOr<CommitResult> outcome;
   Submit(std::move(request_id), std::move(fingerprint),
@@ -466,7 +466,8 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
       }
       // A replay served from this same group was never written either.
       for (size_t i = 0; i < outcomes.size(); ++i) {
-        if (outcomes[i].ok() && overlay.requests.contains(group[i].request_id)) {
+        if (outcomes[i].ok() &&
+            overlay.requests.contains(group[i].request_id)) {
           outcomes[i] = status;
         }
       }
@@ -603,10 +604,9 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
     v1::Event event;
     if (!event.ParseFromArray(it->value().data(),
                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("the event at position ",
-                       DecodeU64(View(it->key())),
-                       " cannot be read (damaged)"));
+      return absl::DataLossError(absl::StrCat("the event at position ",
+                                              DecodeU64(View(it->key())),
+                                              " cannot be read (damaged)"));
     }
     out.push_back(std::move(event));
   }
