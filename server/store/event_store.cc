@@ -459,15 +459,12 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
       status = FromRocks(db_->Write(wo, &batch), "writing to the database");
     }
     if (!status.ok()) {
-      for (size_t i = 0; i < outcomes.size(); ++i) {
-        if (outcomes[i].ok() && !outcomes[i]->replayed) {
-          outcomes[i] = status;
-        }
-      }
-      // A replay served from this same group was never written either.
+      // Nothing of this group is on disk: fail every request that wrote, or
+      // that replayed a request of this same group.
       for (size_t i = 0; i < outcomes.size(); ++i) {
         if (outcomes[i].ok() &&
-            overlay.requests.contains(group[i].request_id)) {
+            (!outcomes[i]->replayed ||
+             overlay.requests.contains(group[i].request_id))) {
           outcomes[i] = status;
         }
       }
