@@ -33,13 +33,13 @@ class TempDir {
 }  // namespace rectrack::testing
 
 // Print the status on failure.
-#define ASSERT_OK(expr)                                              \
-  do {                                                               \
-    const auto& rectrack_s_ = ::rectrack::testing::ToStatus((expr)); \
-    ASSERT_TRUE(rectrack_s_.ok()) << rectrack_s_;                    \
+#define ASSERT_OK(expr)                                                     \
+  do {                                                                      \
+    const absl::Status rectrack_s_ = ::rectrack::testing::ToStatus((expr)); \
+    ASSERT_TRUE(rectrack_s_.ok()) << rectrack_s_;                           \
   } while (0)
-#define EXPECT_OK(expr)                                              \
-  do {                                                               \
-    const auto& rectrack_s_ = ::rectrack::testing::ToStatus((expr)); \
-    EXPECT_TRUE(rectrack_s_.ok()) << rectrack_s_;                    \
+#define EXPECT_OK(expr)                                                     \
+  do {                                                                      \
+    const absl::Status rectrack_s_ = ::rectrack::testing::ToStatus((expr)); \
+    EXPECT_TRUE(rectrack_s_.ok()) << rectrack_s_;                           \
   } while (0)

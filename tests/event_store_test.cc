@@ -1,0 +1,294 @@
+// EventStore: atomic batches, gapless positions and versions, durable
+// idempotency, event ids, the data-directory lock.
+#include "server/store/event_store.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace rectrack::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1700000000);
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    StoreOptions options;
+    options.clock = &clock_;
+    auto opened = EventStore::Open(dir_.Sub("db"), options);
+    ASSERT_OK(opened);
+    store_ = *std::move(opened);
+  }
+
+  // A decider that appends one event to each of `streams`.
+  static EventStore::Decider AppendTo(std::vector<std::string> streams,
+                                      std::string result = "ok") {
+    return [streams, result](Transaction& txn) -> absl::StatusOr<std::string> {
+      for (const auto& s : streams) {
+        v1::Event e;
+        e.set_stream(s);
+        e.set_type("Test");
+        auto appended = txn.Append(e);
+        if (!appended.ok()) return appended.status();
+      }
+      return result;
+    };
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{kStart};
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(EventStoreTest, AppendAssignsPositionsVersionsAndRecordedAt) {
+  ASSERT_OK(
+      store_->SubmitAndWait("", "", "corr", AppendTo({"rec-1", "rec-2"})));
+  clock_.Advance(absl::Seconds(5));
+  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+
+  auto all = store_->ReadAll(1, 100);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].position(), 1u);
+  EXPECT_EQ((*all)[0].stream(), "rec-1");
+  EXPECT_EQ((*all)[0].version(), 1u);
+  EXPECT_EQ((*all)[0].correlation_id(), "corr");
+  EXPECT_EQ((*all)[1].stream(), "rec-2");
+  EXPECT_EQ((*all)[1].version(), 1u);
+  EXPECT_EQ((*all)[2].version(), 2u);
+  EXPECT_EQ(TimeFromProto((*all)[0].recorded_at()), kStart);
+  EXPECT_EQ(TimeFromProto((*all)[2].recorded_at()), kStart + absl::Seconds(5));
+  EXPECT_FALSE((*all)[0].event_id().empty());
+  EXPECT_NE((*all)[0].event_id(), (*all)[1].event_id());
+
+  auto stream = store_->ReadStream("rec-1");
+  ASSERT_OK(stream);
+  ASSERT_EQ(stream->size(), 2u);
+  EXPECT_EQ((*stream)[1].position(), 3u);
+  EXPECT_EQ(store_->LastPosition(), 3u);
+}
+
+TEST_F(EventStoreTest, RecordedAtNeverGoesBackwards) {
+  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+  clock_.Advance(-absl::Hours(1));
+  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  EXPECT_EQ(TimeFromProto((*all)[1].recorded_at()), kStart);
+}
+
+TEST_F(EventStoreTest, FailedDeciderWritesNothing) {
+  auto result = store_->SubmitAndWait(
+      "req-1", "f", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        v1::Event e;
+        e.set_stream("rec-1");
+        EXPECT_OK(txn.Append(e));
+        EXPECT_OK(txn.Append(e));
+        txn.PutState("rec-1", "state");
+        EXPECT_OK(txn.NextSequence("rec"));
+        return absl::InvalidArgumentError("text is required");
+      });
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  EXPECT_TRUE(all->empty());
+  auto state = store_->GetState("rec-1");
+  ASSERT_OK(state);
+  EXPECT_FALSE(state->has_value());
+  // The failed request id is free to use, and the counter did not move.
+  auto next = store_->SubmitAndWait(
+      "req-1", "f", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        auto n = txn.NextSequence("rec");
+        if (!n.ok()) return n.status();
+        return absl::StrCat(*n);
+      });
+  ASSERT_OK(next);
+  EXPECT_EQ(next->result, "1");
+  EXPECT_FALSE(next->replayed);
+}
+
+TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {
+  std::atomic<int> done{0};
+  std::vector<absl::StatusCode> codes(3);
+  for (int i = 0; i < 3; ++i) {
+    EventStore::Decider decide =
+        i == 1 ? EventStore::Decider(
+                     [](Transaction&) -> absl::StatusOr<std::string> {
+                       return absl::NotFoundError("nope");
+                     })
+               : AppendTo({absl::StrCat("rec-", i)});
+    store_->Submit("", "", "", decide, [&, i](absl::StatusOr<CommitResult> r) {
+      codes[i] = r.status().code();
+      ++done;
+    });
+  }
+  while (done.load() < 3) std::this_thread::yield();
+  EXPECT_EQ(codes[0], absl::StatusCode::kOk);
+  EXPECT_EQ(codes[1], absl::StatusCode::kNotFound);
+  EXPECT_EQ(codes[2], absl::StatusCode::kOk);
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].position(), 2u);
+}
+
+TEST_F(EventStoreTest, RetriedRequestIdReturnsOriginalResultAcrossReopen) {
+  auto first =
+      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r1"));
+  ASSERT_OK(first);
+  EXPECT_FALSE(first->replayed);
+
+  auto again =
+      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r2"));
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->result, "r1");
+
+  Reopen();
+  auto after_restart =
+      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r3"));
+  ASSERT_OK(after_restart);
+  EXPECT_TRUE(after_restart->replayed);
+  EXPECT_EQ(after_restart->result, "r1");
+  EXPECT_EQ(store_->LastPosition(), 1u);
+
+  auto other = store_->SubmitAndWait("req-7", "other", "", AppendTo({"rec-1"}));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(other.status().message()), HasSubstr("req-7"));
+}
+
+TEST_F(EventStoreTest, EventIdsAreUniqueForever) {
+  auto with_id = [](std::string id) {
+    return [id](Transaction& txn) -> absl::StatusOr<std::string> {
+      v1::Event e;
+      e.set_stream("rec-1");
+      e.set_event_id(id);
+      auto r = txn.Append(e);
+      if (!r.ok()) return r.status();
+      return std::string();
+    };
+  };
+  ASSERT_OK(store_->SubmitAndWait("", "", "", with_id("evt-a")));
+  Reopen();
+  auto dup = store_->SubmitAndWait("", "", "", with_id("evt-a"));
+  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(dup.status().message()), HasSubstr("evt-a"));
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EventStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
+  auto second = EventStore::Open(dir_.Sub("db"));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr("in use by another"));
+}
+
+TEST_F(EventStoreTest, UnusableDirectoryIsRefused) {
+  auto opened = EventStore::Open("/proc/rectrack-cannot-be-here");
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(opened.status().message()),
+              HasSubstr("data directory"));
+}
+
+TEST_F(EventStoreTest, StateAndSequencesSurviveReopen) {
+  ASSERT_OK(store_->SubmitAndWait(
+      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        txn.PutState("rec-1", "hello");
+        txn.PutIndex("by_lead", "ann", "action-1");
+        auto n = txn.NextSequence("rec");
+        return n.ok() ? std::string() : std::string("bad");
+      }));
+  Reopen();
+  auto state = store_->GetState("rec-1");
+  ASSERT_OK(state);
+  EXPECT_EQ(state->value_or(""), "hello");
+  auto index = store_->ScanIndex("by_lead", "ann");
+  ASSERT_OK(index);
+  EXPECT_THAT(*index, ::testing::ElementsAre("action-1"));
+  auto next = store_->SubmitAndWait(
+      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        auto n = txn.NextSequence("rec");
+        if (!n.ok()) return n.status();
+        return absl::StrCat(*n);
+      });
+  ASSERT_OK(next);
+  EXPECT_EQ(next->result, "2");
+}
+
+TEST_F(EventStoreTest, IndexScanStaysInsideItsPrefix) {
+  ASSERT_OK(store_->SubmitAndWait(
+      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        txn.PutIndex("lead", "ann", "action-1");
+        txn.PutIndex("lead", "anna", "action-2");
+        txn.PutIndex("lead", "an", "action-3");
+        txn.PutIndex("leads", "ann", "action-4");
+        return std::string();
+      }));
+  auto ann = store_->ScanIndex("lead", "ann");
+  ASSERT_OK(ann);
+  EXPECT_THAT(*ann, ::testing::ElementsAre("action-1"));
+  ASSERT_OK(store_->SubmitAndWait(
+      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+        txn.DeleteIndex("lead", "ann", "action-1");
+        return std::string();
+      }));
+  ann = store_->ScanIndex("lead", "ann");
+  ASSERT_OK(ann);
+  EXPECT_TRUE(ann->empty());
+}
+
+// Many threads appending at once: positions 1..N and each stream's versions
+// 1..M, with no gaps and nothing lost.
+TEST_F(EventStoreTest, ConcurrentAppendsAreGapless) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = store_->SubmitAndWait(absl::StrCat("t", t, "-", i), "f", "",
+                                       AppendTo({absl::StrCat("rec-", t + 1)}));
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = store_->ReadAll(1, kThreads * kPerThread + 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), static_cast<size_t>(kThreads * kPerThread));
+  std::map<std::string, uint64_t> versions;
+  for (size_t i = 0; i < all->size(); ++i) {
+    const v1::Event& e = (*all)[i];
+    EXPECT_EQ(e.position(), i + 1);
+    EXPECT_EQ(e.version(), ++versions[e.stream()]);
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(versions[absl::StrCat("rec-", t + 1)],
+              static_cast<uint64_t>(kPerThread));
+  }
+}
+
+TEST_F(EventStoreTest, AfterStopAcceptingNewRequestsAreUnavailable) {
+  store_->StopAccepting();
+  auto r = store_->SubmitAndWait("", "", "", AppendTo({"rec-1"}));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("shutting down"));
+}
+
+}  // namespace
+}  // namespace rectrack::store

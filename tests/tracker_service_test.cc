@@ -1,0 +1,325 @@
+// The gRPC service in-process: a real Server on a free port, real channels.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rectrack/v1/tracker.grpc.pb.h"
+#include "server/service/server.h"
+#include "tests/test_util.h"
+
+namespace rectrack::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TrackerServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start() {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_.Sub("data");
+    options.clock = &clock_;
+    auto started = Server::Start(options);
+    ASSERT_OK(started);
+    server_ = *std::move(started);
+    stub_ = NewStub();
+  }
+
+  std::unique_ptr<v1::Tracker::Stub> NewStub(int channel_id = 0) {
+    grpc::ChannelArguments args;
+    args.SetInt("rectrack.test.channel", channel_id);  // separate connections
+    return v1::Tracker::NewStub(grpc::CreateCustomChannel(
+        server_->address(), grpc::InsecureChannelCredentials(), args));
+  }
+
+  grpc::Status Apply(std::vector<v1::Command> commands,
+                     v1::ApplyResponse* response, std::string request_id = "") {
+    v1::ApplyRequest req;
+    for (auto& c : commands) *req.add_commands() = std::move(c);
+    req.set_request_id(request_id);
+    grpc::ClientContext ctx;
+    return stub_->Apply(&ctx, req, response);
+  }
+
+  // Opens review-1 with rec-1 (accepted) and `actions` actions.
+  void Seed(int actions = 1) {
+    std::vector<v1::Command> cs(3);
+    cs[0].mutable_open_review()->set_title("Review of Partnerships");
+    cs[0].mutable_open_review()->set_committee("O&S");
+    cs[1].mutable_add_recommendation()->set_review_id("$0");
+    cs[1].mutable_add_recommendation()->set_ref("A");
+    cs[1].mutable_add_recommendation()->set_text("Text");
+    cs[2].mutable_record_response()->set_recommendation_id("$1");
+    cs[2].mutable_record_response()->set_decision(v1::DECISION_ACCEPTED);
+    cs[2].mutable_record_response()->set_text("Agreed");
+    for (int i = 0; i < actions; ++i) {
+      v1::Command a;
+      a.mutable_add_action()->set_recommendation_id("$1");
+      a.mutable_add_action()->set_text(absl::StrCat("Action ", i));
+      a.mutable_add_action()->add_leads("Gemma Barron");
+      cs.push_back(a);
+    }
+    v1::ApplyResponse r;
+    ASSERT_TRUE(Apply(cs, &r).ok());
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<v1::Tracker::Stub> stub_;
+};
+
+TEST_F(TrackerServiceTest, EveryReadRpcAnswers) {
+  Seed();
+  grpc::ClientContext c1;
+  v1::GetReviewRequest review_req;
+  review_req.set_id("review-1");
+  v1::Review review;
+  ASSERT_TRUE(stub_->GetReview(&c1, review_req, &review).ok());
+  EXPECT_EQ(review.title(), "Review of Partnerships");
+
+  grpc::ClientContext c2;
+  v1::GetRecommendationRequest rec_req;
+  rec_req.set_id("rec-1");
+  v1::Recommendation rec;
+  ASSERT_TRUE(stub_->GetRecommendation(&c2, rec_req, &rec).ok());
+  EXPECT_EQ(rec.status(), v1::RECOMMENDATION_STATUS_ACCEPTED);
+
+  grpc::ClientContext c3;
+  v1::GetActionRequest action_req;
+  action_req.set_id("action-1");
+  v1::Action action;
+  ASSERT_TRUE(stub_->GetAction(&c3, action_req, &action).ok());
+  EXPECT_EQ(action.leads(0), "Gemma Barron");
+
+  grpc::ClientContext c4;
+  v1::ListReviewsResponse reviews;
+  ASSERT_TRUE(stub_->ListReviews(&c4, v1::ListReviewsRequest(), &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 1);
+
+  grpc::ClientContext c5;
+  v1::ListActionsRequest list_req;
+  list_req.set_lead("gemma barron");
+  v1::ListActionsResponse actions;
+  ASSERT_TRUE(stub_->ListActions(&c5, list_req, &actions).ok());
+  ASSERT_EQ(actions.actions_size(), 1);
+
+  grpc::ClientContext c6;
+  v1::GetHistoryRequest history_req;
+  history_req.set_id("rec-1");
+  v1::GetHistoryResponse history;
+  ASSERT_TRUE(stub_->GetHistory(&c6, history_req, &history).ok());
+  ASSERT_EQ(history.events_size(), 2);
+  EXPECT_EQ(history.events(1).type(), "ResponseRecorded");
+  EXPECT_EQ(history.events(1).actor(), "anonymous");
+
+  grpc::ClientContext c7;
+  v1::ReadEventsRequest read_req;
+  read_req.set_from_position(2);
+  read_req.set_limit(2);
+  v1::ReadEventsResponse read;
+  ASSERT_TRUE(stub_->ReadEvents(&c7, read_req, &read).ok());
+  ASSERT_EQ(read.events_size(), 2);
+  EXPECT_EQ(read.events(0).position(), 2u);
+  EXPECT_EQ(read.last_position(), 4u);
+}
+
+TEST_F(TrackerServiceTest, ErrorsArriveWithTheirCodesAndMessages) {
+  Seed();
+  grpc::ClientContext c1;
+  v1::GetActionRequest missing;
+  missing.set_id("action-99");
+  v1::Action action;
+  grpc::Status s = stub_->GetAction(&c1, missing, &action);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "action action-99 does not exist");
+
+  v1::ApplyResponse r;
+  v1::Command no_title;
+  no_title.mutable_open_review()->set_committee("C");
+  s = Apply({no_title}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "title is required");
+
+  v1::Command reject;
+  reject.mutable_record_response()->set_recommendation_id("rec-1");
+  reject.mutable_record_response()->set_decision(v1::DECISION_REJECTED);
+  reject.mutable_record_response()->set_text("No");
+  reject.mutable_record_response()->set_reason("Cost");
+  s = Apply({reject}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  v1::Command stale;
+  stale.mutable_report_progress()->set_id("action-1");
+  stale.mutable_report_progress()->set_text("x");
+  stale.set_expected_version(7);
+  s = Apply({stale}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("at version 1"));
+
+  stale.clear_expected_version();
+  ASSERT_TRUE(Apply({stale}, &r, "once").ok());
+  v1::Command other = stale;
+  other.mutable_report_progress()->set_text("y");
+  s = Apply({other}, &r, "once");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(TrackerServiceTest, HealthServiceSaysServing) {
+  auto channel = grpc::CreateChannel(server_->address(),
+                                     grpc::InsecureChannelCredentials());
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest; the reply
+  // is HealthCheckResponse{status = SERVING (1)}, i.e. bytes 08 01.
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext ctx;
+  grpc::Slice empty_message("", 0);
+  grpc::ByteBuffer request(&empty_message, 1);
+  grpc::ByteBuffer reply;
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                    &request, &reply, [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = s;
+                      done = true;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(reply.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+// 10 concurrent clients × 1,000 commands each: every acknowledged command is
+// in the log at its position, and positions run 1..N without gaps.
+TEST_F(TrackerServiceTest, TenClientsThousandCommandsEachAllPresentGapless) {
+  constexpr int kClients = 10;
+  constexpr int kPerClient = 1000;
+  Seed(kClients);  // 3 + 10 setup events: action-1..action-10
+  const uint64_t setup_events = 3 + kClients;
+  std::mutex mu;
+  std::map<uint64_t, std::string> acknowledged;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&, c] {
+      auto stub = NewStub(c + 1);
+      std::string action = absl::StrCat("action-", c + 1);
+      for (int i = 0; i < kPerClient; ++i) {
+        v1::ApplyRequest req;
+        auto* p = req.add_commands()->mutable_report_progress();
+        p->set_id(action);
+        p->set_text(absl::StrCat("update ", i));
+        v1::ApplyResponse resp;
+        grpc::ClientContext ctx;
+        if (!stub->Apply(&ctx, req, &resp).ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        acknowledged[resp.results(0).position()] = action;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_EQ(acknowledged.size(), static_cast<size_t>(kClients * kPerClient));
+
+  std::vector<v1::Event> log;
+  for (uint64_t from = 1;;) {
+    v1::ReadEventsRequest req;
+    req.set_from_position(from);
+    req.set_limit(10000);
+    v1::ReadEventsResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ReadEvents(&ctx, req, &resp).ok());
+    if (resp.events().empty()) break;
+    log.insert(log.end(), resp.events().begin(), resp.events().end());
+    from = log.back().position() + 1;
+  }
+  ASSERT_EQ(log.size(), setup_events + kClients * kPerClient);
+  for (size_t i = 0; i < log.size(); ++i) {
+    ASSERT_EQ(log[i].position(), i + 1);
+  }
+  for (const auto& [position, stream] : acknowledged) {
+    EXPECT_EQ(log[position - 1].stream(), stream);
+  }
+  grpc::ClientContext ctx;
+  v1::GetActionRequest req;
+  req.set_id("action-7");
+  v1::Action action;
+  ASSERT_TRUE(stub_->GetAction(&ctx, req, &action).ok());
+  EXPECT_EQ(action.progress_size(), kPerClient);
+  EXPECT_EQ(action.version(), static_cast<uint64_t>(kPerClient + 1));
+}
+
+// Shutting down while clients write: every call either succeeds (and is
+// then on disk after a restart) or fails; nothing acknowledged is lost.
+TEST_F(TrackerServiceTest, ShutdownDuringWritesLosesNothingAcknowledged) {
+  Seed(4);
+  std::mutex mu;
+  std::vector<uint64_t> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < 4; ++c) {
+    threads.emplace_back([&, c] {
+      auto stub = NewStub(c + 1);
+      while (!stop.load()) {
+        v1::ApplyRequest req;
+        auto* p = req.add_commands()->mutable_report_progress();
+        p->set_id(absl::StrCat("action-", c + 1));
+        p->set_text("update");
+        v1::ApplyResponse resp;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+        grpc::Status s = stub->Apply(&ctx, req, &resp);
+        if (s.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged.push_back(resp.results(0).position());
+        } else {
+          return;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server_->Shutdown();
+  stop = true;
+  for (auto& t : threads) t.join();
+  server_.reset();
+  Start();
+  grpc::ClientContext ctx;
+  v1::ReadEventsRequest req;
+  req.set_limit(10000);
+  v1::ReadEventsResponse resp;
+  ASSERT_TRUE(stub_->ReadEvents(&ctx, req, &resp).ok());
+  EXPECT_FALSE(acknowledged.empty());
+  for (uint64_t position : acknowledged) {
+    EXPECT_LE(position, resp.last_position()) << "lost #" << position;
+  }
+  for (int i = 0; i < resp.events_size(); ++i) {
+    EXPECT_EQ(resp.events(i).position(), static_cast<uint64_t>(i + 1));
+  }
+}
+
+}  // namespace
+}  // namespace rectrack::service
