@@ -1,12 +1,17 @@
 // rectrack: the command-line client of rectrackd.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,8 +21,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "client/args.h"
 #include "client/format.h"
+#include "client/transfer.h"
 #include "common/grpc_status.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 
@@ -45,6 +52,7 @@ struct CommandSpec {
   std::set<std::string> options;  // value options it accepts
   bool changes = false;           // takes --request-id / --expect-version
   Handler run;
+  std::set<std::string> flags = {};  // options without a value it accepts
 };
 
 const std::set<std::string> kGlobalValueOptions = {"--server"};
@@ -133,12 +141,15 @@ absl::StatusOr<std::string> OneId(Context& ctx, const std::string& what) {
   size_t words =
       (p[0] == "review" || p[0] == "rec" || p[0] == "action") ? 2 : 1;
   if (p.size() <= words) {
-    return Usage(absl::StrCat("give the ", what, " id, e.g. rectrack ",
-                              absl::StrJoin(p, " "), " ",
-                              what == "review"           ? "review-1"
-                              : what == "recommendation" ? "rec-1"
-                              : what == "action"         ? "action-1"
-                                                         : "rec-1"));
+    static const std::map<std::string, std::string> kExample = {
+        {"review", "review-1"},
+        {"recommendation", "rec-1"},
+        {"action", "action-1"},
+        {"entity", "rec-1"},
+        {"file", "plan.jsonl"}};
+    return Usage(absl::StrCat("give the ", what, what == "file" ? "" : " id",
+                              ", e.g. rectrack ", absl::StrJoin(p, " "), " ",
+                              kExample.at(what)));
   }
   if (p.size() > words + 1) {
     return Usage(absl::StrCat("unexpected \"", p[words + 1],
@@ -517,6 +528,259 @@ absl::Status Events(Context& ctx) {
   return absl::OkStatus();
 }
 
+// Reads a whole file; "-" is standard input.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in;
+  std::istream* stream = &std::cin;
+  if (path != "-") {
+    in.open(path, std::ios::binary);
+    if (!in) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    stream = &in;
+  }
+  std::stringstream buffer;
+  buffer << stream->rdbuf();
+  return buffer.str();
+}
+
+// "chunk C: command M: message" → "line L: message", using where each
+// chunk starts in the file.
+absl::Status WithLineNumber(const absl::Status& status,
+                            const std::vector<FileCommand>& commands,
+                            const std::vector<size_t>& chunk_starts) {
+  absl::string_view message = status.message();
+  size_t chunk = 0;
+  size_t command = 0;
+  auto take = [&](absl::string_view word, size_t* n) {
+    absl::string_view rest = message;
+    if (!absl::ConsumePrefix(&rest, word)) return false;
+    size_t colon = rest.find(": ");
+    if (colon == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, colon), n)) {
+      return false;
+    }
+    message = rest.substr(colon + 2);
+    return true;
+  };
+  bool named_chunk = take("chunk ", &chunk);
+  bool named_command = take("command ", &command);
+  // Without either prefix the failing command is known only when there is
+  // just one.
+  if ((!named_chunk && !named_command && commands.size() != 1) ||
+      chunk >= chunk_starts.size()) {
+    return status;
+  }
+  size_t index = chunk_starts[chunk] + command;
+  if (index >= commands.size()) {
+    return status;
+  }
+  return absl::Status(status.code(), absl::StrCat("line ", commands[index].line,
+                                                  ": ", message));
+}
+
+absl::Status Import(Context& ctx) {
+  auto path = OneId(ctx, "file");
+  if (!path.ok()) return path.status();
+  std::string format =
+      ctx.args.Get("--format")
+          .value_or(absl::EndsWith(*path, ".jsonl") ? "jsonl" : "");
+  if (format.empty()) {
+    return Usage("say which format the file is in: --format jsonl");
+  }
+  if (format != "jsonl") {
+    return absl::UnimplementedError(
+        absl::StrCat("--format ", format,
+                     " is not supported yet; this version reads jsonl "
+                     "(one command per line, as rectrack export writes)"));
+  }
+  // Messages carry this many commands each.
+  size_t chunk_size = 1000;
+  if (auto v = ctx.args.Get("--chunk")) {
+    if (!absl::SimpleAtoi(*v, &chunk_size) || chunk_size == 0 ||
+        chunk_size > 10000) {
+      return Usage("--chunk: give a number of commands from 1 to 10000");
+    }
+  }
+  auto content = ReadWholeFile(*path);
+  if (!content.ok()) return content.status();
+  auto commands = ParseJsonl(*content);
+  if (!commands.ok()) return commands.status();
+  const bool dry_run = ctx.args.Has("--dry-run");
+  // Up to the server's bound a file lands in one atomic commit: all of it or
+  // none. Larger files, or --chunk, commit chunk by chunk (each atomic).
+  constexpr size_t kAtomicLimit = 200000;  // kMaxCommandsAllOrNothing
+  const bool all_or_nothing =
+      !ctx.args.Has("--chunk") && commands->size() <= kAtomicLimit;
+  if (dry_run && !all_or_nothing) {
+    return Usage(absl::StrCat("--dry-run checks files of up to ", kAtomicLimit,
+                              " commands, without --chunk"));
+  }
+  // Same file, same chunking → same request ids: a re-run appends nothing.
+  const std::string import_id =
+      absl::StrCat("import-", StableHash(*content), "-", chunk_size);
+
+  std::vector<size_t> chunk_starts;
+  for (size_t start = 0; start < commands->size(); start += chunk_size) {
+    chunk_starts.push_back(start);
+  }
+  grpc::ClientContext call;
+  auto stream = ctx.stub->BulkApply(&call);
+  std::vector<std::string> created(commands->size());
+  size_t new_commands = 0;
+  size_t replayed_commands = 0;
+  bool tty = isatty(fileno(stderr));
+  auto record = [&](const v1::BulkApplyResponse& response) {
+    size_t start = chunk_starts[response.chunk_index()];
+    const v1::ApplyResponse& result = response.result();
+    for (int i = 0; i < result.results_size(); ++i) {
+      created[start + i] = result.results(i).entity_id();
+    }
+    (result.replayed() ? replayed_commands : new_commands) +=
+        result.results_size();
+    if (!dry_run) {
+      std::fprintf(stderr,
+                   tty ? "\rimported %zu of %zu commands"
+                       : "imported %zu of %zu commands\n",
+                   new_commands + replayed_commands, commands->size());
+    }
+  };
+  bool stream_ok = true;
+  for (size_t c = 0; c < chunk_starts.size() && stream_ok; ++c) {
+    v1::BulkApplyRequest request;
+    request.set_all_or_nothing(all_or_nothing);
+    v1::ApplyRequest* chunk = request.mutable_chunk();
+    chunk->set_request_id(absl::StrCat(import_id, "-", c));
+    chunk->set_dry_run(dry_run);
+    size_t end = std::min(commands->size(), chunk_starts[c] + chunk_size);
+    for (size_t i = chunk_starts[c]; i < end; ++i) {
+      v1::Command command = (*commands)[i].command;
+      if (!all_or_nothing) {
+        absl::Status s = RebaseReferences(&command, chunk_starts[c], created);
+        if (!s.ok()) {
+          call.TryCancel();
+          return absl::InvalidArgumentError(
+              absl::StrCat("line ", (*commands)[i].line, ": ", s.message()));
+        }
+      }
+      *chunk->add_commands() = std::move(command);
+    }
+    stream_ok = stream->Write(request);
+    if (stream_ok && !all_or_nothing) {
+      v1::BulkApplyResponse response;
+      stream_ok = stream->Read(&response);
+      if (stream_ok) record(response);
+    }
+  }
+  stream->WritesDone();
+  v1::BulkApplyResponse response;
+  while (stream->Read(&response)) {
+    record(response);
+  }
+  if (tty && !dry_run) std::fputs("\n", stderr);
+  absl::Status status =
+      Call(ctx, [&](grpc::ClientContext*) { return stream->Finish(); });
+  if (!status.ok()) {
+    return WithLineNumber(status, *commands, chunk_starts);
+  }
+  std::string first_review;
+  for (const std::string& id : created) {
+    if (absl::StartsWith(id, "review-")) {
+      first_review = id;
+      break;
+    }
+  }
+  std::map<v1::Command::OpCase, int> ops;
+  for (const FileCommand& fc : *commands) ++ops[fc.command.op_case()];
+  std::string outline = absl::StrCat(
+      ops[v1::Command::kOpenReview], " review(s), ",
+      ops[v1::Command::kAddRecommendation], " recommendation(s), ",
+      ops[v1::Command::kAddAction], " action(s) and ",
+      commands->size() - ops[v1::Command::kOpenReview] -
+          ops[v1::Command::kAddRecommendation] - ops[v1::Command::kAddAction],
+      " other change(s)");
+  if (dry_run) {
+    std::cout << "Dry run: all " << commands->size()
+              << " commands would be accepted, creating " << outline
+              << ". Nothing was written.\n";
+    return absl::OkStatus();
+  }
+  std::cout << "Imported " << *path << ": " << outline << ", "
+            << (all_or_nothing
+                    ? "in one atomic commit"
+                    : absl::StrCat("in ", chunk_starts.size(), " chunk(s)"))
+            << ". " << new_commands << " command(s) applied now, "
+            << replayed_commands
+            << " had been imported before (nothing added for those).\n";
+  if (!first_review.empty()) std::cout << first_review << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status Export(Context& ctx) {
+  if (ctx.args.positional.size() > 1) {
+    return Usage(absl::StrCat("unexpected \"", ctx.args.positional[1],
+                              "\"; to export one review use --review ID"));
+  }
+  std::set<std::string> streams;  // empty = everything
+  if (auto review = ctx.args.Get("--review")) {
+    v1::GetReviewRequest req;
+    req.set_id(*review);
+    v1::Review r;
+    absl::Status s = Call(ctx, [&](grpc::ClientContext* c) {
+      return ctx.stub->GetReview(c, req, &r);
+    });
+    if (!s.ok()) return s;
+    streams.insert(r.id());
+    streams.insert(r.recommendation_ids().begin(),
+                   r.recommendation_ids().end());
+    v1::ListActionsRequest areq;
+    areq.set_review_id(r.id());
+    v1::ListActionsResponse actions;
+    s = Call(ctx, [&](grpc::ClientContext* c) {
+      return ctx.stub->ListActions(c, areq, &actions);
+    });
+    if (!s.ok()) return s;
+    for (const auto& a : actions.actions()) streams.insert(a.id());
+  }
+  std::string out;
+  for (uint64_t from = 1;;) {
+    v1::ReadEventsRequest req;
+    req.set_from_position(from);
+    req.set_limit(10000);
+    v1::ReadEventsResponse resp;
+    absl::Status s = Call(ctx, [&](grpc::ClientContext* c) {
+      return ctx.stub->ReadEvents(c, req, &resp);
+    });
+    if (!s.ok()) return s;
+    if (resp.events().empty()) break;
+    for (const v1::Event& e : resp.events()) {
+      if (streams.empty() || streams.count(e.stream())) {
+        absl::StrAppend(&out, CommandToJsonLine(CommandFromEvent(e)), "\n");
+      }
+    }
+    from = resp.events(resp.events_size() - 1).position() + 1;
+  }
+  auto target = ctx.args.Get("--output");
+  if (!target.has_value() || *target == "-") {
+    std::cout << out;
+    return absl::OkStatus();
+  }
+  std::string tmp = *target + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << out;
+    if (!file.flush()) {
+      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), target->c_str()) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", *target, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 // --------------------------------------------------------------- the table
 
 const std::vector<CommandSpec>& Commands() {
@@ -628,6 +892,23 @@ const std::vector<CommandSpec>& Commands() {
        {"--from", "--limit"},
        false,
        Events},
+      {"import",
+       "FILE [--format jsonl] [--dry-run] [--chunk N]",
+       "Import commands from a file (jsonl: one Command per line, as export "
+       "writes; \"$N\" names what the file's command N created). A file of "
+       "up to 200,000 commands lands whole or not at all; --chunk N commits "
+       "N at a time instead. Running it again adds nothing.",
+       {"--format", "--chunk"},
+       false,
+       Import,
+       {"--dry-run"}},
+      {"export",
+       "[--review REVIEW] [--output FILE]",
+       "Write the commands that rebuild everything (or one review) as "
+       "jsonl; importing them into an empty server gives the same ids.",
+       {"--review", "--output"},
+       false,
+       Export},
   };
   return *commands;
 }
@@ -686,10 +967,12 @@ int PrintError(const absl::Status& status) {
 int Run(const std::vector<std::string>& argv) {
   std::set<std::string> value_options = kGlobalValueOptions;
   value_options.insert(kChangeOptions.begin(), kChangeOptions.end());
+  std::set<std::string> flags = kGlobalFlags;
   for (const CommandSpec& spec : Commands()) {
     value_options.insert(spec.options.begin(), spec.options.end());
+    flags.insert(spec.flags.begin(), spec.flags.end());
   }
-  auto parsed = ParseArgs(argv, value_options, kGlobalFlags);
+  auto parsed = ParseArgs(argv, value_options, flags);
   if (!parsed.ok()) {
     return PrintError(Usage(
         absl::StrCat(parsed.status().message(), "; see rectrack --help")));
@@ -736,6 +1019,14 @@ int Run(const std::vector<std::string>& argv) {
     if (!allowed) {
       return PrintError(
           Usage(absl::StrCat(name, " does not apply to rectrack ", spec->name,
+                             "; see rectrack ", spec->name, " --help")));
+    }
+  }
+
+  for (const std::string& flag : parsed->flags) {
+    if (!kGlobalFlags.count(flag) && !spec->flags.count(flag)) {
+      return PrintError(
+          Usage(absl::StrCat(flag, " does not apply to rectrack ", spec->name,
                              "; see rectrack ", spec->name, " --help")));
     }
   }

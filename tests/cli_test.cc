@@ -351,6 +351,89 @@ TEST_F(CliTest, SecondServerOnTheSameDataDirIsRefused) {
   EXPECT_THAT(second.log(), HasSubstr("in use by another rectrackd"));
 }
 
+TEST_F(CliTest, ExportImportRoundTripAndReimportAddsNothing) {
+  Created({"review", "open", "--title", "Round trip", "--committee", "C",
+           "--published", "2010-06-17"});
+  Created({"rec", "add", "review-1", "--ref", "1", "--text", "First"});
+  Created({"rec", "respond", "rec-1", "--decision", "accepted", "--text", "Yes",
+           "--on", "2010-07-08"});
+  Created({"action", "add", "rec-1", "--text", "Do it", "--lead", "Ann",
+           "--due", "Sept 10?"});
+  Created({"action", "progress", "action-1", "--text", "Half done", "--on",
+           "2010-08-01"});
+  std::string file = dir_.Sub("export.jsonl");
+  ASSERT_EQ(Cli({"export", "--output", file}).exit_code, 0);
+  std::string exported = ReadFile(file);
+  EXPECT_THAT(exported,
+              StartsWith("{\"openReview\":{\"title\":\"Round trip\""));
+
+  // Into an empty server: same ids, same export.
+  Daemon other(dir_.Sub("other"));
+  ASSERT_TRUE(other.Start()) << other.log();
+  CliResult imported =
+      Cli({"import", file, "--server", other.address()}, false);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("5 command(s) applied now"));
+  EXPECT_EQ(imported.LastLine(), "review-1");
+  CliResult again = Cli({"import", file, "--server", other.address()}, false);
+  EXPECT_THAT(again.out, HasSubstr("0 command(s) applied now, 5 had been"));
+  CliResult reexported = Cli({"export", "--server", other.address()}, false);
+  EXPECT_EQ(reexported.out, exported);
+}
+
+TEST_F(CliTest, ImportOfABadFileWritesNothingAndNamesTheLine) {
+  std::string bad = dir_.Sub("bad.jsonl");
+  std::ofstream(bad)
+      << "{\"openReview\":{\"title\":\"T\",\"committee\":\"C\"}}\n\n"
+      << "{\"addRecommendation\":{\"reviewId\":\"$0\",\"ref\":\"1\","
+         "\"text\":\"x\"}}\n"
+      << "{\"addAction\":{\"recommendationId\":\"$1\",\"text\":\"t\"}}\n";
+  CliResult r = Cli({"import", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: INVALID_ARGUMENT: line 4: leads: at least one lead is "
+            "required\n");
+  CliResult dry = Cli({"import", bad, "--dry-run"});
+  EXPECT_EQ(dry.err, r.err);
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+
+  std::string junk = dir_.Sub("junk.jsonl");
+  std::ofstream(junk) << "not json\n{\"bogus\": 1}\n\x01\x02\xff\n";
+  CliResult j = Cli({"import", junk});
+  EXPECT_EQ(j.exit_code, 1);
+  EXPECT_THAT(j.err, StartsWith("error: INVALID_ARGUMENT: line 1: not a "
+                                "command in JSON"));
+  EXPECT_THAT(j.err, HasSubstr("line 2: not a command in JSON: bogus"));
+  EXPECT_THAT(j.err, HasSubstr("line 3: "));
+  CliResult missing = Cli({"import", dir_.Sub("nope.jsonl")});
+  EXPECT_THAT(missing.err, HasSubstr("cannot open"));
+  CliResult csv = Cli({"import", junk, "--format", "csv"});
+  EXPECT_THAT(csv.err, StartsWith("error: UNIMPLEMENTED: --format csv"));
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+}
+
+TEST_F(CliTest, ChunkedImportCarriesReferencesAcrossChunks) {
+  std::string file = dir_.Sub("chunked.jsonl");
+  {
+    std::ofstream out(file);
+    out << "{\"openReview\":{\"title\":\"T\",\"committee\":\"C\"}}\n";
+    out << "{\"addRecommendation\":{\"reviewId\":\"$0\",\"ref\":\"1\","
+           "\"text\":\"x\"}}\n";
+    for (int i = 0; i < 5; ++i) {
+      out << "{\"addAction\":{\"recommendationId\":\"$1\",\"text\":\"a" << i
+          << "\",\"leads\":[\"Ann\"]}}\n";
+    }
+  }
+  CliResult r = Cli({"import", file, "--chunk", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("in 4 chunk(s)"));
+  CliResult actions = Cli({"actions", "--review", "review-1"});
+  EXPECT_THAT(actions.out, HasSubstr("action-5  rec-1"));
+  // Re-running after an interruption completes without duplicates.
+  CliResult again = Cli({"import", file, "--chunk", "2"});
+  EXPECT_THAT(again.out, HasSubstr("0 command(s) applied now, 7 had been"));
+}
+
 // Several clients write multi-command requests while the server is killed
 // with SIGKILL. After a restart every acknowledged event is at the position
 // it was acknowledged with, no request is half-applied, and positions and

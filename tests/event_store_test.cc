@@ -54,9 +54,9 @@ class EventStoreTest : public ::testing::Test {
 
 TEST_F(EventStoreTest, AppendAssignsPositionsVersionsAndRecordedAt) {
   ASSERT_OK(
-      store_->SubmitAndWait("", "", "corr", AppendTo({"rec-1", "rec-2"})));
+      store_->SubmitAndWait({"", "", "corr"}, AppendTo({"rec-1", "rec-2"})));
   clock_.Advance(absl::Seconds(5));
-  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
 
   auto all = store_->ReadAll(1, 100);
   ASSERT_OK(all);
@@ -81,9 +81,9 @@ TEST_F(EventStoreTest, AppendAssignsPositionsVersionsAndRecordedAt) {
 }
 
 TEST_F(EventStoreTest, RecordedAtNeverGoesBackwards) {
-  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
   clock_.Advance(-absl::Hours(1));
-  ASSERT_OK(store_->SubmitAndWait("", "", "", AppendTo({"rec-1"})));
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
   auto all = store_->ReadAll(1, 10);
   ASSERT_OK(all);
   EXPECT_EQ(TimeFromProto((*all)[1].recorded_at()), kStart);
@@ -91,7 +91,7 @@ TEST_F(EventStoreTest, RecordedAtNeverGoesBackwards) {
 
 TEST_F(EventStoreTest, FailedDeciderWritesNothing) {
   auto result = store_->SubmitAndWait(
-      "req-1", "f", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"req-1", "f", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         v1::Event e;
         e.set_stream("rec-1");
         EXPECT_OK(txn.Append(e));
@@ -110,7 +110,7 @@ TEST_F(EventStoreTest, FailedDeciderWritesNothing) {
   EXPECT_FALSE(state->has_value());
   // The failed request id is free to use, and the counter did not move.
   auto next = store_->SubmitAndWait(
-      "req-1", "f", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"req-1", "f", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         auto n = txn.NextSequence("rec");
         if (!n.ok()) return n.status();
         return absl::StrCat(*n);
@@ -130,10 +130,11 @@ TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {
                        return absl::NotFoundError("nope");
                      })
                : AppendTo({absl::StrCat("rec-", i)});
-    store_->Submit("", "", "", decide, [&, i](absl::StatusOr<CommitResult> r) {
-      codes[i] = r.status().code();
-      ++done;
-    });
+    store_->Submit({"", "", ""}, decide,
+                   [&, i](absl::StatusOr<CommitResult> r) {
+                     codes[i] = r.status().code();
+                     ++done;
+                   });
   }
   while (done.load() < 3) std::this_thread::yield();
   EXPECT_EQ(codes[0], absl::StatusCode::kOk);
@@ -147,25 +148,26 @@ TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {
 
 TEST_F(EventStoreTest, RetriedRequestIdReturnsOriginalResultAcrossReopen) {
   auto first =
-      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r1"));
+      store_->SubmitAndWait({"req-7", "fp", ""}, AppendTo({"rec-1"}, "r1"));
   ASSERT_OK(first);
   EXPECT_FALSE(first->replayed);
 
   auto again =
-      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r2"));
+      store_->SubmitAndWait({"req-7", "fp", ""}, AppendTo({"rec-1"}, "r2"));
   ASSERT_OK(again);
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(again->result, "r1");
 
   Reopen();
   auto after_restart =
-      store_->SubmitAndWait("req-7", "fp", "", AppendTo({"rec-1"}, "r3"));
+      store_->SubmitAndWait({"req-7", "fp", ""}, AppendTo({"rec-1"}, "r3"));
   ASSERT_OK(after_restart);
   EXPECT_TRUE(after_restart->replayed);
   EXPECT_EQ(after_restart->result, "r1");
   EXPECT_EQ(store_->LastPosition(), 1u);
 
-  auto other = store_->SubmitAndWait("req-7", "other", "", AppendTo({"rec-1"}));
+  auto other =
+      store_->SubmitAndWait({"req-7", "other", ""}, AppendTo({"rec-1"}));
   EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(other.status().message()), HasSubstr("req-7"));
 }
@@ -181,9 +183,9 @@ TEST_F(EventStoreTest, EventIdsAreUniqueForever) {
       return std::string();
     };
   };
-  ASSERT_OK(store_->SubmitAndWait("", "", "", with_id("evt-a")));
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, with_id("evt-a")));
   Reopen();
-  auto dup = store_->SubmitAndWait("", "", "", with_id("evt-a"));
+  auto dup = store_->SubmitAndWait({"", "", ""}, with_id("evt-a"));
   EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(dup.status().message()), HasSubstr("evt-a"));
   EXPECT_EQ(store_->LastPosition(), 1u);
@@ -205,7 +207,7 @@ TEST_F(EventStoreTest, UnusableDirectoryIsRefused) {
 
 TEST_F(EventStoreTest, StateAndSequencesSurviveReopen) {
   ASSERT_OK(store_->SubmitAndWait(
-      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"", "", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         txn.PutState("rec-1", "hello");
         txn.PutIndex("by_lead", "ann", "action-1");
         auto n = txn.NextSequence("rec");
@@ -219,7 +221,7 @@ TEST_F(EventStoreTest, StateAndSequencesSurviveReopen) {
   ASSERT_OK(index);
   EXPECT_THAT(*index, ::testing::ElementsAre("action-1"));
   auto next = store_->SubmitAndWait(
-      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"", "", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         auto n = txn.NextSequence("rec");
         if (!n.ok()) return n.status();
         return absl::StrCat(*n);
@@ -230,7 +232,7 @@ TEST_F(EventStoreTest, StateAndSequencesSurviveReopen) {
 
 TEST_F(EventStoreTest, IndexScanStaysInsideItsPrefix) {
   ASSERT_OK(store_->SubmitAndWait(
-      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"", "", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         txn.PutIndex("lead", "ann", "action-1");
         txn.PutIndex("lead", "anna", "action-2");
         txn.PutIndex("lead", "an", "action-3");
@@ -241,7 +243,7 @@ TEST_F(EventStoreTest, IndexScanStaysInsideItsPrefix) {
   ASSERT_OK(ann);
   EXPECT_THAT(*ann, ::testing::ElementsAre("action-1"));
   ASSERT_OK(store_->SubmitAndWait(
-      "", "", "", [](Transaction& txn) -> absl::StatusOr<std::string> {
+      {"", "", ""}, [](Transaction& txn) -> absl::StatusOr<std::string> {
         txn.DeleteIndex("lead", "ann", "action-1");
         return std::string();
       }));
@@ -260,7 +262,7 @@ TEST_F(EventStoreTest, ConcurrentAppendsAreGapless) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto r = store_->SubmitAndWait(absl::StrCat("t", t, "-", i), "f", "",
+        auto r = store_->SubmitAndWait({absl::StrCat("t", t, "-", i), "f", ""},
                                        AppendTo({absl::StrCat("rec-", t + 1)}));
         if (!r.ok()) ++failures;
       }
@@ -283,9 +285,25 @@ TEST_F(EventStoreTest, ConcurrentAppendsAreGapless) {
   }
 }
 
+TEST_F(EventStoreTest, DryRunReportsTheResultAndWritesNothing) {
+  RequestInfo info{"req-d", "f", "", true};
+  auto r = store_->SubmitAndWait(info, AppendTo({"rec-1"}, "would"));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->result, "would");
+  EXPECT_EQ(store_->LastPosition(), 0u);
+  auto stream = store_->ReadStream("rec-1");
+  ASSERT_OK(stream);
+  EXPECT_TRUE(stream->empty());
+  info.dry_run = false;
+  auto real = store_->SubmitAndWait(info, AppendTo({"rec-1"}, "did"));
+  ASSERT_OK(real);
+  EXPECT_FALSE(real->replayed);
+  EXPECT_EQ(real->result, "did");
+}
+
 TEST_F(EventStoreTest, AfterStopAcceptingNewRequestsAreUnavailable) {
   store_->StopAccepting();
-  auto r = store_->SubmitAndWait("", "", "", AppendTo({"rec-1"}));
+  auto r = store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"}));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("shutting down"));
 }

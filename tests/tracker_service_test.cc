@@ -208,6 +208,148 @@ TEST_F(TrackerServiceTest, HealthServiceSaysServing) {
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
+TEST_F(TrackerServiceTest, DryRunChecksEverythingAndWritesNothing) {
+  Seed();
+  v1::ApplyRequest req;
+  auto* p = req.add_commands()->mutable_report_progress();
+  p->set_id("action-1");
+  p->set_text("Would be recorded");
+  req.set_dry_run(true);
+  req.set_request_id("dry");
+  v1::ApplyResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->Apply(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.results(0).position(), 5u);
+  grpc::ClientContext ctx2;
+  v1::ReadEventsResponse log;
+  ASSERT_TRUE(stub_->ReadEvents(&ctx2, v1::ReadEventsRequest(), &log).ok());
+  EXPECT_EQ(log.last_position(), 4u);
+  // The request id was not used up by the dry run.
+  req.set_dry_run(false);
+  grpc::ClientContext ctx3;
+  ASSERT_TRUE(stub_->Apply(&ctx3, req, &resp).ok());
+  EXPECT_FALSE(resp.replayed());
+}
+
+TEST_F(TrackerServiceTest, TooManyCommandsInOneRequestIsRefusedWithTheLimit) {
+  v1::ApplyRequest req;
+  for (int i = 0; i < 10001; ++i) {
+    auto* o = req.add_commands()->mutable_open_review();
+    o->set_title("T");
+    o->set_committee("C");
+  }
+  v1::ApplyResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->Apply(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("at most 10000 commands"));
+}
+
+// Chunks of `n` ReportProgress commands on action-1.
+v1::BulkApplyRequest ProgressChunk(int n, std::string request_id,
+                                   bool all_or_nothing = false) {
+  v1::BulkApplyRequest req;
+  req.set_all_or_nothing(all_or_nothing);
+  req.mutable_chunk()->set_request_id(request_id);
+  for (int i = 0; i < n; ++i) {
+    auto* p = req.mutable_chunk()->add_commands()->mutable_report_progress();
+    p->set_id("action-1");
+    p->set_text(absl::StrCat("update ", i));
+  }
+  return req;
+}
+
+TEST_F(TrackerServiceTest, BulkApplyAcknowledgesEachChunkOnceDurable) {
+  Seed();
+  {
+    grpc::ClientContext ctx;
+    auto stream = stub_->BulkApply(&ctx);
+    for (int c = 0; c < 3; ++c) {
+      ASSERT_TRUE(stream->Write(ProgressChunk(100, absl::StrCat("bulk-", c))));
+      v1::BulkApplyResponse ack;
+      ASSERT_TRUE(stream->Read(&ack));
+      EXPECT_EQ(ack.chunk_index(), static_cast<uint64_t>(c));
+      ASSERT_EQ(ack.result().results_size(), 100);
+      EXPECT_EQ(ack.result().results(0).position(), 5u + 100 * c);
+    }
+    stream->WritesDone();
+    ASSERT_TRUE(stream->Finish().ok());
+  }
+  // Re-sending chunk 1 returns its original result.
+  grpc::ClientContext ctx;
+  auto stream = stub_->BulkApply(&ctx);
+  ASSERT_TRUE(stream->Write(ProgressChunk(100, "bulk-1")));
+  v1::BulkApplyResponse ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_TRUE(ack.result().replayed());
+  EXPECT_EQ(ack.result().results(0).position(), 105u);
+  // A bad chunk ends the stream naming it; earlier chunks stay.
+  ASSERT_TRUE(stream->Write(ProgressChunk(0, "empty")));
+  EXPECT_FALSE(stream->Read(&ack));
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("chunk 1: "));
+  grpc::ClientContext ctx2;
+  v1::ReadEventsResponse log;
+  ASSERT_TRUE(stub_->ReadEvents(&ctx2, v1::ReadEventsRequest(), &log).ok());
+  EXPECT_EQ(log.last_position(), 304u);
+}
+
+TEST_F(TrackerServiceTest, AllOrNothingBulkApplyLandsWholeOrNotAtAll) {
+  Seed();
+  {
+    // The third chunk fails: nothing of the first two is applied.
+    grpc::ClientContext ctx;
+    auto stream = stub_->BulkApply(&ctx);
+    ASSERT_TRUE(stream->Write(ProgressChunk(50, "all-1", true)));
+    ASSERT_TRUE(stream->Write(ProgressChunk(50, "")));
+    v1::BulkApplyRequest bad = ProgressChunk(1, "");
+    bad.mutable_chunk()->mutable_commands(0)->mutable_report_progress()->set_id(
+        "action-99");
+    ASSERT_TRUE(stream->Write(bad));
+    stream->WritesDone();
+    v1::BulkApplyResponse ack;
+    EXPECT_FALSE(stream->Read(&ack));
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(s.error_message(), "chunk 2: action action-99 does not exist");
+    grpc::ClientContext ctx2;
+    v1::ReadEventsResponse log;
+    ASSERT_TRUE(stub_->ReadEvents(&ctx2, v1::ReadEventsRequest(), &log).ok());
+    EXPECT_EQ(log.last_position(), 4u);
+  }
+  // "$N" counts across chunks in this mode.
+  v1::BulkApplyRequest first;
+  first.set_all_or_nothing(true);
+  first.mutable_chunk()->set_request_id("all-2");
+  auto* open = first.mutable_chunk()->add_commands()->mutable_open_review();
+  open->set_title("Imported");
+  open->set_committee("C");
+  v1::BulkApplyRequest second;
+  auto* rec =
+      second.mutable_chunk()->add_commands()->mutable_add_recommendation();
+  rec->set_review_id("$0");
+  rec->set_ref("1");
+  rec->set_text("x");
+  for (int round = 0; round < 2; ++round) {
+    grpc::ClientContext ctx;
+    auto stream = stub_->BulkApply(&ctx);
+    ASSERT_TRUE(stream->Write(first));
+    ASSERT_TRUE(stream->Write(second));
+    stream->WritesDone();
+    std::vector<v1::BulkApplyResponse> acks;
+    v1::BulkApplyResponse ack;
+    while (stream->Read(&ack)) acks.push_back(ack);
+    ASSERT_TRUE(stream->Finish().ok());
+    ASSERT_EQ(acks.size(), 2u);
+    EXPECT_EQ(acks[0].result().results(0).entity_id(), "review-2");
+    EXPECT_EQ(acks[1].chunk_index(), 1u);
+    EXPECT_EQ(acks[1].result().results(0).entity_id(), "rec-2");
+    EXPECT_EQ(acks[1].result().replayed(), round == 1);
+  }
+}
+
 // 10 concurrent clients × 1,000 commands each: every acknowledged command is
 // in the log at its position, and positions run 1..N without gaps.
 TEST_F(TrackerServiceTest, TenClientsThousandCommandsEachAllPresentGapless) {

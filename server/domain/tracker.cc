@@ -87,9 +87,11 @@ class RequestDecider {
   RequestDecider(store::Transaction& txn, const std::string& actor)
       : txn_(txn), actor_(actor) {}
 
+  // Runs `commands` after any run before on this decider: "$N" counts from
+  // the first command of the first run. Returns this run's results.
   absl::StatusOr<v1::ApplyResponse> Run(
       const google::protobuf::RepeatedPtrField<v1::Command>& commands) {
-    v1::ApplyResponse response;
+    size_t first = results_.size();
     for (int i = 0; i < commands.size(); ++i) {
       absl::Status status = RunOne(commands[i]);
       if (!status.ok()) {
@@ -100,7 +102,8 @@ class RequestDecider {
             status.code(), absl::StrCat("command ", i, ": ", status.message()));
       }
     }
-    *response.mutable_results() = {results_.begin(), results_.end()};
+    v1::ApplyResponse response;
+    *response.mutable_results() = {results_.begin() + first, results_.end()};
     return response;
   }
 
@@ -589,40 +592,156 @@ absl::StatusOr<Entity> GetEntity(store::EventStore* store,
 
 }  // namespace
 
+namespace {
+
+absl::Status CheckSize(const v1::ApplyRequest& request) {
+  if (request.commands().empty()) {
+    return absl::InvalidArgumentError(
+        "commands: the request has no commands; give at least one");
+  }
+  if (request.commands_size() > kMaxCommandsPerRequest) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a request may hold at most ", kMaxCommandsPerRequest,
+        " commands and this one has ", request.commands_size(),
+        "; split it into smaller requests, or stream them with BulkApply"));
+  }
+  return absl::OkStatus();
+}
+
+// Several results stored as one: each is a u32 big-endian length, then it.
+std::string JoinResults(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    uint32_t n = static_cast<uint32_t>(p.size());
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<char>((n >> shift) & 0xFF));
+    }
+    out += p;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
+    absl::string_view bytes, bool replayed) {
+  std::vector<v1::ApplyResponse> out;
+  while (!bytes.empty()) {
+    if (bytes.size() < 4) {
+      return absl::DataLossError(
+          "the stored result of this request is damaged");
+    }
+    uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      n = (n << 8) | static_cast<uint8_t>(bytes[i]);
+    }
+    bytes.remove_prefix(4);
+    v1::ApplyResponse response;
+    if (n > bytes.size() ||
+        !response.ParseFromArray(bytes.data(), static_cast<int>(n))) {
+      return absl::DataLossError(
+          "the stored result of this request is damaged");
+    }
+    bytes.remove_prefix(n);
+    response.set_replayed(replayed);
+    out.push_back(std::move(response));
+  }
+  return out;
+}
+
+// The decider for `chunks`, applied in order in one transaction as if they
+// were one request ("$N" counts across them). With more than one chunk,
+// errors name the chunk.
+store::EventStore::Decider DecideChunks(
+    std::shared_ptr<const std::vector<v1::ApplyRequest>> chunks,
+    std::string actor) {
+  return
+      [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
+        std::vector<std::string> results;
+        RequestDecider decider(txn, actor);
+        for (size_t i = 0; i < chunks->size(); ++i) {
+          absl::StatusOr<v1::ApplyResponse> response =
+              decider.Run((*chunks)[i].commands());
+          if (!response.ok()) {
+            if (chunks->size() == 1) {
+              return response.status();
+            }
+            return absl::Status(
+                response.status().code(),
+                absl::StrCat("chunk ", i, ": ", response.status().message()));
+          }
+          results.push_back(response->SerializeAsString());
+        }
+        return JoinResults(results);
+      };
+}
+
+}  // namespace
+
 void Tracker::Apply(const v1::ApplyRequest& request, const std::string& actor,
                     ApplyDone done) {
-  if (request.commands().empty()) {
-    done(absl::InvalidArgumentError(
-        "commands: the request has no commands; give at least one"));
+  if (absl::Status s = CheckSize(request); !s.ok()) {
+    done(s);
     return;
   }
-  // The decider runs later on the committer thread: it owns its copies.
-  auto commands =
-      std::make_shared<google::protobuf::RepeatedPtrField<v1::Command>>(
-          request.commands());
+  store::RequestInfo info{request.request_id(), Fingerprint(request),
+                          request.correlation_id(), request.dry_run()};
+  // The decider runs later on the committer thread: it owns its copy.
+  auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
+      std::vector<v1::ApplyRequest>{request});
   store_->Submit(
-      request.request_id(), Fingerprint(request), request.correlation_id(),
-      [commands,
-       actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
-        RequestDecider decider(txn, actor);
-        RECTRACK_ASSIGN_OR_RETURN(v1::ApplyResponse response,
-                                  decider.Run(*commands));
-        return response.SerializeAsString();
-      },
+      std::move(info), DecideChunks(std::move(chunks), actor),
       [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
         if (!result.ok()) {
           done(result.status());
           return;
         }
-        v1::ApplyResponse response;
-        if (!response.ParseFromString(result->result)) {
-          done(
-              absl::DataLossError("the stored result of this request is "
-                                  "damaged"));
+        auto responses = SplitResults(result->result, result->replayed);
+        if (!responses.ok()) {
+          done(responses.status());
           return;
         }
-        response.set_replayed(result->replayed);
-        done(std::move(response));
+        done(std::move(responses->at(0)));
+      });
+}
+
+void Tracker::ApplyAll(std::vector<v1::ApplyRequest> chunks,
+                       const std::string& actor, ApplyAllDone done) {
+  if (chunks.empty()) {
+    done(absl::InvalidArgumentError("no chunks were sent"));
+    return;
+  }
+  size_t total = 0;
+  std::string fingerprint;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (absl::Status s = CheckSize(chunks[i]); !s.ok()) {
+      done(
+          absl::Status(s.code(), absl::StrCat("chunk ", i, ": ", s.message())));
+      return;
+    }
+    total += chunks[i].commands_size();
+    fingerprint += Fingerprint(chunks[i]);
+  }
+  if (total > static_cast<size_t>(kMaxCommandsAllOrNothing)) {
+    done(absl::ResourceExhaustedError(absl::StrCat(
+        "an all-or-nothing batch may hold at most ", kMaxCommandsAllOrNothing,
+        " commands and this one has ", total,
+        "; send it without all_or_nothing, chunk by chunk")));
+    return;
+  }
+  const v1::ApplyRequest& first = chunks[0];
+  store::RequestInfo info{
+      first.request_id().empty() ? ""
+                                 : absl::StrCat("bulk:", first.request_id()),
+      std::move(fingerprint), first.correlation_id(), first.dry_run()};
+  auto shared =
+      std::make_shared<const std::vector<v1::ApplyRequest>>(std::move(chunks));
+  store_->Submit(
+      std::move(info), DecideChunks(std::move(shared), actor),
+      [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
+        if (!result.ok()) {
+          done(result.status());
+          return;
+        }
+        done(SplitResults(result->result, result->replayed));
       });
 }
 

@@ -14,6 +14,11 @@
 
 namespace rectrack::domain {
 
+// Most commands in one Apply request or BulkApply chunk.
+inline constexpr int kMaxCommandsPerRequest = 10000;
+// Most commands in one all-or-nothing BulkApply.
+inline constexpr int kMaxCommandsAllOrNothing = 200000;
+
 class Tracker {
  public:
   // `store` is not owned and must outlive the tracker.
@@ -29,6 +34,15 @@ class Tracker {
              ApplyDone done);
   absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
       const v1::ApplyRequest& request, const std::string& actor);
+
+  using ApplyAllDone =
+      std::function<void(absl::StatusOr<std::vector<v1::ApplyResponse>>)>;
+  // Applies every chunk in one atomic commit, in order, as if they were one
+  // request ("$N" counts from the first command of the first chunk). The first
+  // chunk's request id, if any, makes the whole retry-safe; its dry_run and
+  // correlation id apply to all. Errors start with "chunk N: ".
+  void ApplyAll(std::vector<v1::ApplyRequest> chunks, const std::string& actor,
+                ApplyAllDone done);
 
   absl::StatusOr<v1::Review> GetReview(const std::string& id);
   absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);

@@ -9,6 +9,12 @@
 #include "common/status_macros.h"
 
 namespace rectrack::service {
+namespace {
+
+// Largest request message accepted (see tracker.proto).
+constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
@@ -27,6 +33,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &server->port_);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.RegisterService(server->service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {

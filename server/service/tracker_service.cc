@@ -1,7 +1,9 @@
 #include "server/service/tracker_service.h"
 
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 
 namespace rectrack::service {
@@ -38,7 +40,123 @@ void CopyAll(std::vector<Item> items, Field* field) {
   }
 }
 
+// One BulkApply stream. Chunks are read one at a time: a chunk is applied,
+// its acknowledgement written, and only then the next chunk read, so the
+// order of the stream is the order of the log.
+class BulkApplyReactor final
+    : public grpc::ServerBidiReactor<v1::BulkApplyRequest,
+                                     v1::BulkApplyResponse> {
+ public:
+  BulkApplyReactor(grpc::CallbackServerContext* context,
+                   domain::Tracker* tracker, std::string actor)
+      : context_(context), tracker_(tracker), actor_(std::move(actor)) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client has sent everything, or gone away
+      if (context_->IsCancelled()) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                            "the client cancelled; held chunks were not "
+                            "applied"));
+      } else if (all_or_nothing_) {
+        ApplyAllHeld();
+      } else {
+        Finish(grpc::Status::OK);
+      }
+      return;
+    }
+    if (chunks_seen_ == 0) {
+      all_or_nothing_ = request_.all_or_nothing();
+    }
+    uint64_t index = chunks_seen_++;
+    if (all_or_nothing_) {
+      held_commands_ += request_.chunk().commands_size();
+      if (held_commands_ > domain::kMaxCommandsAllOrNothing) {
+        Finish(ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+            "an all-or-nothing batch may hold at most ",
+            domain::kMaxCommandsAllOrNothing,
+            " commands; nothing was applied. Send it without all_or_nothing, "
+            "chunk by chunk"))));
+        return;
+      }
+      held_.push_back(std::move(*request_.mutable_chunk()));
+      StartRead(&request_);
+      return;
+    }
+    tracker_->Apply(
+        request_.chunk(), actor_,
+        [this, index](absl::StatusOr<v1::ApplyResponse> r) {
+          if (!r.ok()) {
+            Finish(ToGrpcStatus(absl::Status(
+                r.status().code(),
+                absl::StrCat("chunk ", index, ": ", r.status().message()))));
+            return;
+          }
+          response_.set_chunk_index(index);
+          *response_.mutable_result() = *std::move(r);
+          StartWrite(&response_);
+        });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    if (all_or_nothing_) {
+      WriteNextHeldResult();
+    } else {
+      StartRead(&request_);
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void ApplyAllHeld() {
+    tracker_->ApplyAll(
+        std::move(held_), actor_,
+        [this](absl::StatusOr<std::vector<v1::ApplyResponse>> r) {
+          if (!r.ok()) {
+            Finish(ToGrpcStatus(r.status()));
+            return;
+          }
+          held_results_ = *std::move(r);
+          WriteNextHeldResult();
+        });
+  }
+
+  void WriteNextHeldResult() {
+    if (next_result_ >= held_results_.size()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.set_chunk_index(next_result_);
+    *response_.mutable_result() = std::move(held_results_[next_result_]);
+    ++next_result_;
+    StartWrite(&response_);
+  }
+
+  grpc::CallbackServerContext* context_;
+  domain::Tracker* tracker_;
+  const std::string actor_;
+  v1::BulkApplyRequest request_;
+  v1::BulkApplyResponse response_;
+  uint64_t chunks_seen_ = 0;
+  bool all_or_nothing_ = false;
+  size_t held_commands_ = 0;
+  std::vector<v1::ApplyRequest> held_;
+  std::vector<v1::ApplyResponse> held_results_;
+  size_t next_result_ = 0;
+};
+
 }  // namespace
+
+grpc::ServerBidiReactor<v1::BulkApplyRequest, v1::BulkApplyResponse>*
+TrackerService::BulkApply(grpc::CallbackServerContext* context) {
+  return new BulkApplyReactor(context, tracker_, Actor(context));
+}
 
 grpc::ServerUnaryReactor* TrackerService::Apply(
     grpc::CallbackServerContext* context, const v1::ApplyRequest* request,

@@ -15,6 +15,8 @@ class TrackerService final : public v1::Tracker::CallbackService {
   grpc::ServerUnaryReactor* Apply(grpc::CallbackServerContext* context,
                                   const v1::ApplyRequest* request,
                                   v1::ApplyResponse* response) override;
+  grpc::ServerBidiReactor<v1::BulkApplyRequest, v1::BulkApplyResponse>*
+  BulkApply(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetReview(grpc::CallbackServerContext* context,
                                       const v1::GetReviewRequest* request,
                                       v1::Review* response) override;

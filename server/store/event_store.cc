@@ -327,14 +327,11 @@ void EventStore::StopAccepting() {
   accepting_ = false;
 }
 
-void EventStore::Submit(std::string request_id, std::string fingerprint,
-                        std::string correlation_id, Decider decide, Done done) {
+void EventStore::Submit(RequestInfo info, Decider decide, Done done) {
   {
     absl::MutexLock lock(&mu_);
     if (accepting_) {
-      queue_.push_back({std::move(request_id), std::move(fingerprint),
-                        std::move(correlation_id), std::move(decide),
-                        std::move(done)});
+      queue_.push_back({std::move(info), std::move(decide), std::move(done)});
       return;
     }
   }
@@ -343,13 +340,11 @@ void EventStore::Submit(std::string request_id, std::string fingerprint,
       "once it is back"));
 }
 
-absl::StatusOr<CommitResult> EventStore::SubmitAndWait(
-    std::string request_id, std::string fingerprint, std::string correlation_id,
-    Decider decide) {
+absl::StatusOr<CommitResult> EventStore::SubmitAndWait(RequestInfo info,
+                                                       Decider decide) {
   absl::Notification finished;
   absl::StatusOr<CommitResult> outcome;
-  Submit(std::move(request_id), std::move(fingerprint),
-         std::move(correlation_id), std::move(decide),
+  Submit(std::move(info), std::move(decide),
          [&](absl::StatusOr<CommitResult> r) {
            outcome = std::move(r);
            finished.Notify();
@@ -394,13 +389,14 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
   outcomes.reserve(group.size());
 
   for (Pending& p : group) {
-    if (!p.request_id.empty()) {
+    if (!p.info.request_id.empty()) {
       std::optional<std::pair<std::string, std::string>> earlier;
-      if (auto it = overlay.requests.find(p.request_id);
+      if (auto it = overlay.requests.find(p.info.request_id);
           it != overlay.requests.end()) {
         earlier = it->second;
       } else {
-        auto stored = Get(ColumnFamily::kRequests, RequestKey(p.request_id));
+        auto stored =
+            Get(ColumnFamily::kRequests, RequestKey(p.info.request_id));
         if (!stored.ok()) {
           outcomes.push_back(stored.status());
           continue;
@@ -415,9 +411,9 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
         }
       }
       if (earlier.has_value()) {
-        if (earlier->first != p.fingerprint) {
+        if (earlier->first != p.info.fingerprint) {
           outcomes.push_back(absl::AlreadyExistsError(absl::StrCat(
-              "request id \"", p.request_id,
+              "request id \"", p.info.request_id,
               "\" was already used for a different request; use a new "
               "request id for new changes")));
         } else {
@@ -426,16 +422,22 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
         continue;
       }
     }
-    Transaction txn(this, &overlay, now, p.request_id, p.correlation_id);
+    Transaction txn(this, &overlay, now, p.info.request_id,
+                    p.info.correlation_id);
     absl::StatusOr<std::string> result = p.decide(txn);
     if (!result.ok()) {
       outcomes.push_back(result.status());
       continue;
     }
-    if (!p.request_id.empty()) {
-      txn.ops_.push_back({ColumnFamily::kRequests, RequestKey(p.request_id),
-                          EncodeRequestRecord(p.fingerprint, *result)});
-      overlay.requests[p.request_id] = {p.fingerprint, *result};
+    if (p.info.dry_run) {
+      outcomes.push_back(CommitResult{*std::move(result), false});
+      continue;  // the transaction's writes are dropped with it
+    }
+    if (!p.info.request_id.empty()) {
+      txn.ops_.push_back({ColumnFamily::kRequests,
+                          RequestKey(p.info.request_id),
+                          EncodeRequestRecord(p.info.fingerprint, *result)});
+      overlay.requests[p.info.request_id] = {p.info.fingerprint, *result};
     }
     txn.CommitTo(&overlay, &ops, &events);
     outcomes.push_back(CommitResult{*std::move(result), false});
@@ -464,7 +466,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
       for (size_t i = 0; i < outcomes.size(); ++i) {
         if (outcomes[i].ok() &&
             (!outcomes[i]->replayed ||
-             overlay.requests.contains(group[i].request_id))) {
+             overlay.requests.contains(group[i].info.request_id))) {
           outcomes[i] = status;
         }
       }

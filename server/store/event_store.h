@@ -125,6 +125,19 @@ struct CommitResult {
   bool replayed = false;
 };
 
+// What the store needs to know of a request besides its decider.
+struct RequestInfo {
+  // Idempotency key; empty for none.
+  std::string request_id;
+  // Identifies the request's content: a reused request id with another
+  // fingerprint is refused with ALREADY_EXISTS.
+  std::string fingerprint;
+  // Copied onto every event.
+  std::string correlation_id;
+  // Run the decider and report its result, but write nothing.
+  bool dry_run = false;
+};
+
 struct StoreOptions {
   // The clock that stamps recorded_at. Not owned; must outlive the store.
   Clock* clock = RealClock::Get();
@@ -152,17 +165,11 @@ class EventStore {
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
-  // Queues a request for the committer. `request_id` may be empty (no
-  // idempotency); `fingerprint` identifies the request's content so that a
-  // reused id with other content is refused with ALREADY_EXISTS.
-  void Submit(std::string request_id, std::string fingerprint,
-              std::string correlation_id, Decider decide, Done done);
+  // Queues a request for the committer.
+  void Submit(RequestInfo info, Decider decide, Done done);
 
   // Submit() and wait for the outcome.
-  absl::StatusOr<CommitResult> SubmitAndWait(std::string request_id,
-                                             std::string fingerprint,
-                                             std::string correlation_id,
-                                             Decider decide);
+  absl::StatusOr<CommitResult> SubmitAndWait(RequestInfo info, Decider decide);
 
   // Refuses new requests with UNAVAILABLE; queued ones still complete.
   void StopAccepting();
@@ -185,9 +192,7 @@ class EventStore {
  private:
   friend class Transaction;
   struct Pending {
-    std::string request_id;
-    std::string fingerprint;
-    std::string correlation_id;
+    RequestInfo info;
     Decider decide;
     Done done;
   };
