@@ -239,7 +239,19 @@ class RequestDecider {
     event.set_actor(actor_);
     event.set_event_id(command_->event_id());
     *event.mutable_payload() = std::move(payload);
-    RECTRACK_ASSIGN_OR_RETURN(v1::Event stored, txn_.Append(std::move(event)));
+    // The entity's state carries its stream version; a new entity has none.
+    uint64_t version = 0;
+    if (auto it = states.reviews.find(stream); it != states.reviews.end()) {
+      version = it->second.version();
+    } else if (auto rit = states.recommendations.find(stream);
+               rit != states.recommendations.end()) {
+      version = rit->second.version();
+    } else if (auto ait = states.actions.find(stream);
+               ait != states.actions.end()) {
+      version = ait->second.version();
+    }
+    RECTRACK_ASSIGN_OR_RETURN(v1::Event stored,
+                              txn_.Append(std::move(event), version));
     std::map<std::string, v1::Action> before = {states.actions.begin(),
                                                 states.actions.end()};
     RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));

@@ -122,14 +122,18 @@ absl::StatusOr<uint64_t> Transaction::StreamVersion(const std::string& stream) {
   return version;
 }
 
-absl::StatusOr<v1::Event> Transaction::Append(v1::Event event) {
-  if (event.event_id().empty()) {
+absl::StatusOr<v1::Event> Transaction::Append(
+    v1::Event event, std::optional<uint64_t> stream_version) {
+  // A random 122-bit id cannot collide in practice, so only ids chosen by
+  // callers are looked up.
+  const bool chosen = !event.event_id().empty();
+  if (!chosen) {
     event.set_event_id(store_->NewEventId());
   }
   const std::string& event_id = event.event_id();
   bool used = local_.event_ids.contains(event_id) ||
               group_->event_ids.contains(event_id);
-  if (!used) {
+  if (!used && chosen) {
     RECTRACK_ASSIGN_OR_RETURN(auto stored, store_->Get(ColumnFamily::kRequests,
                                                        EventIdKey(event_id)));
     used = stored.has_value();
@@ -140,7 +144,12 @@ absl::StatusOr<v1::Event> Transaction::Append(v1::Event event) {
                      "\" has already been used; give each "
                      "event a new id, or leave event_id empty"));
   }
-  RECTRACK_ASSIGN_OR_RETURN(uint64_t version, StreamVersion(event.stream()));
+  uint64_t version = 0;
+  if (stream_version.has_value()) {
+    version = *stream_version;
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(version, StreamVersion(event.stream()));
+  }
   event.set_version(version + 1);
   event.set_position(++last_position_);
   SetTimestamp(now_, event.mutable_recorded_at());

@@ -71,9 +71,12 @@ class Transaction {
   absl::StatusOr<uint64_t> StreamVersion(const std::string& stream);
 
   // Appends `event` to `event.stream()`: assigns position, version,
-  // recorded_at, request id and (if empty) event id. Returns the stored
-  // event. ALREADY_EXISTS if the event id was used before.
-  absl::StatusOr<v1::Event> Append(v1::Event event);
+  // recorded_at, request id and (if empty) a random event id. Returns the
+  // stored event. ALREADY_EXISTS if a caller-chosen event id was used
+  // before. `stream_version`, when the caller knows it from the entity's
+  // state, saves looking it up; it must be the stream's current version.
+  absl::StatusOr<v1::Event> Append(
+      v1::Event event, std::optional<uint64_t> stream_version = std::nullopt);
 
   // Next value (1, 2, 3…) of a named counter, e.g. for entity ids.
   absl::StatusOr<uint64_t> NextSequence(const std::string& name);
