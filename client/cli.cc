@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "client/args.h"
+#include "client/csv.h"
 #include "client/format.h"
 #include "client/transfer.h"
 #include "common/grpc_status.h"
@@ -583,17 +584,18 @@ absl::Status WithLineNumber(const absl::Status& status,
 absl::Status Import(Context& ctx) {
   auto path = OneId(ctx, "file");
   if (!path.ok()) return path.status();
-  std::string format =
-      ctx.args.Get("--format")
-          .value_or(absl::EndsWith(*path, ".jsonl") ? "jsonl" : "");
+  std::string format = ctx.args.Get("--format")
+                           .value_or(absl::EndsWith(*path, ".jsonl") ? "jsonl"
+                                     : absl::EndsWith(*path, ".csv") ? "csv"
+                                                                     : "");
   if (format.empty()) {
-    return Usage("say which format the file is in: --format jsonl");
+    return Usage("say which format the file is in: --format jsonl or csv");
   }
-  if (format != "jsonl") {
-    return absl::UnimplementedError(
-        absl::StrCat("--format ", format,
-                     " is not supported yet; this version reads jsonl "
-                     "(one command per line, as rectrack export writes)"));
+  if (format != "jsonl" && format != "csv") {
+    return absl::UnimplementedError(absl::StrCat(
+        "--format ", format,
+        " is not supported yet; this version reads jsonl and csv (as "
+        "rectrack export writes them)"));
   }
   // Messages carry this many commands each.
   size_t chunk_size = 1000;
@@ -605,7 +607,8 @@ absl::Status Import(Context& ctx) {
   }
   auto content = ReadWholeFile(*path);
   if (!content.ok()) return content.status();
-  auto commands = ParseJsonl(*content);
+  auto commands =
+      format == "csv" ? CsvToCommands(*content) : ParseJsonl(*content);
   if (!commands.ok()) return commands.status();
   const bool dry_run = ctx.args.Has("--dry-run");
   // Up to the server's bound a file lands in one atomic commit: all of it or
@@ -743,7 +746,11 @@ absl::Status Export(Context& ctx) {
     if (!s.ok()) return s;
     for (const auto& a : actions.actions()) streams.insert(a.id());
   }
-  std::string out;
+  std::string format = ctx.args.Get("--format").value_or("jsonl");
+  if (format != "jsonl" && format != "csv") {
+    return Usage("--format: give jsonl or csv");
+  }
+  std::string out = format == "csv" ? CsvHeaderLine() : "";
   for (uint64_t from = 1;;) {
     v1::ReadEventsRequest req;
     req.set_from_position(from);
@@ -756,7 +763,10 @@ absl::Status Export(Context& ctx) {
     if (resp.events().empty()) break;
     for (const v1::Event& e : resp.events()) {
       if (streams.empty() || streams.count(e.stream())) {
-        absl::StrAppend(&out, CommandToJsonLine(CommandFromEvent(e)), "\n");
+        v1::Command command = CommandFromEvent(e);
+        absl::StrAppend(&out, format == "csv"
+                                  ? CommandToCsvLine(command)
+                                  : CommandToJsonLine(command) + "\n");
       }
     }
     from = resp.events(resp.events_size() - 1).position() + 1;
@@ -893,9 +903,10 @@ const std::vector<CommandSpec>& Commands() {
        false,
        Events},
       {"import",
-       "FILE [--format jsonl] [--dry-run] [--chunk N]",
-       "Import commands from a file (jsonl: one Command per line, as export "
-       "writes; \"$N\" names what the file's command N created). A file of "
+       "FILE [--format jsonl|csv] [--dry-run] [--chunk N]",
+       "Import changes from a file, as export writes them (jsonl: one "
+       "Command per line, \"$N\" naming what the file's command N created; "
+       "csv: see docs/csv.md). A file of "
        "up to 200,000 commands lands whole or not at all; --chunk N commits "
        "N at a time instead. Running it again adds nothing.",
        {"--format", "--chunk"},
@@ -903,10 +914,10 @@ const std::vector<CommandSpec>& Commands() {
        Import,
        {"--dry-run"}},
       {"export",
-       "[--review REVIEW] [--output FILE]",
+       "[--review REVIEW] [--format jsonl|csv] [--output FILE]",
        "Write the commands that rebuild everything (or one review) as "
        "jsonl; importing them into an empty server gives the same ids.",
-       {"--review", "--output"},
+       {"--review", "--format", "--output"},
        false,
        Export},
   };

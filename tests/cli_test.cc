@@ -407,8 +407,8 @@ TEST_F(CliTest, ImportOfABadFileWritesNothingAndNamesTheLine) {
   EXPECT_THAT(j.err, HasSubstr("line 3: "));
   CliResult missing = Cli({"import", dir_.Sub("nope.jsonl")});
   EXPECT_THAT(missing.err, HasSubstr("cannot open"));
-  CliResult csv = Cli({"import", junk, "--format", "csv"});
-  EXPECT_THAT(csv.err, StartsWith("error: UNIMPLEMENTED: --format csv"));
+  CliResult plan = Cli({"import", junk, "--format", "plan"});
+  EXPECT_THAT(plan.err, StartsWith("error: UNIMPLEMENTED: --format plan"));
   EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 }
 
@@ -432,6 +432,74 @@ TEST_F(CliTest, ChunkedImportCarriesReferencesAcrossChunks) {
   // Re-running after an interruption completes without duplicates.
   CliResult again = Cli({"import", file, "--chunk", "2"});
   EXPECT_THAT(again.out, HasSubstr("0 command(s) applied now, 7 had been"));
+}
+
+TEST_F(CliTest, CsvImportReadsKeysQuotesAndExportsTheSameColumns) {
+  std::string file = dir_.Sub("plan.csv");
+  std::ofstream(file, std::ios::binary)
+      << "\xEF\xBB\xBF"
+      << "Kind,Key,Title,Committee,Review,Ref,Text,Leads,Due,Recommendation,"
+         "Decision,On\r\n"
+      << "review,R,\"Review of Partnerships, 2007\",Scrutiny,,,,,,,,\r\n"
+      << "recommendation,A,,,R,A,\"Compile a database\r\nof \"\"priority\"\" "
+         "partnerships\",,,,,\r\n"
+      << "response,,,,,,Agreed,,,A,accepted,14 June 2007\r\n"
+      << "action,,,,,,Set it up,Head of Scrutiny; Leader,Autumn 2007,A,,\r\n";
+  CliResult r = Cli({"import", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.LastLine(), "review-1");
+  CliResult show = Cli({"review", "show", "review-1"});
+  EXPECT_THAT(show.out, HasSubstr("Review of Partnerships, 2007"));
+  EXPECT_THAT(show.out,
+              HasSubstr("Compile a database\nof \"priority\" partnerships"));
+  EXPECT_THAT(show.out, HasSubstr("Response (accepted, 2007-06-14): Agreed"));
+  EXPECT_THAT(show.out, HasSubstr("lead: Head of Scrutiny; Leader"));
+
+  CliResult csv = Cli({"export", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, StartsWith("kind,key,id,review,recommendation,ref,"));
+  EXPECT_THAT(csv.out, HasSubstr("\"Compile a database\nof \"\"priority\"\" "
+                                 "partnerships\""));
+  // The export imports into an empty server and exports identically.
+  std::string exported = dir_.Sub("export.csv");
+  std::ofstream(exported) << csv.out;
+  Daemon other(dir_.Sub("other"));
+  ASSERT_TRUE(other.Start()) << other.log();
+  ASSERT_EQ(
+      Cli({"import", exported, "--server", other.address()}, false).exit_code,
+      0);
+  EXPECT_EQ(
+      Cli({"export", "--format", "csv", "--server", other.address()}, false)
+          .out,
+      csv.out);
+}
+
+TEST_F(CliTest, CsvProblemsNameTheLineAndWriteNothing) {
+  struct Case {
+    std::string content;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"kind,colour\nreview,red\n", "line 1: unknown column \"colour\""},
+           {"title\nT\n", "line 1: the header has no \"kind\" column"},
+           {"kind,text\nreview,\"never closed\n",
+            "line 2: a quoted field is never closed"},
+           {"kind,title\nreview,\xff\xfe\n",
+            "line 2: the text is not valid UTF-8"},
+           {"kind,title\nmeeting,x\n",
+            "line 2: kind \"meeting\" is not one of"},
+           {"kind,recommendation,decision,text\nresponse,rec-1,maybe,x\n",
+            "line 2: decision: \"maybe\" is not one of accepted"},
+           {"kind,title,committee\nreview,T,C\nrecommendation,,\n",
+            "line 3: review_id is required"},
+       }) {
+    std::string file = dir_.Sub("bad.csv");
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << c.content;
+    CliResult r = Cli({"import", file});
+    EXPECT_EQ(r.exit_code, 1) << c.content;
+    EXPECT_THAT(r.err, HasSubstr(c.error)) << c.content;
+  }
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 }
 
 // Several clients write multi-command requests while the server is killed
