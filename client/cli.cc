@@ -25,6 +25,7 @@
 #include "client/args.h"
 #include "client/csv.h"
 #include "client/format.h"
+#include "client/plan.h"
 #include "client/transfer.h"
 #include "common/grpc_status.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
@@ -584,18 +585,31 @@ absl::Status WithLineNumber(const absl::Status& status,
 absl::Status Import(Context& ctx) {
   auto path = OneId(ctx, "file");
   if (!path.ok()) return path.status();
-  std::string format = ctx.args.Get("--format")
-                           .value_or(absl::EndsWith(*path, ".jsonl") ? "jsonl"
-                                     : absl::EndsWith(*path, ".csv") ? "csv"
-                                                                     : "");
+  std::string format = ctx.args.Get("--format").value_or("");
   if (format.empty()) {
-    return Usage("say which format the file is in: --format jsonl or csv");
+    // From the file's name.
+    for (auto [ending, name] :
+         {std::make_pair(".jsonl", "jsonl"), std::make_pair(".csv", "csv"),
+          std::make_pair(".tsv", "plan")}) {
+      if (absl::EndsWith(*path, ending)) format = name;
+    }
   }
-  if (format != "jsonl" && format != "csv") {
+  if (format.empty()) {
+    return Usage(
+        "say which format the file is in: --format jsonl, csv or plan");
+  }
+  if (format != "jsonl" && format != "csv" && format != "plan") {
     return absl::UnimplementedError(absl::StrCat(
         "--format ", format,
-        " is not supported yet; this version reads jsonl and csv (as "
-        "rectrack export writes them)"));
+        " is not supported; this version reads jsonl and csv (as rectrack "
+        "export writes them) and plan (a council's action-plan table)"));
+  }
+  if (format != "plan") {
+    for (const char* option : {"--title", "--committee", "--review"}) {
+      if (ctx.args.Has(option)) {
+        return Usage(absl::StrCat(option, " applies to --format plan only"));
+      }
+    }
   }
   // Messages carry this many commands each.
   size_t chunk_size = 1000;
@@ -607,8 +621,11 @@ absl::Status Import(Context& ctx) {
   }
   auto content = ReadWholeFile(*path);
   if (!content.ok()) return content.status();
-  auto commands =
-      format == "csv" ? CsvToCommands(*content) : ParseJsonl(*content);
+  PlanOptions plan_options{Opt(ctx, "--title"), Opt(ctx, "--committee"),
+                           Opt(ctx, "--review")};
+  auto commands = format == "csv"    ? CsvToCommands(*content)
+                  : format == "plan" ? PlanToCommands(*content, plan_options)
+                                     : ParseJsonl(*content);
   if (!commands.ok()) return commands.status();
   const bool dry_run = ctx.args.Has("--dry-run");
   // Up to the server's bound a file lands in one atomic commit: all of it or
@@ -903,13 +920,16 @@ const std::vector<CommandSpec>& Commands() {
        false,
        Events},
       {"import",
-       "FILE [--format jsonl|csv] [--dry-run] [--chunk N]",
+       "FILE [--format jsonl|csv|plan] [--title T] [--committee C] "
+       "[--review REVIEW] [--dry-run] [--chunk N]",
        "Import changes from a file, as export writes them (jsonl: one "
        "Command per line, \"$N\" naming what the file's command N created; "
-       "csv: see docs/csv.md). A file of "
+       "csv: see docs/csv.md), or a council's action-plan table saved as "
+       "tab-separated text (plan: see docs/plan-import.md; --title, "
+       "--committee and --review say which review it belongs to). A file of "
        "up to 200,000 commands lands whole or not at all; --chunk N commits "
        "N at a time instead. Running it again adds nothing.",
-       {"--format", "--chunk"},
+       {"--format", "--chunk", "--title", "--committee", "--review"},
        false,
        Import,
        {"--dry-run"}},

@@ -55,7 +55,7 @@ std::string Get(const Row& row, const std::string& column) {
   return it == row.end() ? "" : it->second;
 }
 
-std::vector<std::string> SplitLeads(const std::string& cell) {
+std::vector<std::string> SplitSemicolons(const std::string& cell) {
   std::vector<std::string> out;
   for (absl::string_view part : absl::StrSplit(cell, ';')) {
     part = absl::StripAsciiWhitespace(part);
@@ -270,7 +270,7 @@ absl::StatusOr<std::vector<FileCommand>> CsvToCommands(
       auto* a = c.mutable_add_action();
       a->set_recommendation_id(ref("recommendation"));
       a->set_text(Get(row, "text"));
-      for (const std::string& lead : SplitLeads(Get(row, "leads"))) {
+      for (const std::string& lead : SplitSemicolons(Get(row, "leads"))) {
         a->add_leads(lead);
       }
       a->set_timescale(Get(row, "due"));
@@ -280,7 +280,7 @@ absl::StatusOr<std::vector<FileCommand>> CsvToCommands(
       if (!Get(row, "text").empty()) u->set_text(Get(row, "text"));
       if (!Get(row, "leads").empty()) {
         u->set_set_leads(true);
-        for (const std::string& lead : SplitLeads(Get(row, "leads"))) {
+        for (const std::string& lead : SplitSemicolons(Get(row, "leads"))) {
           u->add_leads(lead);
         }
       }
