@@ -502,6 +502,111 @@ TEST_F(CliTest, CsvProblemsNameTheLineAndWriteNothing) {
   EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 }
 
+std::string SamplePath(const std::string& name) {
+  return std::string(RECTRACK_SAMPLES) + "/" + name;
+}
+
+TEST_F(CliTest, ActionPlanTableImportsAsAPersonWouldReadIt) {
+  CliResult r = Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
+                     "--committee", "Scrutiny and Overview Committee"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.LastLine(), "review-1");
+  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
+      daemon_->address(), grpc::InsecureChannelCredentials()));
+  auto get_review = [&](const std::string& id) {
+    grpc::ClientContext ctx;
+    v1::GetReviewRequest req;
+    req.set_id(id);
+    v1::Review out;
+    EXPECT_TRUE(stub->GetReview(&ctx, req, &out).ok());
+    return out;
+  };
+  auto get_rec = [&](const std::string& id) {
+    grpc::ClientContext ctx;
+    v1::GetRecommendationRequest req;
+    req.set_id(id);
+    v1::Recommendation out;
+    EXPECT_TRUE(stub->GetRecommendation(&ctx, req, &out).ok());
+    return out;
+  };
+  auto get_action = [&](const std::string& id) {
+    grpc::ClientContext ctx;
+    v1::GetActionRequest req;
+    req.set_id(id);
+    v1::Action out;
+    EXPECT_TRUE(stub->GetAction(&ctx, req, &out).ok());
+    return out;
+  };
+  v1::Review review = get_review("review-1");
+  EXPECT_EQ(review.title(),
+            "Working in Partnership on Services for CYP - Draft Action Plan "
+            "for consideration by Cabinet 8 July 2010");
+  EXPECT_EQ(review.committee(), "Scrutiny and Overview Committee");
+  ASSERT_EQ(review.recommendation_ids_size(), 10);
+
+  v1::Recommendation rec1 = get_rec("rec-1");
+  EXPECT_EQ(rec1.ref(), "1");
+  EXPECT_THAT(rec1.text(), StartsWith("That the SCDC representatives on the "
+                                      "Children's Trust"));
+  EXPECT_THAT(rec1.text(), HasSubstr("progress on the CYP Transport Plan is"));
+  ASSERT_EQ(rec1.action_ids_size(), 2);
+  v1::Action a1 = get_action(rec1.action_ids(0));
+  EXPECT_EQ(a1.text(),
+            "Issue to be raised at the next appropriate meeting of Children's "
+            "Trust");
+  EXPECT_THAT(a1.leads(),
+              ::testing::ElementsAre("Steve Hampson", "Cllr B Smith"));
+  EXPECT_EQ(a1.timescale().text(), "May 10");
+  ASSERT_EQ(a1.progress_size(), 1);
+  EXPECT_EQ(a1.progress(0).text(), "Now in workplan");
+  v1::Action a2 = get_action(rec1.action_ids(1));
+  EXPECT_EQ(a2.text(), "Progress to be monitored");
+  EXPECT_THAT(a2.leads(), ::testing::ElementsAre("Cllr B Smith"));
+  EXPECT_EQ(a2.timescale().text(), "March 11");
+
+  // Recommendation 6 runs over a page break and its header row.
+  v1::Recommendation rec6 = get_rec("rec-6");
+  EXPECT_EQ(rec6.ref(), "6");
+  EXPECT_THAT(rec6.text(), HasSubstr("thorough review of the partnerships, "
+                                     "with a view to creating a slimmer"));
+  ASSERT_EQ(rec6.action_ids_size(), 2);
+  v1::Action a6 = get_action(rec6.action_ids(0));
+  EXPECT_EQ(a6.timescale().text(), "Sept 10?");
+  ASSERT_EQ(a6.progress_size(), 1);
+  EXPECT_EQ(a6.progress(0).text(), "A review is now underway");
+  EXPECT_THAT(get_action(rec6.action_ids(1)).leads(),
+              ::testing::ElementsAre("Leader"));
+
+  // Several actions in one cell, aligned with their leads and timings.
+  v1::Recommendation rec7 = get_rec("rec-7");
+  ASSERT_EQ(rec7.action_ids_size(), 5);
+  v1::Action a7 = get_action(rec7.action_ids(3));
+  EXPECT_EQ(a7.text(),
+            "To list at Recommendation 9, add any named substitutes");
+  EXPECT_THAT(a7.leads(), ::testing::ElementsAre("Gemma Barron"));
+  EXPECT_EQ(a7.timescale().text(), "Sept 10");
+  EXPECT_EQ(get_action(rec7.action_ids(4)).timescale().text(), "March 11");
+  v1::Recommendation rec10 = get_rec("rec-10");
+  ASSERT_EQ(rec10.action_ids_size(), 3);
+  EXPECT_THAT(get_action(rec10.action_ids(1)).leads(),
+              ::testing::ElementsAre("Chief Executive"));
+
+  // A second import adds nothing.
+  CliResult again =
+      Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
+           "--committee", "Scrutiny and Overview Committee"});
+  EXPECT_THAT(again.out, HasSubstr(" 0 command(s) applied now"));
+}
+
+TEST_F(CliTest, DocumentWithoutAnActionPlanIsRefused) {
+  CliResult r = Cli({"import", SamplePath("cabinet-report-no-table.txt"),
+                     "--format", "plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: INVALID_ARGUMENT: no action-plan "
+                                "table was found"));
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+}
+
 // Several clients write multi-command requests while the server is killed
 // with SIGKILL. After a restart every acknowledged event is at the position
 // it was acknowledged with, no request is half-applied, and positions and
