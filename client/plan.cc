@@ -132,10 +132,7 @@ class PlanReader {
       after_page_break_ = false;
     }
     if (roles_.empty()) {
-      return absl::InvalidArgumentError(
-          "no action-plan table was found: no row has headings such as "
-          "Recommendation, Action, Lead, Timescale or Status separated by "
-          "tabs. Nothing was imported.");
+      return ReadScraip(lines);
     }
     FlushRecommendation();
     if (recommendations_ == 0) {
@@ -334,6 +331,157 @@ class PlanReader {
         Emit(a.line, std::move(u));
       }
     }
+  }
+
+  // The SCRAIP layout: one table cell per line, cells separated by lines
+  // holding only a non-breaking space, a "Recommendation X" heading per
+  // recommendation, then its text, the cabinet member and the response.
+  absl::StatusOr<std::vector<FileCommand>> ReadScraip(
+      const std::vector<std::string>& lines) {
+    auto heading = [](const std::string& line) -> std::optional<std::string> {
+      absl::string_view l = line;
+      if (!absl::ConsumePrefix(&l, "Recommendation ")) return std::nullopt;
+      std::string ref(l.substr(0, l.find(' ')));
+      if (ref.empty() || ref.size() > 6 || !absl::ascii_isalnum(ref[0])) {
+        return std::nullopt;
+      }
+      return ref;
+    };
+    // Cells: the trimmed non-empty lines, with how many empty cells (lines
+    // of a lone non-breaking space) came before each.
+    struct CellLine {
+      int line;
+      std::string text;
+      int gap;
+    };
+    std::vector<CellLine> cells;
+    int gap = 0;
+    for (size_t n = 0; n < lines.size(); ++n) {
+      std::string t = absl::StrReplaceAll(lines[n], {{"\xC2\xA0", " "}});
+      t = std::string(absl::StripAsciiWhitespace(t));
+      if (lines[n].empty()) continue;
+      if (t.empty()) {
+        ++gap;
+        continue;
+      }
+      cells.push_back({static_cast<int>(n) + 1, t, gap});
+      gap = 0;
+    }
+    size_t first = 0;
+    while (first < cells.size() && !heading(cells[first].text)) ++first;
+    if (first == cells.size()) {
+      return absl::InvalidArgumentError(
+          "no action-plan table was found: no row has headings such as "
+          "Recommendation, Action, Lead, Timescale or Status separated by "
+          "tabs, and no \"Recommendation A\" headings. Nothing was "
+          "imported.");
+    }
+    // What comes before the first recommendation describes the review.
+    std::string title = options_.title;
+    std::string committee = options_.committee;
+    std::string published;
+    std::vector<std::pair<std::string, std::string>> report_backs;
+    std::string ordinal;
+    bool in_report_backs = false;
+    for (size_t i = 0; i < first; ++i) {
+      absl::string_view t = cells[i].text;
+      if (absl::ConsumePrefix(&t, "Report Title:") && title.empty()) {
+        title = std::string(absl::StripAsciiWhitespace(t));
+      } else if (absl::ConsumePrefix(&t, "Report of ") && committee.empty()) {
+        committee = std::string(absl::StripAsciiWhitespace(t));
+      } else if (absl::ConsumePrefix(&t, "Date of Publication:")) {
+        published = std::string(absl::StripAsciiWhitespace(t));
+      } else if (absl::StartsWith(t, "Dates to report back")) {
+        in_report_backs = true;
+      } else if (in_report_backs) {
+        std::string lower = absl::AsciiStrToLower(t);
+        if (t.size() <= 4 && absl::ascii_isdigit(t[0])) {
+          ordinal = std::string(t);
+        } else if (absl::ascii_isdigit(t.back())) {
+          // "27 November 2007"; "October 2008" means its first day.
+          std::string date(t);
+          if (!absl::ascii_isdigit(t[0])) date = "1 " + date;
+          report_backs.emplace_back(
+              date, ordinal.empty() ? std::string(t)
+                                    : absl::StrCat(ordinal, " update"));
+        }
+      }
+    }
+    if (!options_.review_id.empty()) {
+      review_ref_ = options_.review_id;
+    } else {
+      v1::Command c;
+      auto* o = c.mutable_open_review();
+      o->set_title(title.empty() ? "Imported action plan" : title);
+      o->set_committee(committee.empty() ? "Not stated in the document"
+                                         : committee);
+      o->set_published_on(published);
+      review_ref_ = absl::StrCat("$", out_.size());
+      Emit(cells[first].line, std::move(c));
+      for (const auto& [date, note] : report_backs) {
+        v1::Command rb;
+        rb.mutable_schedule_report_back()->set_review_id(review_ref_);
+        rb.mutable_schedule_report_back()->set_date(date);
+        rb.mutable_schedule_report_back()->set_note(note);
+        Emit(cells[first].line, std::move(rb));
+      }
+    }
+    auto is_member = [](const std::string& t) {
+      if (t.size() > 50) return false;
+      for (const char* start : {"The Leader", "Leader", "Cllr", "Councillor",
+                                "Cabinet Member", "Portfolio Holder"}) {
+        if (absl::StartsWith(t, start)) return true;
+      }
+      return false;
+    };
+    for (size_t i = first; i < cells.size();) {
+      int line = cells[i].line;
+      std::string ref = *heading(cells[i].text);
+      ++i;
+      std::vector<std::string> text, response;
+      std::string member;
+      bool in_response = false;
+      for (; i < cells.size() && !heading(cells[i].text); ++i) {
+        const CellLine& c = cells[i];
+        if (absl::StartsWith(c.text, "Notes on the completion")) {
+          i = cells.size();
+          break;
+        }
+        if (member.empty() && is_member(c.text)) {
+          member = c.text;
+          in_response = true;
+          continue;
+        }
+        if (!in_response && !text.empty() && c.gap >= 2) in_response = true;
+        (in_response ? response : text).push_back(c.text);
+      }
+      ++recommendations_;
+      v1::Command add;
+      add.mutable_add_recommendation()->set_review_id(review_ref_);
+      add.mutable_add_recommendation()->set_ref(ref);
+      add.mutable_add_recommendation()->set_text(absl::StrJoin(text, "\n"));
+      add.mutable_add_recommendation()->set_portfolio(member);
+      std::string rec_ref = absl::StrCat("$", out_.size());
+      Emit(line, std::move(add));
+      if (response.empty()) continue;
+      std::string said = absl::StrJoin(response, "\n");
+      std::string lower = absl::AsciiStrToLower(said);
+      bool accepted = absl::StrContains(lower, "(accepted)");
+      bool rejected = absl::StrContains(lower, "(rejected)");
+      v1::Command respond;
+      auto* r = respond.mutable_record_response();
+      r->set_recommendation_id(rec_ref);
+      // Without a marker the executive neither accepted nor rejected it.
+      r->set_decision(accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
+                      : accepted           ? v1::DECISION_ACCEPTED
+                      : rejected           ? v1::DECISION_REJECTED
+                                           : v1::DECISION_NOTED);
+      r->set_text(said);
+      if (rejected && !accepted) r->set_reason(said);
+      r->set_responded_by(member);
+      Emit(line, std::move(respond));
+    }
+    return std::move(out_);
   }
 
   const PlanOptions& options_;

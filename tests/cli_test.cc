@@ -598,6 +598,47 @@ TEST_F(CliTest, ActionPlanTableImportsAsAPersonWouldReadIt) {
   EXPECT_THAT(again.out, HasSubstr(" 0 command(s) applied now"));
 }
 
+TEST_F(CliTest, ScraipLayoutImportsRecommendationsAndResponses) {
+  CliResult r = Cli({"import", SamplePath("scraip-review-of-partnerships.txt"),
+                     "--format", "plan"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.LastLine(), "review-1");
+  CliResult json = Cli({"review", "show", "review-1", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"title\": \"Review of Partnerships\""));
+  EXPECT_THAT(json.out,
+              HasSubstr("\"committee\": \"Strategic Leadership Overview and "
+                        "Scrutiny Committee\""));
+  EXPECT_THAT(json.out, HasSubstr("\"publishedOn\": \"2007-05-17\""));
+  CliResult show = Cli({"review", "show", "review-1"});
+  EXPECT_THAT(show.out,
+              HasSubstr("Report-backs: 2007-11-27 (1st update), 2008-04-01 "
+                        "(2nd update), 2008-10-01 (3rd update)"));
+  EXPECT_THAT(show.out, HasSubstr("rec-1  Recommendation A  [accepted]\n"
+                                  "  (i) That the definition above"));
+  EXPECT_THAT(show.out, HasSubstr("\n(ii) A central partnership database"));
+  EXPECT_THAT(show.out, HasSubstr("Portfolio: The Leader\n  Response "
+                                  "(accepted, The Leader): (i) It is very "
+                                  "helpful"));
+  EXPECT_THAT(show.out, HasSubstr("rec-3  Recommendation G  [accepted]"));
+  EXPECT_THAT(show.out, HasSubstr("rec-4  Recommendation C  [rejected]"));
+  EXPECT_THAT(show.out, HasSubstr("rec-6  Recommendation E  [accepted]\n"
+                                  "  The Review Group recommends"));
+  EXPECT_THAT(show.out, HasSubstr("Portfolio: Cllr Hooper\n  Response "
+                                  "(accepted, Cllr Hooper): A range of"));
+  EXPECT_THAT(show.out,
+              HasSubstr("rec-7  Recommendation F  [partially-accepted]"));
+  EXPECT_THAT(show.out, HasSubstr("rec-8  Recommendation H  [accepted]\n"
+                                  "  (i) The Model Protocol"));
+  EXPECT_THAT(show.out, HasSubstr("\n(ii) The checklist in the protocol"));
+  EXPECT_THAT(show.out, HasSubstr("rec-9  Recommendation I"));
+  EXPECT_THAT(show.out, ::testing::Not(HasSubstr("rec-10")));
+  CliResult again =
+      Cli({"import", SamplePath("scraip-review-of-partnerships.txt"),
+           "--format", "plan"});
+  EXPECT_THAT(again.out, HasSubstr(" 0 command(s) applied now"));
+}
+
 TEST_F(CliTest, DocumentWithoutAnActionPlanIsRefused) {
   CliResult r = Cli({"import", SamplePath("cabinet-report-no-table.txt"),
                      "--format", "plan"});
