@@ -132,6 +132,13 @@ absl::StatusOr<std::vector<CsvRecord>> ParseCsv(absl::string_view content) {
                        ": a quoted field is never closed; is a \" missing?"));
     }
     record.fields.push_back(std::move(field));
+    size_t bytes = 0;
+    for (const std::string& f : record.fields) bytes += f.size();
+    if (bytes > kMaxLineBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", record.line, ": the row is ", bytes,
+                       " bytes long; a row may take at most 1 MiB"));
+    }
     for (const std::string& f : record.fields) {
       if (!ValidUtf8(f)) {
         return absl::InvalidArgumentError(absl::StrCat(

@@ -76,6 +76,20 @@ std::optional<std::pair<std::string, std::string>> LeadingNumber(
                                  absl::string_view(text).substr(j))));
 }
 
+// "Action update (October 2006): text" → ("1 October 2006", "text").
+std::optional<std::pair<std::string, std::string>> ActionUpdate(
+    const std::string& paragraph) {
+  absl::string_view p = paragraph;
+  if (!absl::ConsumePrefix(&p, "Action update (")) return std::nullopt;
+  size_t close = p.find(')');
+  if (close == absl::string_view::npos) return std::nullopt;
+  std::string when(absl::StripAsciiWhitespace(p.substr(0, close)));
+  p.remove_prefix(close + 1);
+  absl::ConsumePrefix(&p, ":");
+  if (!when.empty() && !absl::ascii_isdigit(when[0])) when = "1 " + when;
+  return std::make_pair(when, std::string(absl::StripAsciiWhitespace(p)));
+}
+
 bool EndsSentence(const std::string& text) {
   return !text.empty() && (text.back() == '.' || text.back() == ';' ||
                            text.back() == '!' || text.back() == '?');
@@ -107,6 +121,11 @@ class PlanReader {
     std::vector<std::string> title_lines;
     for (size_t n = 0; n < lines.size(); ++n) {
       const int line = static_cast<int>(n) + 1;
+      if (lines[n].size() > kMaxLineBytes) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line, " is ", lines[n].size(),
+                         " bytes long; a line may take at most 1 MiB"));
+      }
       std::vector<std::string> cells = absl::StrSplit(lines[n], '\t');
       if (IsHeader(cells)) {
         if (roles_.empty()) {
@@ -224,12 +243,31 @@ class PlanReader {
       if (v.empty()) return std::string();
       return i < v.size() ? v[i] : (v.size() == 1 ? v[0] : std::string());
     };
+    // "Action update (October 2006): ..." anywhere is a dated progress
+    // update on the action it follows.
+    auto take_updates = [&](std::vector<std::string>* paragraphs) {
+      std::vector<std::string> kept;
+      for (std::string& p : *paragraphs) {
+        auto update = ActionUpdate(p);
+        if (!update.has_value()) {
+          kept.push_back(std::move(p));
+        } else if (!pending_rec_->actions.empty()) {
+          pending_rec_->actions.back().dated.push_back(*update);
+        } else {
+          pending_rec_->early_updates.push_back(*update);
+        }
+      }
+      *paragraphs = std::move(kept);
+    };
+    take_updates(&actions);
+    take_updates(&taken);
     for (size_t i = 0; i < actions.size(); ++i) {
       PendingAction a{line,
                       actions[i],
                       SplitLeads(nth(leads, i)),
                       nth(timings, i),
                       nth(statuses, i),
+                      {},
                       {}};
       if (i == 0 && !taken.empty()) a.progress = taken;
       // An action with nobody and no date after another reads as news of it.
@@ -249,6 +287,8 @@ class PlanReader {
     std::string timing;
     std::string status;
     std::vector<std::string> progress;
+    // (date, text) from "Action update (Month YYYY): text".
+    std::vector<std::pair<std::string, std::string>> dated;
   };
   struct PendingRec {
     int line;
@@ -257,6 +297,8 @@ class PlanReader {
     std::vector<PendingAction> actions;
     std::string accepted;
     std::string response;
+    // Dated updates met before the first action; they go to that action.
+    std::vector<std::pair<std::string, std::string>> early_updates = {};
   };
 
   void FlushRecommendation() {
@@ -278,6 +320,12 @@ class PlanReader {
     if (absl::StartsWith(rec.accepted, "y")) decision = v1::DECISION_ACCEPTED;
     if (absl::StartsWith(rec.accepted, "n")) decision = v1::DECISION_REJECTED;
 
+    // Dated updates with no action to carry them stay with the text.
+    if (rec.actions.empty()) {
+      for (const auto& [date, update] : rec.early_updates) {
+        absl::StrAppend(&text, "\nAction update (", date, "): ", update);
+      }
+    }
     v1::Command add;
     add.mutable_add_recommendation()->set_review_id(review_ref_);
     add.mutable_add_recommendation()->set_ref(rec.ref);
@@ -328,6 +376,17 @@ class PlanReader {
         v1::Command u;
         u.mutable_report_progress()->set_id(action_ref);
         u.mutable_report_progress()->set_text(p);
+        Emit(a.line, std::move(u));
+      }
+      if (&a == &rec.actions.front()) {
+        a.dated.insert(a.dated.begin(), rec.early_updates.begin(),
+                       rec.early_updates.end());
+      }
+      for (const auto& [date, update] : a.dated) {
+        v1::Command u;
+        u.mutable_report_progress()->set_id(action_ref);
+        u.mutable_report_progress()->set_text(update);
+        u.mutable_report_progress()->set_reported_on(date);
         Emit(a.line, std::move(u));
       }
     }

@@ -74,15 +74,23 @@ absl::StatusOr<std::vector<FileCommand>> ParseJsonl(absl::string_view content) {
     if (line.empty()) {
       continue;
     }
+    if (line.size() > kMaxLineBytes) {
+      problems.push_back(absl::StrCat("line ", line_number, " is ", line.size(),
+                                      " bytes long; a command may take at "
+                                      "most 1 MiB"));
+      break;
+    }
     FileCommand fc{line_number, v1::Command()};
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     auto status = google::protobuf::util::JsonStringToMessage(
         std::string(line), &fc.command, options);
     if (!status.ok()) {
+      // The parser's first line says what is wrong; the rest echoes input.
+      std::string why = status.message().as_string();
       problems.push_back(absl::StrCat(
           "line ", line_number,
-          ": not a command in JSON: ", status.message().as_string()));
+          ": not a command in JSON: ", why.substr(0, why.find('\n'))));
     } else if (fc.command.op_case() == v1::Command::OP_NOT_SET) {
       problems.push_back(absl::StrCat(
           "line ", line_number,

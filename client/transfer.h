@@ -12,6 +12,9 @@
 
 namespace rectrack::cli {
 
+// Longest line (or CSV record) an import reads.
+inline constexpr size_t kMaxLineBytes = 1 << 20;
+
 struct FileCommand {
   int line;  // 1-based line in the file
   v1::Command command;

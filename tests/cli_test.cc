@@ -639,6 +639,99 @@ TEST_F(CliTest, ScraipLayoutImportsRecommendationsAndResponses) {
   EXPECT_THAT(again.out, HasSubstr(" 0 command(s) applied now"));
 }
 
+TEST_F(CliTest, PlanTablesInOtherShapesImportToo) {
+  // Columns in another order, an Accepted column, "Lead Officer:" inside a
+  // cell, lists and entities, and dated action updates.
+  std::string file = dir_.Sub("plan.tsv");
+  std::ofstream(file)
+      << "Review of Waste Services\n\n"
+      << "Timescale\tLead\tRecommendation\tAccepted?\tProposed action\t"
+         "Progress\n"
+      << "March 2011\tLead Officer: Jo Bloggs\t01. Recycling &amp; "
+         "reuse be doubled\tYes\t<ul><li>Bid for funding</li></ul>\t"
+         "Action update (October 2010): Bid submitted\n"
+      << "\t\t02. Fortnightly collections be kept\tNo\t\t\n";
+  CliResult r = Cli({"import", file, "--committee", "Environment O&S"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CliResult show = Cli({"review", "show", "review-1"});
+  EXPECT_THAT(show.out, StartsWith("review-1  Review of Waste Services\n"
+                                   "  Committee: Environment O&S"));
+  EXPECT_THAT(show.out, HasSubstr("rec-1  Recommendation 01  [accepted]\n"
+                                  "  Recycling & reuse be doubled"));
+  EXPECT_THAT(show.out, HasSubstr("action-1  [not-started]  due: March 2011  "
+                                  "lead: Jo Bloggs\n    - Bid for funding"));
+  EXPECT_THAT(show.out,
+              HasSubstr("Latest progress (2010-10-01): Bid submitted"));
+  EXPECT_THAT(show.out, HasSubstr("rec-2  Recommendation 02  [rejected]"));
+}
+
+TEST_F(CliTest, HugeLinesAreRefusedNamingTheLimit) {
+  std::string file = dir_.Sub("huge.jsonl");
+  {
+    std::ofstream out(file);
+    out << "{\"openReview\":{\"title\":\"T\",\"committee\":\"C\"}}\n";
+    out << "{\"openReview\":{\"title\":\"" << std::string(100 << 20, 'x')
+        << "\"}}\n";
+  }
+  CliResult r = Cli({"import", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: INVALID_ARGUMENT: line 2 is 104857627 bytes long; a "
+            "command may take at most 1 MiB\n");
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+}
+
+TEST_F(CliTest, ImportKilledHalfWayCompletesOnceWhenRunAgain) {
+  std::string file = dir_.Sub("many.jsonl");
+  constexpr int kActions = 3000;
+  {
+    std::ofstream out(file);
+    out << "{\"openReview\":{\"title\":\"T\",\"committee\":\"C\"}}\n";
+    out << "{\"addRecommendation\":{\"reviewId\":\"$0\",\"ref\":\"1\","
+           "\"text\":\"x\"}}\n";
+    for (int i = 0; i < kActions; ++i) {
+      out << "{\"addAction\":{\"recommendationId\":\"$1\",\"text\":\"a" << i
+          << "\",\"leads\":[\"Ann\"]}}\n";
+    }
+  }
+  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
+      daemon_->address(), grpc::InsecureChannelCredentials()));
+  auto last_position = [&] {
+    grpc::ClientContext ctx;
+    v1::ReadEventsRequest req;
+    req.set_limit(1);
+    v1::ReadEventsResponse resp;
+    EXPECT_TRUE(stub->ReadEvents(&ctx, req, &resp).ok());
+    return resp.last_position();
+  };
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string server = daemon_->address();
+    execl(RECTRACK_CLI, RECTRACK_CLI, "import", file.c_str(), "--chunk", "10",
+          "--server", server.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 2000 && last_position() < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  uint64_t before = last_position();
+  EXPECT_GT(before, 0u);
+  EXPECT_LT(before, static_cast<uint64_t>(kActions + 2));
+
+  CliResult again = Cli({"import", file, "--chunk", "10"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(last_position(), static_cast<uint64_t>(kActions + 2));
+  EXPECT_THAT(again.out, HasSubstr("had been imported before"));
+  CliResult list = Cli({"actions", "--review", "review-1", "--json"});
+  EXPECT_THAT(list.out, HasSubstr("\"id\": \"action-3000\""));
+  EXPECT_THAT(list.out, ::testing::Not(HasSubstr("\"id\": \"action-3001\"")));
+}
+
 TEST_F(CliTest, DocumentWithoutAnActionPlanIsRefused) {
   CliResult r = Cli({"import", SamplePath("cabinet-report-no-table.txt"),
                      "--format", "plan"});
