@@ -407,8 +407,9 @@ TEST_F(CliTest, ImportOfABadFileWritesNothingAndNamesTheLine) {
   EXPECT_THAT(j.err, HasSubstr("line 3: "));
   CliResult missing = Cli({"import", dir_.Sub("nope.jsonl")});
   EXPECT_THAT(missing.err, HasSubstr("cannot open"));
-  CliResult plan = Cli({"import", junk, "--format", "plan"});
-  EXPECT_THAT(plan.err, StartsWith("error: UNIMPLEMENTED: --format plan"));
+  CliResult pdf = Cli({"import", junk, "--format", "pdf"});
+  EXPECT_THAT(pdf.err, StartsWith("error: UNIMPLEMENTED: --format pdf is not "
+                                  "supported"));
   EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 }
 
