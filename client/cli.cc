@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "client/args.h"
 #include "client/csv.h"
@@ -582,6 +583,46 @@ absl::Status WithLineNumber(const absl::Status& status,
                                                   ": ", message));
 }
 
+// One line of a dry run's outline: where the command is in the file, what
+// it would do, and the id it would get or change.
+std::string OutlineLine(const FileCommand& fc, const std::string& id) {
+  auto brief = [](const std::string& text) {
+    std::string one = absl::StrReplaceAll(text, {{"\n", " "}});
+    return one.size() > 70 ? one.substr(0, 67) + "..." : one;
+  };
+  const v1::Command& c = fc.command;
+  std::string what;
+  switch (c.op_case()) {
+    case v1::Command::kOpenReview:
+      what = absl::StrCat("review \"", brief(c.open_review().title()), "\"");
+      break;
+    case v1::Command::kAddRecommendation:
+      what = absl::StrCat("  recommendation ", c.add_recommendation().ref(),
+                          ": ", brief(c.add_recommendation().text()));
+      break;
+    case v1::Command::kRecordResponse:
+      what = absl::StrCat(
+          "    response: ",
+          EnumWord(v1::Decision_descriptor(), c.record_response().decision()));
+      break;
+    case v1::Command::kAddAction:
+      what =
+          absl::StrCat("    action: ", brief(c.add_action().text()),
+                       " (lead: ", absl::StrJoin(c.add_action().leads(), "; "),
+                       c.add_action().timescale().empty() ? "" : "; due: ",
+                       c.add_action().timescale(), ")");
+      break;
+    case v1::Command::kReportProgress:
+      what =
+          absl::StrCat("      progress: ", brief(c.report_progress().text()));
+      break;
+    default:
+      what = absl::StrCat(
+          "  ", c.GetDescriptor()->FindFieldByNumber(c.op_case())->name());
+  }
+  return absl::StrCat("line ", fc.line, ": ", what, "  [", id, "]\n");
+}
+
 absl::Status Import(Context& ctx) {
   auto path = OneId(ctx, "file");
   if (!path.ok()) return path.status();
@@ -721,7 +762,10 @@ absl::Status Import(Context& ctx) {
           ops[v1::Command::kAddRecommendation] - ops[v1::Command::kAddAction],
       " other change(s)");
   if (dry_run) {
-    std::cout << "Dry run: all " << commands->size()
+    for (size_t i = 0; i < commands->size(); ++i) {
+      std::cout << OutlineLine((*commands)[i], created[i]);
+    }
+    std::cout << "\nDry run: all " << commands->size()
               << " commands would be accepted, creating " << outline
               << ". Nothing was written.\n";
     return absl::OkStatus();

@@ -508,6 +508,16 @@ std::string SamplePath(const std::string& name) {
 }
 
 TEST_F(CliTest, ActionPlanTableImportsAsAPersonWouldReadIt) {
+  CliResult dry = Cli(
+      {"import", SamplePath("cyp-partnerships-action-plan.tsv"), "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out,
+              HasSubstr("line 7:     action: Progress to be monitored (lead: "
+                        "Cllr B Smith; due: March 11)  [action-2]\n"));
+  EXPECT_THAT(dry.out, HasSubstr("creating 1 review(s), 10 recommendation(s), "
+                                 "28 action(s) and 2 other change(s). Nothing "
+                                 "was written."));
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
   CliResult r = Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
                      "--committee", "Scrutiny and Overview Committee"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
