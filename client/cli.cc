@@ -92,6 +92,28 @@ absl::Status Call(
   return FromGrpcStatus(status);
 }
 
+// Calls one unary RPC, e.g. Unary(ctx, &v1::Tracker::Stub::GetReview, req,
+// &review).
+template <typename Request, typename Response>
+absl::Status Unary(Context& ctx,
+                   grpc::Status (v1::Tracker::Stub::*method)(
+                       grpc::ClientContext*, const Request&, Response*),
+                   const Request& request, Response* response) {
+  return Call(ctx, [&](grpc::ClientContext* c) {
+    return (ctx.stub->*method)(c, request, response);
+  });
+}
+
+// Prints `response` as JSON with --json, else `text`.
+void Print(const Context& ctx, const google::protobuf::Message& response,
+           const std::string& text) {
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << text;
+  }
+}
+
 // Sends one command as an Apply request, with --request-id and
 // --expect-version when given.
 absl::StatusOr<v1::ApplyResponse> ApplyOne(Context& ctx, v1::Command command) {
@@ -109,9 +131,8 @@ absl::StatusOr<v1::ApplyResponse> ApplyOne(Context& ctx, v1::Command command) {
   }
   *request.add_commands() = std::move(command);
   v1::ApplyResponse response;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->Apply(c, request, &response);
-  });
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::Apply, request, &response);
   if (!status.ok()) {
     return status;
   }
@@ -193,16 +214,12 @@ absl::Status ReviewOpen(Context& ctx) {
 
 absl::Status ReviewList(Context& ctx) {
   v1::ListReviewsResponse response;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->ListReviews(c, v1::ListReviewsRequest(), &response);
-  });
+  absl::Status status = Unary(ctx, &v1::Tracker::Stub::ListReviews,
+                              v1::ListReviewsRequest(), &response);
   if (!status.ok()) return status;
-  if (ctx.json) {
-    std::cout << ToJson(response) << "\n";
-  } else {
-    std::cout << FormatReviewList(
-        {response.reviews().begin(), response.reviews().end()});
-  }
+  Print(
+      ctx, response,
+      FormatReviewList({response.reviews().begin(), response.reviews().end()}));
   return absl::OkStatus();
 }
 
@@ -212,27 +229,21 @@ absl::Status ReviewShow(Context& ctx) {
   v1::GetReviewRequest req;
   req.set_id(*id);
   v1::Review review;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->GetReview(c, req, &review);
-  });
+  absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &review);
   if (!status.ok()) return status;
   std::vector<v1::Recommendation> recs;
   for (const std::string& rec_id : review.recommendation_ids()) {
     v1::GetRecommendationRequest rreq;
     rreq.set_id(rec_id);
     v1::Recommendation rec;
-    status = Call(ctx, [&](grpc::ClientContext* c) {
-      return ctx.stub->GetRecommendation(c, rreq, &rec);
-    });
+    status = Unary(ctx, &v1::Tracker::Stub::GetRecommendation, rreq, &rec);
     if (!status.ok()) return status;
     recs.push_back(std::move(rec));
   }
   v1::ListActionsRequest areq;
   areq.set_review_id(*id);
   v1::ListActionsResponse actions;
-  status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->ListActions(c, areq, &actions);
-  });
+  status = Unary(ctx, &v1::Tracker::Stub::ListActions, areq, &actions);
   if (!status.ok()) return status;
 
   if (ctx.json) {
@@ -342,9 +353,8 @@ absl::Status RecShow(Context& ctx) {
   v1::GetRecommendationRequest req;
   req.set_id(*id);
   v1::Recommendation rec;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->GetRecommendation(c, req, &rec);
-  });
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::GetRecommendation, req, &rec);
   if (!status.ok()) return status;
   if (ctx.json) {
     std::cout << ToJson(rec) << "\n";
@@ -355,9 +365,7 @@ absl::Status RecShow(Context& ctx) {
     v1::GetActionRequest areq;
     areq.set_id(action_id);
     v1::Action action;
-    status = Call(ctx, [&](grpc::ClientContext* c) {
-      return ctx.stub->GetAction(c, areq, &action);
-    });
+    status = Unary(ctx, &v1::Tracker::Stub::GetAction, areq, &action);
     if (!status.ok()) return status;
     actions.push_back(std::move(action));
   }
@@ -428,9 +436,7 @@ absl::Status ActionShow(Context& ctx) {
   v1::GetActionRequest req;
   req.set_id(*id);
   v1::Action action;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->GetAction(c, req, &action);
-  });
+  absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetAction, req, &action);
   if (!status.ok()) return status;
   if (ctx.json) {
     std::cout << ToJson(action) << "\n";
@@ -465,16 +471,12 @@ absl::Status Actions(Context& ctx) {
     req.set_status(*status);
   }
   v1::ListActionsResponse response;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->ListActions(c, req, &response);
-  });
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::ListActions, req, &response);
   if (!status.ok()) return status;
-  if (ctx.json) {
-    std::cout << ToJson(response) << "\n";
-  } else {
-    std::cout << FormatActionList(
-        {response.actions().begin(), response.actions().end()});
-  }
+  Print(
+      ctx, response,
+      FormatActionList({response.actions().begin(), response.actions().end()}));
   return absl::OkStatus();
 }
 
@@ -484,17 +486,14 @@ absl::Status History(Context& ctx) {
   v1::GetHistoryRequest req;
   req.set_id(*id);
   v1::GetHistoryResponse response;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->GetHistory(c, req, &response);
-  });
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::GetHistory, req, &response);
   if (!status.ok()) return status;
-  if (ctx.json) {
-    std::cout << ToJson(response) << "\n";
-    return absl::OkStatus();
-  }
+  std::string text;
   for (const v1::Event& e : response.events()) {
-    std::cout << FormatEvent(e);
+    text += FormatEvent(e);
   }
+  Print(ctx, response, text);
   return absl::OkStatus();
 }
 
@@ -514,20 +513,17 @@ absl::Status Events(Context& ctx) {
     }
   }
   v1::ReadEventsResponse response;
-  absl::Status status = Call(ctx, [&](grpc::ClientContext* c) {
-    return ctx.stub->ReadEvents(c, req, &response);
-  });
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &response);
   if (!status.ok()) return status;
-  if (ctx.json) {
-    std::cout << ToJson(response) << "\n";
-    return absl::OkStatus();
-  }
+  std::string text;
   for (const v1::Event& e : response.events()) {
-    std::cout << FormatEvent(e);
+    text += FormatEvent(e);
   }
-  std::cout << "(" << response.events_size()
-            << " events shown; the log ends at #" << response.last_position()
-            << ")\n";
+  absl::StrAppend(&text, "(", response.events_size(),
+                  " events shown; the log ends at #", response.last_position(),
+                  ")\n");
+  Print(ctx, response, text);
   return absl::OkStatus();
 }
 
@@ -791,9 +787,7 @@ absl::Status Export(Context& ctx) {
     v1::GetReviewRequest req;
     req.set_id(*review);
     v1::Review r;
-    absl::Status s = Call(ctx, [&](grpc::ClientContext* c) {
-      return ctx.stub->GetReview(c, req, &r);
-    });
+    absl::Status s = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &r);
     if (!s.ok()) return s;
     streams.insert(r.id());
     streams.insert(r.recommendation_ids().begin(),
@@ -801,9 +795,7 @@ absl::Status Export(Context& ctx) {
     v1::ListActionsRequest areq;
     areq.set_review_id(r.id());
     v1::ListActionsResponse actions;
-    s = Call(ctx, [&](grpc::ClientContext* c) {
-      return ctx.stub->ListActions(c, areq, &actions);
-    });
+    s = Unary(ctx, &v1::Tracker::Stub::ListActions, areq, &actions);
     if (!s.ok()) return s;
     for (const auto& a : actions.actions()) streams.insert(a.id());
   }
@@ -817,9 +809,7 @@ absl::Status Export(Context& ctx) {
     req.set_from_position(from);
     req.set_limit(10000);
     v1::ReadEventsResponse resp;
-    absl::Status s = Call(ctx, [&](grpc::ClientContext* c) {
-      return ctx.stub->ReadEvents(c, req, &resp);
-    });
+    absl::Status s = Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &resp);
     if (!s.ok()) return s;
     if (resp.events().empty()) break;
     for (const v1::Event& e : resp.events()) {
