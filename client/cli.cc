@@ -163,7 +163,9 @@ absl::StatusOr<std::string> OneId(Context& ctx, const std::string& what) {
   // positional[0..1] are the command words.
   const auto& p = ctx.args.positional;
   size_t words =
-      (p[0] == "review" || p[0] == "rec" || p[0] == "action") ? 2 : 1;
+      (p[0] == "review" || p[0] == "rec" || p[0] == "action" || p[0] == "admin")
+          ? 2
+          : 1;
   if (p.size() <= words) {
     static const std::map<std::string, std::string> kExample = {
         {"review", "review-1"},
@@ -171,9 +173,9 @@ absl::StatusOr<std::string> OneId(Context& ctx, const std::string& what) {
         {"action", "action-1"},
         {"entity", "rec-1"},
         {"file", "plan.jsonl"}};
-    return Usage(absl::StrCat("give the ", what, what == "file" ? "" : " id",
-                              ", e.g. rectrack ", absl::StrJoin(p, " "), " ",
-                              kExample.at(what)));
+    return Usage(absl::StrCat(
+        "give the ", what, what == "file" || what == "directory" ? "" : " id",
+        ", e.g. rectrack ", absl::StrJoin(p, " "), " ", kExample.at(what)));
   }
   if (p.size() > words + 1) {
     return Usage(absl::StrCat("unexpected \"", p[words + 1],
@@ -619,6 +621,45 @@ std::string OutlineLine(const FileCommand& fc, const std::string& id) {
   return absl::StrCat("line ", fc.line, ": ", what, "  [", id, "]\n");
 }
 
+absl::Status AdminVerify(Context& ctx) {
+  v1::VerifyResponse report;
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::Verify, v1::VerifyRequest(), &report);
+  if (!status.ok()) return status;
+  std::string text = absl::StrCat(
+      "Checked ", report.events_checked(), " events, ",
+      report.entities_checked(), " reviews, recommendations and actions, and ",
+      report.index_entries_checked(), " index entries.\n");
+  for (const std::string& p : report.problems()) {
+    absl::StrAppend(&text, "problem: ", p, "\n");
+  }
+  absl::StrAppend(&text, report.ok() ? "All consistent.\n"
+                                     : "NOT consistent: see the problems.\n");
+  Print(ctx, report, text);
+  if (!report.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(report.problems_size(), " problem(s) found by verify"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AdminBackup(Context& ctx) {
+  auto dir = OneId(ctx, "directory");
+  if (!dir.ok()) return dir.status();
+  v1::BackupRequest req;
+  req.set_directory(*dir);
+  v1::BackupResponse response;
+  absl::Status status = Unary(ctx, &v1::Tracker::Stub::Backup, req, &response);
+  if (!status.ok()) return status;
+  Print(ctx, response,
+        absl::StrCat("Backup ", response.backup_id(), " written to ", *dir,
+                     " on the server (holds the log up to at least #",
+                     response.last_position(),
+                     "). Restore it with: rectrackd --restore-from ", *dir,
+                     " --data-dir NEW_DIR\n"));
+  return absl::OkStatus();
+}
+
 absl::Status Import(Context& ctx) {
   auto path = OneId(ctx, "file");
   if (!path.ok()) return path.status();
@@ -953,6 +994,20 @@ const std::vector<CommandSpec>& Commands() {
        {"--from", "--limit"},
        false,
        Events},
+      {"admin verify",
+       "",
+       "Rebuild every projection and index from the event log and compare "
+       "them with what is stored; exits non-zero if anything differs.",
+       {},
+       false,
+       AdminVerify},
+      {"admin backup",
+       "DIR",
+       "Write a consistent backup, taken while the server runs, into DIR on "
+       "the server's machine.",
+       {},
+       false,
+       AdminBackup},
       {"import",
        "FILE [--format jsonl|csv|plan] [--title T] [--committee C] "
        "[--review REVIEW] [--dry-run] [--chunk N]",

@@ -25,7 +25,10 @@ Options:
                        port 0 picks a free port)
   --data-dir DIR       where the database lives (default ./data; created
                        if missing). Only one rectrackd may use it at a time.
-  --port-file FILE     once listening, write the port number to FILE
+    --port-file FILE     once listening, write the port number to FILE
+  --restore-from DIR   before starting, restore the latest backup in DIR
+                       (made by rectrack admin backup) into --data-dir,
+                       which must be missing or empty
   --help               show this help
 
 Stop it with Ctrl-C or SIGTERM: calls in progress finish and the database
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (arg == "--listen" || arg == "--data-dir" ||
-               arg == "--port-file") {
+               arg == "--port-file" || arg == "--restore-from") {
       if (!take()) {
         return Fail(absl::StrCat(arg, " needs a value; see rectrackd --help"));
       }
@@ -74,6 +77,8 @@ int main(int argc, char** argv) {
         options.listen = value;
       } else if (arg == "--data-dir") {
         options.data_dir = value;
+      } else if (arg == "--restore-from") {
+        options.restore_from = value;
       } else {
         port_file = value;
       }

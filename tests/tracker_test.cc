@@ -465,6 +465,44 @@ TEST_F(TrackerTest, StoredProjectionsEqualAFoldOfTheLog) {
   }
 }
 
+TEST_F(TrackerTest, VerifyPassesOnAConsistentStore) {
+  Seed();
+  Must(Progress("action-1", "One"));
+  Must(AddAction("rec-1", {"Ann", "Bo"}));
+  Must(ActionStatus("action-2", v1::ACTION_STATUS_BLOCKED));
+  auto report = tracker_->Verify();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok());
+  EXPECT_THAT(report->problems(), ::testing::IsEmpty());
+  EXPECT_EQ(report->events_checked(), 7u);
+  EXPECT_EQ(report->entities_checked(), 4u);
+  EXPECT_EQ(report->index_entries_checked(), 7u);  // review+status+leads
+}
+
+TEST_F(TrackerTest, VerifyFindsStateThatDoesNotMatchTheLog) {
+  Seed();
+  ASSERT_OK(store_->SubmitAndWait(
+      {}, [](store::Transaction& txn) -> absl::StatusOr<std::string> {
+        v1::Action tampered;
+        tampered.set_id("action-1");
+        tampered.set_text("Not what the events say");
+        txn.PutState("action-1", tampered.SerializeAsString());
+        txn.PutState("rec-77", "junk");
+        txn.PutIndex("action_by_lead", "nobody", "action-1");
+        return std::string();
+      }));
+  auto report = tracker_->Verify();
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->ok());
+  EXPECT_THAT(report->problems(),
+              ::testing::UnorderedElementsAre(
+                  "the stored state of action-1 differs from the state "
+                  "rebuilt from its events",
+                  "rec-77 has stored state but no events",
+                  "index action_by_lead lists action-1 under \"nobody\", "
+                  "which its state does not call for"));
+}
+
 TEST_F(TrackerTest, HistoryAndGetsOfUnknownIds) {
   EXPECT_EQ(tracker_->GetHistory("rec-5").status(),
             absl::NotFoundError("rec-5 does not exist"));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -875,6 +876,136 @@ absl::StatusOr<v1::ReadEventsResponse> Tracker::ReadEvents(
   }
   response.set_last_position(last);
   *response.mutable_events() = {events.begin(), events.end()};
+  return response;
+}
+
+absl::StatusOr<v1::VerifyResponse> Tracker::Verify() {
+  constexpr int kMaxProblems = 100;
+  v1::VerifyResponse report;
+  auto problem = [&](std::string what) {
+    if (report.problems_size() < kMaxProblems) {
+      report.add_problems(std::move(what));
+    }
+  };
+  // 1. The log: positions 1..N, versions 1..M per stream, every event folds.
+  EntityStates folded;
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  uint64_t expected_position = 1;
+  while (true) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        std::vector<v1::Event> page,
+        store_->ReadAll(expected_position, kMaxReadLimit));
+    if (page.empty()) break;
+    for (const v1::Event& e : page) {
+      if (e.position() != expected_position) {
+        problem(absl::StrCat("the log jumps from position ",
+                             expected_position - 1, " to ", e.position()));
+      }
+      expected_position = e.position() + 1;
+      uint64_t& version = versions[e.stream()];
+      if (e.version() != version + 1) {
+        problem(absl::StrCat(e.stream(), " jumps from version ", version,
+                             " to ", e.version(), " at position ",
+                             e.position()));
+      }
+      version = e.version();
+      if (absl::Status s = FoldEvent(e, &folded); !s.ok()) {
+        problem(std::string(s.message()));
+      }
+      report.set_events_checked(report.events_checked() + 1);
+    }
+  }
+  // 2. Each stream's own index of versions agrees with the log.
+  for (const auto& [stream, version] : versions) {
+    RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                              store_->ReadStream(stream));
+    if (events.size() != version) {
+      problem(absl::StrCat(stream, " lists ", events.size(),
+                           " events but the log holds ", version));
+    }
+  }
+  // 3. Stored projections equal the fold, and nothing else is stored.
+  auto compare = [&](const auto& entities, absl::string_view prefix,
+                     auto parsed_type) -> absl::Status {
+    using Entity = decltype(parsed_type);
+    RECTRACK_ASSIGN_OR_RETURN(auto stored, store_->ScanState(prefix));
+    absl::flat_hash_map<std::string, std::string> by_id(stored.begin(),
+                                                        stored.end());
+    for (const auto& [id, entity] : entities) {
+      report.set_entities_checked(report.entities_checked() + 1);
+      auto it = by_id.find(id);
+      if (it == by_id.end()) {
+        problem(absl::StrCat(id, " is in the log but has no stored state"));
+        continue;
+      }
+      Entity parsed;
+      if (!parsed.ParseFromString(it->second) ||
+          parsed.SerializeAsString() != entity.SerializeAsString()) {
+        problem(
+            absl::StrCat("the stored state of ", id,
+                         " differs from the state rebuilt from its events"));
+      }
+      by_id.erase(it);
+    }
+    for (const auto& [id, bytes] : by_id) {
+      problem(absl::StrCat(id, " has stored state but no events"));
+    }
+    return absl::OkStatus();
+  };
+  RECTRACK_RETURN_IF_ERROR(compare(folded.reviews, "review-", v1::Review()));
+  RECTRACK_RETURN_IF_ERROR(
+      compare(folded.recommendations, "rec-", v1::Recommendation()));
+  RECTRACK_RETURN_IF_ERROR(compare(folded.actions, "action-", v1::Action()));
+  // 4. Indexes hold exactly the entries the actions call for.
+  std::set<std::tuple<std::string, std::string, std::string>> expected;
+  for (const auto& [id, action] : folded.actions) {
+    for (const auto& [name, value] : ActionIndexEntries(action)) {
+      expected.insert({name, value, id});
+    }
+  }
+  RECTRACK_ASSIGN_OR_RETURN(auto entries, store_->ScanAllIndexes());
+  for (const auto& e : entries) {
+    report.set_index_entries_checked(report.index_entries_checked() + 1);
+    if (expected.erase({e.name, e.value, e.entity_id}) == 0) {
+      problem(absl::StrCat("index ", e.name, " lists ", e.entity_id,
+                           " under \"", e.value,
+                           "\", which its state does not call for"));
+    }
+  }
+  for (const auto& [name, value, id] : expected) {
+    problem(absl::StrCat("index ", name, " is missing ", id, " under \"", value,
+                         "\""));
+  }
+  // 5. Id counters are past every id handed out.
+  for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,
+                          EntityKind::kAction}) {
+    uint64_t highest = 0;
+    for (const auto& [stream, version] : versions) {
+      auto parsed = ParseEntityId(stream, "");
+      if (parsed.ok() && parsed->kind == kind) {
+        highest = std::max(highest, parsed->number);
+      }
+    }
+    std::string name(KindPrefix(kind));
+    RECTRACK_ASSIGN_OR_RETURN(uint64_t counter, store_->CurrentSequence(name));
+    if (counter < highest) {
+      problem(absl::StrCat("the ", name, " id counter is at ", counter, " but ",
+                           MakeEntityId(kind, highest), " exists"));
+    }
+  }
+  report.set_ok(report.problems().empty());
+  return report;
+}
+
+absl::StatusOr<v1::BackupResponse> Tracker::Backup(
+    const std::string& directory) {
+  if (absl::StripAsciiWhitespace(directory).empty()) {
+    return absl::InvalidArgumentError("directory is required");
+  }
+  v1::BackupResponse response;
+  response.set_last_position(store_->LastPosition());
+  RECTRACK_ASSIGN_OR_RETURN(uint32_t id, store_->Backup(directory));
+  response.set_backup_id(id);
   return response;
 }
 

@@ -58,6 +58,13 @@ class Tracker {
   absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
                                                     uint32_t limit);
 
+  // Folds the whole log afresh and compares every projection, index entry
+  // and id counter with what is stored; checks positions and versions run
+  // without gaps. Problems are reported in the response, not as an error.
+  absl::StatusOr<v1::VerifyResponse> Verify();
+  // See store::EventStore::Backup.
+  absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory);
+
  private:
   store::EventStore* store_;
 };

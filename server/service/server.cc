@@ -19,6 +19,10 @@ constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
+  if (!options.restore_from.empty()) {
+    RECTRACK_RETURN_IF_ERROR(store::EventStore::RestoreFromBackup(
+        options.restore_from, options.data_dir));
+  }
   store::StoreOptions store_options;
   store_options.clock = options.clock;
   RECTRACK_ASSIGN_OR_RETURN(

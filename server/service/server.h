@@ -19,6 +19,9 @@ struct ServerOptions {
   // host:port to listen on; port 0 picks a free port.
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./data";
+  // When set, first restore the latest backup in this directory into
+  // data_dir, which must be missing or empty.
+  std::string restore_from;
   // Not owned; must outlive the server.
   Clock* clock = RealClock::Get();
 };

@@ -229,4 +229,16 @@ grpc::ServerUnaryReactor* TrackerService::ReadEvents(
                response);
 }
 
+grpc::ServerUnaryReactor* TrackerService::Verify(
+    grpc::CallbackServerContext* context, const v1::VerifyRequest* /*request*/,
+    v1::VerifyResponse* response) {
+  return Reply(context, tracker_->Verify(), response);
+}
+
+grpc::ServerUnaryReactor* TrackerService::Backup(
+    grpc::CallbackServerContext* context, const v1::BackupRequest* request,
+    v1::BackupResponse* response) {
+  return Reply(context, tracker_->Backup(request->directory()), response);
+}
+
 }  // namespace rectrack::service

@@ -39,6 +39,12 @@ class TrackerService final : public v1::Tracker::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetHistoryRequest* request,
       v1::GetHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* response) override;
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
+                                   const v1::BackupRequest* request,
+                                   v1::BackupResponse* response) override;
   grpc::ServerUnaryReactor* ReadEvents(
       grpc::CallbackServerContext* context,
       const v1::ReadEventsRequest* request,

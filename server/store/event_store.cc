@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/dates.h"
 #include "common/status_macros.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "server/store/keys.h"
 
 namespace rectrack::store {
@@ -625,6 +626,74 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
 uint64_t EventStore::LastPosition() {
   absl::MutexLock lock(&mu_);
   return last_position_;
+}
+
+absl::StatusOr<std::vector<EventStore::IndexEntry>>
+EventStore::ScanAllIndexes() {
+  std::vector<IndexEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndex)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    IndexEntry e;
+    if (!DecodeIndexKey(View(it->key()), &e.name, &e.value, &e.entity_id)) {
+      return absl::DataLossError("an index entry cannot be read (damaged)");
+    }
+    out.push_back(std::move(e));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the indexes"));
+  return out;
+}
+
+absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name) {
+  RECTRACK_ASSIGN_OR_RETURN(
+      auto stored, Get(ColumnFamily::kMeta, absl::StrCat("seq:", name)));
+  if (!stored.has_value()) return 0;
+  if (stored->size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("id counter ", name, " is damaged"));
+  }
+  return DecodeU64(*stored);
+}
+
+absl::StatusOr<uint32_t> EventStore::Backup(const std::string& dir) {
+  rocksdb::BackupEngine* raw = nullptr;
+  RECTRACK_RETURN_IF_ERROR(FromRocks(
+      rocksdb::BackupEngine::Open(rocksdb::Env::Default(),
+                                  rocksdb::BackupEngineOptions(dir), &raw),
+      absl::StrCat("opening the backup directory ", dir)));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::CreateBackupOptions options;
+  options.flush_before_backup = true;
+  rocksdb::BackupID id = 0;
+  RECTRACK_RETURN_IF_ERROR(
+      FromRocks(engine->CreateNewBackup(options, db_.get(), &id),
+                absl::StrCat("writing a backup to ", dir)));
+  return id;
+}
+
+absl::Status EventStore::RestoreFromBackup(const std::string& backup_dir,
+                                           const std::string& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir, ec) &&
+      !std::filesystem::is_empty(data_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory ", data_dir,
+        " is not empty; restore into a new or empty --data-dir so that "
+        "nothing is overwritten"));
+  }
+  if (!std::filesystem::exists(backup_dir, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no backup directory ", backup_dir));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  RECTRACK_RETURN_IF_ERROR(
+      FromRocks(rocksdb::BackupEngineReadOnly::Open(
+                    rocksdb::Env::Default(),
+                    rocksdb::BackupEngineOptions(backup_dir), &raw),
+                absl::StrCat("opening the backup directory ", backup_dir)));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  return FromRocks(engine->RestoreDBFromLatestBackup(data_dir, data_dir),
+                   absl::StrCat("restoring ", backup_dir, " into ", data_dir));
 }
 
 }  // namespace rectrack::store

@@ -192,6 +192,25 @@ class EventStore {
   // Position of the last committed event (0 when the log is empty).
   uint64_t LastPosition();
 
+  // Every index entry, as (index name, value, entity id).
+  struct IndexEntry {
+    std::string name;
+    std::string value;
+    std::string entity_id;
+  };
+  absl::StatusOr<std::vector<IndexEntry>> ScanAllIndexes();
+  // The current value of a NextSequence() counter (0 if never used).
+  absl::StatusOr<uint64_t> CurrentSequence(const std::string& name);
+
+  // Copies a consistent snapshot of the database, taken while it serves,
+  // into the backup directory `dir` (RocksDB's BackupEngine: later backups
+  // to the same directory share unchanged files). Returns the backup's id.
+  absl::StatusOr<uint32_t> Backup(const std::string& dir);
+  // Restores the latest backup in `backup_dir` into `data_dir`, which must
+  // be missing or empty so that nothing is overwritten.
+  static absl::Status RestoreFromBackup(const std::string& backup_dir,
+                                        const std::string& data_dir);
+
  private:
   friend class Transaction;
   struct Pending {

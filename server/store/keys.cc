@@ -54,6 +54,23 @@ std::string IndexKey(absl::string_view name, absl::string_view value,
   return absl::StrCat(IndexPrefix(name, value), entity_id);
 }
 
+bool DecodeIndexKey(absl::string_view key, std::string* name,
+                    std::string* value, std::string* entity_id) {
+  for (std::string* part : {name, value}) {
+    if (key.size() < 4) return false;
+    uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      n = (n << 8) | static_cast<uint8_t>(key[i]);
+    }
+    key.remove_prefix(4);
+    if (n > key.size()) return false;
+    part->assign(key.data(), n);
+    key.remove_prefix(n);
+  }
+  entity_id->assign(key.data(), key.size());
+  return true;
+}
+
 std::optional<std::string> PrefixUpperBound(absl::string_view prefix) {
   std::string out(prefix);
   while (!out.empty()) {

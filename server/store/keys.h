@@ -25,6 +25,9 @@ std::string StreamPrefix(absl::string_view stream);
 std::string IndexPrefix(absl::string_view name, absl::string_view value);
 std::string IndexKey(absl::string_view name, absl::string_view value,
                      absl::string_view entity_id);
+// The parts of an IndexKey; false if `key` is not one.
+bool DecodeIndexKey(absl::string_view key, std::string* name,
+                    std::string* value, std::string* entity_id);
 
 // The smallest key greater than every key that starts with `prefix`, for
 // iterate_upper_bound; nullopt when there is none (prefix of all 0xFF).
