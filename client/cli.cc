@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/args.h"
 #include "client/csv.h"
@@ -548,9 +549,9 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 
 // "chunk C: command M: message" → "line L: message", using where each
 // chunk starts in the file.
-absl::Status WithLineNumber(const absl::Status& status,
-                            const std::vector<FileCommand>& commands,
-                            const std::vector<size_t>& chunk_starts) {
+absl::Status LocateProblem(const absl::Status& status,
+                           const std::vector<FileCommand>& commands,
+                           const std::vector<size_t>& chunk_starts) {
   absl::string_view message = status.message();
   size_t chunk = 0;
   size_t command = 0;
@@ -658,6 +659,19 @@ absl::Status AdminBackup(Context& ctx) {
                      "). Restore it with: rectrackd --restore-from ", *dir,
                      " --data-dir NEW_DIR\n"));
   return absl::OkStatus();
+}
+
+// The server's message, one problem per line, with each problem's place
+// in the file.
+absl::Status WithLineNumbers(const absl::Status& status,
+                             const std::vector<FileCommand>& commands,
+                             const std::vector<size_t>& chunk_starts) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(status.message(), '\n')) {
+    absl::Status one(status.code(), line);
+    lines.emplace_back(LocateProblem(one, commands, chunk_starts).message());
+  }
+  return absl::Status(status.code(), absl::StrJoin(lines, "\n"));
 }
 
 absl::Status Import(Context& ctx) {
@@ -780,7 +794,7 @@ absl::Status Import(Context& ctx) {
   absl::Status status =
       Call(ctx, [&](grpc::ClientContext*) { return stream->Finish(); });
   if (!status.ok()) {
-    return WithLineNumber(status, *commands, chunk_starts);
+    return WithLineNumbers(status, *commands, chunk_starts);
   }
   std::string first_review;
   for (const std::string& id : created) {

@@ -19,6 +19,7 @@ namespace {
 
 enum class Role {
   kNone,
+  kRef,  // the recommendation's number in a column of its own
   kRecommendation,
   kAction,
   kTaken,
@@ -34,6 +35,10 @@ Role RoleOf(absl::string_view header) {
   std::string h = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header));
   h = absl::StrReplaceAll(h, {{"?", ""}, {":", ""}, {"(s)", "s"}});
   if (h.empty()) return Role::kNone;
+  if (h == "no" || h == "no." || h == "number" || h == "ref" || h == "ref." ||
+      h == "reference" || h == "rec no" || h == "rec no." || h == "#") {
+    return Role::kRef;
+  }
   if (absl::StrContains(h, "action taken") ||
       absl::StrContains(h, "progress") || absl::StrContains(h, "update")) {
     return Role::kTaken;
@@ -208,8 +213,15 @@ class PlanReader {
 
   void Row(const std::vector<std::string>& cells, int line) {
     std::string rec_cell = Clean(Cell(cells, Role::kRecommendation));
-    if (!rec_cell.empty()) {
+    std::string ref_cell = Clean(Cell(cells, Role::kRef));
+    if (!rec_cell.empty() || !ref_cell.empty()) {
       auto numbered = LeadingNumber(rec_cell);
+      if (!ref_cell.empty()) {
+        // A number column says where each recommendation starts.
+        std::string ref(absl::StripSuffix(
+            absl::StripSuffix(absl::StripSuffix(ref_cell, "."), ":"), ")"));
+        numbered = std::make_pair(ref, numbered ? numbered->second : rec_cell);
+      }
       bool continues = !numbered.has_value() && pending_rec_.has_value() &&
                        (after_page_break_ || !EndsSentence(pending_rec_->text));
       if (continues) {

@@ -393,6 +393,19 @@ TEST_F(CliTest, ImportOfABadFileWritesNothingAndNamesTheLine) {
             "required\n");
   CliResult dry = Cli({"import", bad, "--dry-run"});
   EXPECT_EQ(dry.err, r.err);
+  // A dry run lists every problem, each with its line.
+  std::ofstream(bad, std::ios::trunc)
+      << "{\"openReview\":{\"title\":\"T\"}}\n"
+      << "{\"addRecommendation\":{\"reviewId\":\"$0\",\"ref\":\"1\","
+         "\"text\":\"x\"}}\n"
+      << "{\"addRecommendation\":{\"reviewId\":\"review-9\",\"ref\":\"2\","
+         "\"text\":\"y\"}}\n";
+  CliResult all = Cli({"import", bad, "--dry-run"});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_EQ(all.err,
+            "error: INVALID_ARGUMENT: line 1: committee is required\n"
+            "line 2: review_id: \"$0\" refers to a command that failed\n"
+            "line 3: review review-9 does not exist\n");
   EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 
   std::string junk = dir_.Sub("junk.jsonl");
@@ -655,11 +668,11 @@ TEST_F(CliTest, PlanTablesInOtherShapesImportToo) {
   std::ofstream(file)
       << "Review of Waste Services\n\n"
       << "Timescale\tLead\tRecommendation\tAccepted?\tProposed action\t"
-         "Progress\n"
-      << "March 2011\tLead Officer: Jo Bloggs\t01. Recycling &amp; "
+         "Progress\tNo.\n"
+      << "March 2011\tLead Officer: Jo Bloggs\tRecycling &amp; "
          "reuse be doubled\tYes\t<ul><li>Bid for funding</li></ul>\t"
-         "Action update (October 2010): Bid submitted\n"
-      << "\t\t02. Fortnightly collections be kept\tNo\t\t\n";
+         "Action update (October 2010): Bid submitted\t01\n"
+      << "\t\tFortnightly collections be kept\tNo\t\t\t02.\n";
   CliResult r = Cli({"import", file, "--committee", "Environment O&S"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   CliResult show = Cli({"review", "show", "review-1"});

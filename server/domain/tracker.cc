@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "common/dates.h"
 #include "common/ids.h"
@@ -85,23 +86,36 @@ absl::StatusOr<Entity> ParseState(const std::string& id,
 // Turns the commands of one request into events, one command at a time.
 class RequestDecider {
  public:
-  RequestDecider(store::Transaction& txn, const std::string& actor)
-      : txn_(txn), actor_(actor) {}
+  // With `keep_going` (dry runs), a failing command does not stop the run:
+  // every problem is reported.
+  RequestDecider(store::Transaction& txn, const std::string& actor,
+                 bool keep_going)
+      : txn_(txn), actor_(actor), keep_going_(keep_going) {}
 
   // Runs `commands` after any run before on this decider: "$N" counts from
   // the first command of the first run. Returns this run's results.
   absl::StatusOr<v1::ApplyResponse> Run(
       const google::protobuf::RepeatedPtrField<v1::Command>& commands) {
     size_t first = results_.size();
+    absl::StatusCode code = absl::StatusCode::kOk;
+    std::vector<std::string> problems;
     for (int i = 0; i < commands.size(); ++i) {
       absl::Status status = RunOne(commands[i]);
       if (!status.ok()) {
-        if (commands.size() == 1) {
-          return status;
+        std::string message =
+            commands.size() == 1
+                ? std::string(status.message())
+                : absl::StrCat("command ", i, ": ", status.message());
+        if (!keep_going_) {
+          return absl::Status(status.code(), message);
         }
-        return absl::Status(
-            status.code(), absl::StrCat("command ", i, ": ", status.message()));
+        if (code == absl::StatusCode::kOk) code = status.code();
+        problems.push_back(std::move(message));
+        results_.emplace_back();  // keeps "$N" counting; refers to nothing
       }
+    }
+    if (!problems.empty()) {
+      return absl::Status(code, absl::StrJoin(problems, "\n"));
     }
     v1::ApplyResponse response;
     *response.mutable_results() = {results_.begin() + first, results_.end()};
@@ -155,6 +169,10 @@ class RequestDecider {
                          "this request ($0 is the first command)"));
       }
       id = results_[n].entity_id();
+      if (id.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": \"", ref, "\" refers to a command that failed"));
+      }
     }
     RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, field));
     if (parsed.kind != kind) {
@@ -582,6 +600,7 @@ class RequestDecider {
 
   store::Transaction& txn_;
   const std::string& actor_;
+  const bool keep_going_;
   const v1::Command* command_ = nullptr;
   std::vector<v1::CommandResult> results_;
 };
@@ -669,19 +688,29 @@ store::EventStore::Decider DecideChunks(
   return
       [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
         std::vector<std::string> results;
-        RequestDecider decider(txn, actor);
+        // A dry run reports every problem; a real run stops at the first.
+        const bool dry_run = (*chunks)[0].dry_run();
+        RequestDecider decider(txn, actor, dry_run);
+        absl::StatusCode code = absl::StatusCode::kOk;
+        std::vector<std::string> problems;
         for (size_t i = 0; i < chunks->size(); ++i) {
           absl::StatusOr<v1::ApplyResponse> response =
               decider.Run((*chunks)[i].commands());
-          if (!response.ok()) {
-            if (chunks->size() == 1) {
-              return response.status();
-            }
-            return absl::Status(
-                response.status().code(),
-                absl::StrCat("chunk ", i, ": ", response.status().message()));
+          if (response.ok()) {
+            results.push_back(response->SerializeAsString());
+            continue;
           }
-          results.push_back(response->SerializeAsString());
+          if (code == absl::StatusCode::kOk) code = response.status().code();
+          for (absl::string_view line :
+               absl::StrSplit(response.status().message(), '\n')) {
+            problems.push_back(chunks->size() == 1
+                                   ? std::string(line)
+                                   : absl::StrCat("chunk ", i, ": ", line));
+          }
+          if (!dry_run) break;
+        }
+        if (!problems.empty()) {
+          return absl::Status(code, absl::StrJoin(problems, "\n"));
         }
         return JoinResults(results);
       };
