@@ -751,11 +751,19 @@ absl::Status Import(Context& ctx) {
     }
     (result.replayed() ? replayed_commands : new_commands) +=
         result.results_size();
-    if (!dry_run) {
-      std::fprintf(stderr,
-                   tty ? "\rimported %zu of %zu commands"
-                       : "imported %zu of %zu commands\n",
-                   new_commands + replayed_commands, commands->size());
+    if (dry_run) return;
+    size_t done = new_commands + replayed_commands;
+    if (tty) {
+      // A bar that redraws itself on a terminal.
+      constexpr size_t kWidth = 30;
+      size_t filled = done * kWidth / commands->size();
+      std::fprintf(stderr, "\r[%s%s] %3zu%%  %zu of %zu commands",
+                   std::string(filled, '#').c_str(),
+                   std::string(kWidth - filled, '-').c_str(),
+                   done * 100 / commands->size(), done, commands->size());
+    } else {
+      std::fprintf(stderr, "imported %zu of %zu commands\n", done,
+                   commands->size());
     }
   };
   bool stream_ok = true;
