@@ -622,6 +622,44 @@ std::string OutlineLine(const FileCommand& fc, const std::string& id) {
   return absl::StrCat("line ", fc.line, ": ", what, "  [", id, "]\n");
 }
 
+absl::Status Watch(Context& ctx) {
+  v1::WatchRequest req;
+  if (auto v = ctx.args.Get("--from")) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*v, &n)) {
+      return Usage(absl::StrCat("--from: \"", *v, "\" is not a position"));
+    }
+    req.set_from_position(n);
+  }
+  req.set_review_id(Opt(ctx, "--review"));
+  for (const std::string& type : ctx.args.GetAll("--type")) {
+    req.add_types(type);
+  }
+  grpc::ClientContext call;  // no deadline: a watch runs until stopped
+  auto stream = ctx.stub->Watch(&call, req);
+  v1::WatchResponse item;
+  uint64_t last = 0;
+  while (stream->Read(&item)) {
+    if (ctx.json) {
+      std::cout << ToJsonLine(item) << std::endl;
+    } else if (item.has_caught_up()) {
+      std::cout << "-- caught up at #" << item.caught_up().position()
+                << "; waiting for new events (Ctrl-C to stop) --" << std::endl;
+    } else {
+      std::cout << FormatEvent(item.event()) << std::flush;
+    }
+    if (item.has_event()) last = item.event().position();
+  }
+  absl::Status status = FromGrpcStatus(stream->Finish());
+  if (!status.ok() && last > 0 &&
+      !absl::StrContains(status.message(), "from position")) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat(status.message(), " (resume with --from ", last + 1, ")"));
+  }
+  return status;
+}
+
 absl::Status AdminVerify(Context& ctx) {
   v1::VerifyResponse report;
   absl::Status status =
@@ -878,9 +916,8 @@ absl::Status Export(Context& ctx) {
     for (const v1::Event& e : resp.events()) {
       if (streams.empty() || streams.count(e.stream())) {
         v1::Command command = CommandFromEvent(e);
-        absl::StrAppend(&out, format == "csv"
-                                  ? CommandToCsvLine(command)
-                                  : CommandToJsonLine(command) + "\n");
+        absl::StrAppend(&out, format == "csv" ? CommandToCsvLine(command)
+                                              : ToJsonLine(command) + "\n");
       }
     }
     from = resp.events(resp.events_size() - 1).position() + 1;
@@ -1016,6 +1053,13 @@ const std::vector<CommandSpec>& Commands() {
        {"--from", "--limit"},
        false,
        Events},
+      {"watch",
+       "[--from N] [--review REVIEW] [--type TYPE...]",
+       "Print every event from position N, then new events as they happen, "
+       "until stopped with Ctrl-C.",
+       {"--from", "--review", "--type"},
+       false,
+       Watch},
       {"admin verify",
        "",
        "Rebuild every projection and index from the event log and compare "

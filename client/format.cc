@@ -84,6 +84,14 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
+std::string ToJsonLine(const google::protobuf::Message& message) {
+  std::string out;
+  // Printing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(
+      message, &out, google::protobuf::util::JsonPrintOptions());
+  return out;
+}
+
 std::string FormatTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width(header.size(), 0);
@@ -228,13 +236,7 @@ std::string FormatEvent(const v1::Event& e) {
     absl::StrAppend(&out, "  effective ", e.effective_on());
   }
   // The payload's set fields, as compact JSON.
-  std::string payload;
-  google::protobuf::util::JsonPrintOptions options;
-  if (google::protobuf::util::MessageToJsonString(e.payload(), &payload,
-                                                  options)
-          .ok()) {
-    absl::StrAppend(&out, "\n    ", payload);
-  }
+  absl::StrAppend(&out, "\n    ", ToJsonLine(e.payload()));
   return out + "\n";
 }
 

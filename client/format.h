@@ -25,6 +25,8 @@ absl::StatusOr<int> ParseEnumWord(const google::protobuf::EnumDescriptor* type,
 
 // The protobuf JSON mapping of `message`, indented.
 std::string ToJson(const google::protobuf::Message& message);
+// The same on one line, without a line break.
+std::string ToJsonLine(const google::protobuf::Message& message);
 
 // Columns padded to the widest cell; the last column is not padded.
 std::string FormatTable(const std::vector<std::string>& header,

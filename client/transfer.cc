@@ -153,15 +153,6 @@ v1::Command CommandFromEvent(const v1::Event& event) {
   return command;
 }
 
-std::string CommandToJsonLine(const v1::Command& command) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = false;
-  // Printing a valid message cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(command, &out, options);
-  return out;
-}
-
 std::string StableHash(absl::string_view bytes) {
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : bytes) {

@@ -36,9 +36,6 @@ absl::Status RebaseReferences(v1::Command* command, size_t chunk_start,
 // command that produced it).
 v1::Command CommandFromEvent(const v1::Event& event);
 
-// One line of JSONL for `command`.
-std::string CommandToJsonLine(const v1::Command& command);
-
 // A stable 64-bit FNV-1a hash, as 16 hex digits (request ids of imports).
 std::string StableHash(absl::string_view bytes);
 

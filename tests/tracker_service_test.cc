@@ -350,6 +350,97 @@ TEST_F(TrackerServiceTest, AllOrNothingBulkApplyLandsWholeOrNotAtAll) {
   }
 }
 
+TEST_F(TrackerServiceTest, WatchCatchesUpThenFollowsLiveEvents) {
+  Seed();  // positions 1..4
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::WatchRequest req;
+  auto stream = stub_->Watch(&ctx, req);
+  std::vector<uint64_t> positions;
+  v1::WatchResponse item;
+  while (stream->Read(&item) && !item.has_caught_up()) {
+    positions.push_back(item.event().position());
+  }
+  EXPECT_THAT(positions, ::testing::ElementsAre(1, 2, 3, 4));
+  EXPECT_EQ(item.caught_up().position(), 4u);
+  // A live event arrives without asking again.
+  v1::Command c;
+  c.mutable_report_progress()->set_id("action-1");
+  c.mutable_report_progress()->set_text("live");
+  v1::ApplyResponse r;
+  ASSERT_TRUE(Apply({c}, &r).ok());
+  ASSERT_TRUE(stream->Read(&item));
+  EXPECT_EQ(item.event().position(), 5u);
+  EXPECT_EQ(item.event().payload().progress_reported().text(), "live");
+  ctx.TryCancel();
+  while (stream->Read(&item)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(TrackerServiceTest, WatchResumesFromAPositionAndFilters) {
+  Seed();  // review-1: 1..4
+  v1::Command open;
+  open.mutable_open_review()->set_title("Other");
+  open.mutable_open_review()->set_committee("C");
+  v1::ApplyResponse r;
+  ASSERT_TRUE(Apply({open}, &r).ok());  // review-2 at 5
+  auto collect = [&](v1::WatchRequest req) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(20));
+    auto stream = stub_->Watch(&ctx, req);
+    std::vector<std::string> seen;
+    v1::WatchResponse item;
+    while (stream->Read(&item) && !item.has_caught_up()) {
+      seen.push_back(
+          absl::StrCat(item.event().position(), " ", item.event().type()));
+    }
+    ctx.TryCancel();
+    while (stream->Read(&item)) {
+    }
+    stream->Finish();
+    return seen;
+  };
+  v1::WatchRequest from3;
+  from3.set_from_position(3);
+  EXPECT_THAT(collect(from3),
+              ::testing::ElementsAre("3 ResponseRecorded", "4 ActionAdded",
+                                     "5 ReviewOpened"));
+  v1::WatchRequest review1;
+  review1.set_review_id("review-1");
+  review1.add_types("ActionAdded");
+  review1.add_types("ReviewOpened");
+  EXPECT_THAT(collect(review1),
+              ::testing::ElementsAre("1 ReviewOpened", "4 ActionAdded"));
+  v1::WatchRequest missing;
+  missing.set_review_id("review-9");
+  grpc::ClientContext ctx;
+  auto stream = stub_->Watch(&ctx, missing);
+  v1::WatchResponse item;
+  EXPECT_FALSE(stream->Read(&item));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(TrackerServiceTest, ShutdownEndsAWatchSayingWhereToResume) {
+  Seed();
+  grpc::ClientContext ctx;
+  auto stream = stub_->Watch(&ctx, v1::WatchRequest());
+  v1::WatchResponse item;
+  while (stream->Read(&item) && !item.has_caught_up()) {
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::thread stopper([&] { server_->Shutdown(absl::Seconds(30)); });
+  EXPECT_FALSE(stream->Read(&item));
+  grpc::Status s = stream->Finish();
+  stopper.join();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), HasSubstr("watch again from position 5"));
+  // The watch did not hold the shutdown for its whole grace period.
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(15));
+}
+
 // 10 concurrent clients × 1,000 commands each: every acknowledged command is
 // in the log at its position, and positions run 1..N without gaps.
 TEST_F(TrackerServiceTest, TenClientsThousandCommandsEachAllPresentGapless) {

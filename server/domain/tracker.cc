@@ -908,6 +908,25 @@ absl::StatusOr<v1::ReadEventsResponse> Tracker::ReadEvents(
   return response;
 }
 
+absl::StatusOr<bool> Tracker::BelongsToReview(const v1::Event& event,
+                                              const std::string& review_id) {
+  RECTRACK_ASSIGN_OR_RETURN(EntityId id, ParseEntityId(event.stream(), "stream"));
+  switch (id.kind) {
+    case EntityKind::kReview:
+      return event.stream() == review_id;
+    case EntityKind::kRecommendation: {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                                GetRecommendation(event.stream()));
+      return rec.review_id() == review_id;
+    }
+    case EntityKind::kAction: {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(event.stream()));
+      return action.review_id() == review_id;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<v1::VerifyResponse> Tracker::Verify() {
   constexpr int kMaxProblems = 100;
   v1::VerifyResponse report;

@@ -58,6 +58,17 @@ class Tracker {
   absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
                                                     uint32_t limit);
 
+    // Watching the log (see store::EventStore::WakeAfter).
+  uint64_t WakeAfter(uint64_t position, std::function<void()> wake) {
+    return store_->WakeAfter(position, std::move(wake));
+  }
+  void CancelWake(uint64_t ticket) { store_->CancelWake(ticket); }
+  bool accepting() { return store_->accepting(); }
+  // Whether `event` belongs to review `review_id`: the review's own events
+  // and those of its recommendations and actions.
+  absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
+                                       const std::string& review_id);
+
   // Folds the whole log afresh and compares every projection, index entry
   // and id counter with what is stored; checks positions and versions run
   // without gaps. Problems are reported in the response, not as an error.

@@ -1,9 +1,14 @@
 #include "server/service/tracker_service.h"
 
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/grpc_status.h"
 
 namespace rectrack::service {
@@ -227,6 +232,67 @@ grpc::ServerUnaryReactor* TrackerService::ReadEvents(
   return Reply(context,
                tracker_->ReadEvents(request->from_position(), request->limit()),
                response);
+}
+
+grpc::Status TrackerService::Watch(
+    grpc::ServerContext* context, const v1::WatchRequest* request,
+    grpc::ServerWriter<v1::WatchResponse>* writer) {
+  constexpr uint32_t kPage = 500;
+  if (!request->review_id().empty()) {
+    absl::Status exists = tracker_->GetReview(request->review_id()).status();
+    if (!exists.ok()) return ToGrpcStatus(exists);
+  }
+  const std::set<std::string> types(request->types().begin(),
+                                    request->types().end());
+  uint64_t next = std::max<uint64_t>(request->from_position(), 1);
+    std::optional<uint64_t> catch_up_end;  // the log's end when we started
+  bool caught_up_sent = false;
+  while (true) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the watch was cancelled");
+    }
+    absl::StatusOr<v1::ReadEventsResponse> page =
+        tracker_->ReadEvents(next, kPage);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    if (!catch_up_end.has_value()) catch_up_end = page->last_position();
+    for (v1::Event& event : *page->mutable_events()) {
+      next = event.position() + 1;
+      if (!types.empty() && !types.count(event.type())) continue;
+      if (!request->review_id().empty()) {
+        absl::StatusOr<bool> belongs =
+            tracker_->BelongsToReview(event, request->review_id());
+        if (!belongs.ok()) return ToGrpcStatus(belongs.status());
+        if (!*belongs) continue;
+      }
+      v1::WatchResponse response;
+      *response.mutable_event() = std::move(event);
+      if (!writer->Write(response)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED,
+                            "the client went away");
+      }
+    }
+        if (!caught_up_sent && next > *catch_up_end) {
+      v1::WatchResponse marker;
+      marker.mutable_caught_up()->set_position(*catch_up_end);
+      caught_up_sent = true;
+      if (!writer->Write(marker)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED,
+                            "the client went away");
+      }
+    }
+    if (!page->events().empty()) continue;  // there may be more to read
+    if (!tracker_->accepting()) {
+      return ToGrpcStatus(absl::UnavailableError(absl::StrCat(
+          "the server is shutting down; watch again from position ", next,
+          " once it is back")));
+    }
+    // Sleep until the log grows (or a second passes, to notice a cancel).
+    auto grew = std::make_shared<absl::Notification>();
+    uint64_t ticket = tracker_->WakeAfter(next - 1, [grew] { grew->Notify(); });
+    grew->WaitForNotificationWithTimeout(absl::Seconds(1));
+    tracker_->CancelWake(ticket);
+  }
 }
 
 grpc::ServerUnaryReactor* TrackerService::Verify(

@@ -7,7 +7,22 @@
 
 namespace rectrack::service {
 
-class TrackerService final : public v1::Tracker::CallbackService {
+// Every method uses the callback API except Watch, a long-lived stream that
+// is simplest as a blocking loop on gRPC's synchronous thread pool.
+using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
+    v1::Tracker::WithCallbackMethod_BulkApply<
+        v1::Tracker::WithCallbackMethod_GetReview<
+            v1::Tracker::WithCallbackMethod_GetRecommendation<
+                v1::Tracker::WithCallbackMethod_GetAction<
+                    v1::Tracker::WithCallbackMethod_ListReviews<
+                        v1::Tracker::WithCallbackMethod_ListActions<
+                            v1::Tracker::WithCallbackMethod_GetHistory<
+                                v1::Tracker::WithCallbackMethod_ReadEvents<
+                                    v1::Tracker::WithCallbackMethod_Verify<
+                                        v1::Tracker::WithCallbackMethod_Backup<
+                                            v1::Tracker::Service>>>>>>>>>>>;
+
+class TrackerService final : public TrackerServiceBase {
  public:
   // `tracker` is not owned and must outlive the service.
   explicit TrackerService(domain::Tracker* tracker) : tracker_(tracker) {}
@@ -39,6 +54,9 @@ class TrackerService final : public v1::Tracker::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetHistoryRequest* request,
       v1::GetHistoryResponse* response) override;
+  grpc::Status Watch(grpc::ServerContext* context,
+                     const v1::WatchRequest* request,
+                     grpc::ServerWriter<v1::WatchResponse>* writer) override;
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;

@@ -325,6 +325,7 @@ EventStore::~EventStore() {
     accepting_ = false;
     stopping_ = true;
   }
+  WakeEveryone();
   committer_.join();
   for (auto* h : cf_) {
     db_->DestroyColumnFamilyHandle(h);
@@ -333,8 +334,27 @@ EventStore::~EventStore() {
 }
 
 void EventStore::StopAccepting() {
+  {
+    absl::MutexLock lock(&mu_);
+    accepting_ = false;
+  }
+  WakeEveryone();
+}
+
+bool EventStore::accepting() {
   absl::MutexLock lock(&mu_);
-  accepting_ = false;
+  return accepting_;
+}
+
+void EventStore::WakeEveryone() {
+  std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes;
+  {
+    absl::MutexLock lock(&mu_);
+    wakes.swap(wakes_);
+  }
+  for (auto& [ticket, wake] : wakes) {
+    wake.second();
+  }
 }
 
 void EventStore::Submit(RequestInfo info, Decider decide, Done done) {
@@ -480,10 +500,22 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
           outcomes[i] = status;
         }
       }
-    } else {
-      absl::MutexLock lock(&mu_);
-      last_position_ = overlay.last_position;
-      last_recorded_at_ = now;
+        } else {
+      std::vector<std::function<void()>> to_wake;
+      {
+        absl::MutexLock lock(&mu_);
+        last_position_ = overlay.last_position;
+        last_recorded_at_ = now;
+        for (auto it = wakes_.begin(); it != wakes_.end();) {
+          if (it->second.first < last_position_) {
+            to_wake.push_back(std::move(it->second.second));
+            it = wakes_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      for (auto& wake : to_wake) wake();
     }
   }
   for (size_t i = 0; i < group.size(); ++i) {
@@ -626,6 +658,24 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
 uint64_t EventStore::LastPosition() {
   absl::MutexLock lock(&mu_);
   return last_position_;
+}
+
+uint64_t EventStore::WakeAfter(uint64_t position, std::function<void()> wake) {
+  {
+    absl::MutexLock lock(&mu_);
+        if (last_position_ <= position && accepting_) {
+      uint64_t ticket = next_ticket_++;
+      wakes_[ticket] = {position, std::move(wake)};
+      return ticket;
+    }
+  }
+  wake();
+  return 0;
+}
+
+void EventStore::CancelWake(uint64_t ticket) {
+  absl::MutexLock lock(&mu_);
+  wakes_.erase(ticket);
 }
 
 absl::StatusOr<std::vector<EventStore::IndexEntry>>

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -189,8 +190,17 @@ class EventStore {
   absl::StatusOr<std::vector<v1::Event>> ReadStream(absl::string_view stream);
   // Up to `limit` events from global position `from` (1-based).
   absl::StatusOr<std::vector<v1::Event>> ReadAll(uint64_t from, size_t limit);
-  // Position of the last committed event (0 when the log is empty).
+    // Position of the last committed event (0 when the log is empty).
   uint64_t LastPosition();
+
+  // Calls `wake` once (on the committer thread, or at once) when the log
+  // grows past `position`, or when the store stops. Returns a ticket for
+  // CancelWake. `wake` must not block.
+  uint64_t WakeAfter(uint64_t position, std::function<void()> wake);
+    // Forgets a WakeAfter that has not fired. Safe to call after it fired.
+  void CancelWake(uint64_t ticket);
+  // False once StopAccepting() was called (the server is shutting down).
+  bool accepting();
 
   // Every index entry, as (index name, value, entity id).
   struct IndexEntry {
@@ -230,7 +240,9 @@ class EventStore {
                                                  absl::string_view key);
   std::string NewEventId();
 
-  void CommitterLoop();
+    void CommitterLoop();
+  // Calls every pending WakeAfter callback (outside the lock).
+  void WakeEveryone();
   void CommitGroup(std::vector<Pending> group);
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -241,7 +253,11 @@ class EventStore {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
+    uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
+  // WakeAfter callbacks by ticket: (position, wake).
+  std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes_
+      ABSL_GUARDED_BY(mu_);
+  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
 
   // Used only by the committer thread.
   absl::Time last_recorded_at_ = absl::InfinitePast();
