@@ -781,15 +781,18 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
       }
     });
   }
-  while (writes.load() < 20) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  // Bounded waits: a broken server fails the assertions below instead of
+  // hanging the test.
+  auto wait_for_writes = [&](int n) {
+    for (int i = 0; i < 5000 && writes.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  wait_for_writes(20);
   std::string backup_dir = dir_.Sub("backup");
   CliResult backup = Cli({"admin", "backup", backup_dir, "--json"});
   int writes_at_backup = writes.load();
-  while (writes.load() < writes_at_backup + 20) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  wait_for_writes(writes_at_backup + 20);
   stop = true;
   for (auto& t : writers) t.join();
   ASSERT_EQ(backup.exit_code, 0) << backup.err;

@@ -425,6 +425,7 @@ TEST_F(TrackerServiceTest, WatchResumesFromAPositionAndFilters) {
 TEST_F(TrackerServiceTest, ShutdownEndsAWatchSayingWhereToResume) {
   Seed();
   grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   auto stream = stub_->Watch(&ctx, v1::WatchRequest());
   v1::WatchResponse item;
   while (stream->Read(&item) && !item.has_caught_up()) {
