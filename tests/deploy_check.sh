@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Checks what can be checked of deploy/ without Docker or a cluster:
+# the systemd unit passes systemd-analyze verify (against the built
+# rectrackd), the Kubernetes manifests parse and hold the expected objects
+# with gRPC health probes, and the Dockerfile builds with the same scripts
+# as the README. Exits 77 (skipped) when a checking tool is not installed.
+# Usage: deploy_check.sh SOURCE_DIR RECTRACKD
+set -euo pipefail
+src=$1
+rectrackd=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+grep -q 'bash deploy/install-deps.sh' "$src/deploy/Dockerfile"
+grep -q 'bash deploy/build.sh' "$src/deploy/Dockerfile"
+grep -q '^USER rectrack' "$src/deploy/Dockerfile"
+grep -q '^HEALTHCHECK' "$src/deploy/Dockerfile"
+
+command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
+sed "s|/usr/local/bin/rectrackd|$rectrackd|" "$src/deploy/rectrackd.service" \
+  > "$tmp/rectrackd.service"
+# verify prints problems and exits non-zero on errors in the unit.
+out=$(systemd-analyze verify "$tmp/rectrackd.service" 2>&1) || { echo "$out"; exit 1; }
+[ -z "$out" ] || { echo "$out"; exit 1; }
+
+python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: no python3-yaml"; exit 77; }
+python3 - "$src/deploy/k8s/rectrack.yaml" <<'PY'
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+kinds = [d["kind"] for d in docs]
+assert kinds == ["Service", "StatefulSet", "CronJob"], kinds
+pod = docs[1]["spec"]["template"]["spec"]
+c = pod["containers"][0]
+assert c["readinessProbe"]["grpc"]["port"] == 50051
+assert c["livenessProbe"]["grpc"]["port"] == 50051
+assert docs[1]["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+job = docs[2]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+assert job["args"][-2:] == ["backup", "/data/backups"], job["args"]
+print("deploy files check out")
+PY
