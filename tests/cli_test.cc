@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -833,6 +834,92 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
   Daemon again(dir_.Sub("data2"));
   EXPECT_FALSE(again.Start({"--restore-from", backup_dir}));
   EXPECT_THAT(again.log(), HasSubstr("is not empty"));
+}
+
+TEST_F(CliTest, ServerLogsOneJsonLinePerCallWithoutBodies) {
+  Created({"review", "open", "--title", "Secret title", "--committee", "C"});
+  Cli({"rec", "show", "rec-9"});
+  EXPECT_EQ(daemon_->Stop(), 0);
+  std::string log = daemon_->log();
+  std::vector<std::string> lines =
+      absl::StrSplit(absl::StripSuffix(log, "\n"), '\n');
+  ASSERT_GE(lines.size(), 5u);
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, StartsWith("{\"time\":\"")) << line;
+    EXPECT_EQ(line.back(), '}') << line;
+  }
+  EXPECT_THAT(log, HasSubstr("\"msg\":\"call\",\"method\":\"/"
+                             "rectrack.v1.Tracker/Apply\",\"status\":\"OK\","
+                             "\"duration_ms\":"));
+  EXPECT_THAT(log, HasSubstr("\"method\":\"/rectrack.v1.Tracker/"
+                             "GetRecommendation\",\"status\":\"NOT_FOUND\""));
+  EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped; database closed cleanly\""));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("Secret title")));
+}
+
+// Runs rectrackd with `args` and `env` until it writes its port file;
+// returns its pid (or -1), leaving it running.
+pid_t StartWith(const std::vector<std::string>& args,
+                const std::vector<std::string>& env, const std::string& log,
+                const std::string& port_file) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 2);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<std::string> all = {RECTRACKD};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(RECTRACKD, argv.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 600; ++i) {
+    if (!ReadFile(port_file).empty()) return pid;
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+TEST_F(CliTest, SettingsComeFromConfigFileEnvironmentAndFlags) {
+  std::string config = dir_.Sub("rectrack.conf");
+  std::ofstream(config) << "# test settings\nlisten = 127.0.0.1:0\n"
+                        << "data-dir = " << dir_.Sub("from-config") << "\n";
+  std::string port_file = dir_.Sub("p1");
+  pid_t pid = StartWith({"--config", config, "--port-file", port_file}, {},
+                        dir_.Sub("log1"), port_file);
+  ASSERT_GT(pid, 0) << ReadFile(dir_.Sub("log1"));
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("from-config") + "/CURRENT"));
+
+  // The environment beats the file; a flag beats the environment.
+  std::string env_dir = "RECTRACK_DATA_DIR=" + dir_.Sub("from-env");
+  port_file = dir_.Sub("p2");
+  pid = StartWith({"--port-file", port_file},
+                  {"RECTRACK_CONFIG=" + config, env_dir}, dir_.Sub("log2"),
+                  port_file);
+  ASSERT_GT(pid, 0) << ReadFile(dir_.Sub("log2"));
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("from-env") + "/CURRENT"));
+  port_file = dir_.Sub("p3");
+  pid = StartWith({"--port-file", port_file, "--data-dir", dir_.Sub("flag")},
+                  {"RECTRACK_CONFIG=" + config, env_dir}, dir_.Sub("log3"),
+                  port_file);
+  ASSERT_GT(pid, 0) << ReadFile(dir_.Sub("log3"));
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("flag") + "/CURRENT"));
+
+  std::ofstream(config, std::ios::trunc)
+      << "listen = 127.0.0.1:0\ncolour = red\n";
+  EXPECT_EQ(
+      StartWith({"--config", config}, {}, dir_.Sub("log4"), dir_.Sub("never")),
+      -1);
+  EXPECT_THAT(ReadFile(dir_.Sub("log4")), HasSubstr("line 2: expected"));
 }
 
 TEST_F(CliTest, DocumentWithoutAnActionPlanIsRefused) {

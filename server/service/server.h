@@ -22,8 +22,10 @@ struct ServerOptions {
   // When set, first restore the latest backup in this directory into
   // data_dir, which must be missing or empty.
   std::string restore_from;
-  // Not owned; must outlive the server.
+    // Not owned; must outlive the server.
   Clock* clock = RealClock::Get();
+  // Log one JSON line per call to stderr.
+  bool access_log = false;
 };
 
 class Server {
