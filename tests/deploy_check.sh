@@ -16,6 +16,18 @@ grep -q 'bash deploy/build.sh' "$src/deploy/Dockerfile"
 grep -q '^USER rectrack' "$src/deploy/Dockerfile"
 grep -q '^HEALTHCHECK' "$src/deploy/Dockerfile"
 
+# The example config is one rectrackd accepts: --help exits before
+# serving, so check it by starting on a free port and stopping at once.
+cfg="$tmp/rectrack.conf"
+sed "s|/var/lib/rectrack|$tmp/data|; s|127.0.0.1:50051|127.0.0.1:0|" \
+  "$src/deploy/rectrack.conf.example" > "$cfg"
+"$rectrackd" --config "$cfg" --port-file "$tmp/port" 2>"$tmp/log" &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+kill -TERM $pid; wait $pid
+[ -s "$tmp/port" ] || { cat "$tmp/log"; exit 1; }
+[ -f "$tmp/data/CURRENT" ] || { echo "the example config's data-dir was not used"; exit 1; }
+
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 sed "s|/usr/local/bin/rectrackd|$rectrackd|" "$src/deploy/rectrackd.service" \
   > "$tmp/rectrackd.service"
