@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
+  python3 python3-grpcio python3-protobuf
 )
 
 missing=()

@@ -1,0 +1,128 @@
+"""A Python program that uses only the generated stubs works end to end:
+it opens a review, adds and updates actions, reads them back, and follows
+Watch into SQLite (examples/intranet_sync.py) without missing or
+duplicating an event across a restart of the server and of the mirror."""
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import grpc
+
+from rectrack.v1 import commands_pb2, tracker_pb2, tracker_pb2_grpc
+
+RECTRACKD = os.environ["RECTRACKD"]
+EXAMPLES = os.environ["RECTRACK_EXAMPLES"]
+sys.path.insert(0, EXAMPLES)
+import intranet_sync  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir, port):
+        self.data_dir, self.port, self.process = data_dir, port, None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [RECTRACKD, "--listen", "127.0.0.1:%d" % self.port,
+             "--data-dir", self.data_dir],
+            stderr=subprocess.DEVNULL)
+        channel = grpc.insecure_channel(self.address())
+        grpc.channel_ready_future(channel).result(timeout=30)
+        channel.close()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def address(self):
+        return "127.0.0.1:%d" % self.port
+
+
+class IntranetTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.server = Server(os.path.join(self.tmp.name, "data"), free_port())
+        self.server.start()
+        self.channel = grpc.insecure_channel(self.server.address())
+        self.stub = tracker_pb2_grpc.TrackerStub(self.channel)
+
+    def tearDown(self):
+        self.channel.close()
+        self.server.stop()
+        self.tmp.cleanup()
+
+    def apply(self, *commands, request_id=""):
+        return self.stub.Apply(tracker_pb2.ApplyRequest(
+            commands=list(commands), request_id=request_id), timeout=10)
+
+    def test_stubs_open_update_read_and_mirror_across_restarts(self):
+        C = commands_pb2
+        created = self.apply(
+            C.Command(open_review=C.OpenReview(
+                title="Review of Partnerships", committee="O&S")),
+            C.Command(add_recommendation=C.AddRecommendation(
+                review_id="$0", ref="A", text="Compile a database")),
+            C.Command(add_action=C.AddAction(
+                recommendation_id="$1", text="Set it up",
+                leads=["Head of Scrutiny"], timescale="Autumn 2007")))
+        action_id = created.results[2].entity_id
+        self.assertEqual(action_id, "action-1")
+        self.apply(C.Command(update_action=C.UpdateAction(
+            id=action_id, set_leads=True, leads=["Gemma Barron"])))
+        self.apply(C.Command(report_progress=C.ReportProgress(
+            id=action_id, text="Database live")))
+        action = self.stub.GetAction(
+            tracker_pb2.GetActionRequest(id=action_id), timeout=10)
+        self.assertEqual(list(action.leads), ["Gemma Barron"])
+        self.assertEqual(action.progress[0].text, "Database live")
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.stub.GetAction(tracker_pb2.GetActionRequest(id="action-9"))
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.NOT_FOUND)
+
+        db = os.path.join(self.tmp.name, "intranet.sqlite")
+        # First run of the mirror: the 5 events so far.
+        self.assertEqual(intranet_sync.sync(self.server.address(), db,
+                                            until_position=5), 5)
+        # More events while the mirror is down, then a server restart while
+        # the mirror is following the feed.
+        for i in range(10):
+            self.apply(C.Command(report_progress=C.ReportProgress(
+                id=action_id, text="update %d" % i)))
+        result = {}
+        follower = threading.Thread(target=lambda: result.setdefault(
+            "last", intranet_sync.sync(self.server.address(), db,
+                                       until_position=30, give_up_after=60)))
+        follower.start()
+        time.sleep(0.5)
+        self.channel.close()
+        self.server.stop()
+        self.server.start()
+        self.channel = grpc.insecure_channel(self.server.address())
+        self.stub = tracker_pb2_grpc.TrackerStub(self.channel)
+        for i in range(15):
+            self.apply(C.Command(report_progress=C.ReportProgress(
+                id=action_id, text="after restart %d" % i)))
+        follower.join(timeout=60)
+        self.assertEqual(result.get("last"), 30)
+
+        rows = sqlite3.connect(db).execute(
+            "SELECT position, type FROM events ORDER BY position").fetchall()
+        self.assertEqual([p for p, _ in rows], list(range(1, 31)))
+        self.assertEqual(rows[0][1], "ReviewOpened")
+        self.assertEqual(rows[-1][1], "ProgressReported")
+
+
+if __name__ == "__main__":
+    unittest.main()
