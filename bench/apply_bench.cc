@@ -17,11 +17,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/bench_util.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "rocksdb/db.h"
-#include "server/service/server.h"
 
 namespace {
+
+using rectrack::bench::Median;
+using rectrack::bench::Percentile;
+using rectrack::bench::TempDir;
 
 using Clock = std::chrono::steady_clock;
 
@@ -30,25 +34,6 @@ struct Figures {
   double p50_ms = 0;
   double p99_ms = 0;
 };
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty()
-             ? 0
-             : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
-
-std::string TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "rectrack-bench-XXXXXX")
-          .string();
-  return mkdtemp(pattern.data());
-}
 
 // Raw RocksDB: one synced Put per write, one writer. The floor set by fsync.
 Figures RawRocksDb(int writes) {
@@ -83,16 +68,8 @@ Figures RawRocksDb(int writes) {
 // own channel, each sending `requests` Apply calls of one ReportProgress.
 Figures Rectrackd(int clients, int requests) {
   std::string dir = TempDir();
-  rectrack::service::ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.data_dir = dir + "/data";
-  auto server = rectrack::service::Server::Start(options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "%s\n",
-                 std::string(server.status().message()).c_str());
-    std::exit(1);
-  }
-  std::string address = (*server)->address();
+  auto server = rectrack::bench::StartServer(dir);
+  std::string address = server->address();
   auto setup = rectrack::v1::Tracker::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   {
@@ -147,7 +124,7 @@ Figures Rectrackd(int clients, int requests) {
   }
   for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  (*server)->Shutdown();
+  server->Shutdown();
   std::filesystem::remove_all(dir);
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());

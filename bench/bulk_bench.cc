@@ -15,20 +15,16 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/bench_util.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "rocksdb/db.h"
-#include "server/service/server.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using rectrack::bench::Median;
+using rectrack::bench::TempDir;
 
-std::string TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "rectrack-bench-XXXXXX")
-          .string();
-  return mkdtemp(pattern.data());
-}
+using Clock = std::chrono::steady_clock;
 
 // Command i of the workload: every 11th opens a review, the others add a
 // recommendation to the latest review (so no entity grows without bound).
@@ -54,17 +50,9 @@ rectrack::v1::Command MakeCommand(int i, int chunk_start) {
 
 double Rectrackd(int commands, int chunk) {
   std::string dir = TempDir();
-  rectrack::service::ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.data_dir = dir + "/data";
-  auto server = rectrack::service::Server::Start(options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "%s\n",
-                 std::string(server.status().message()).c_str());
-    std::exit(1);
-  }
+  auto server = rectrack::bench::StartServer(dir);
   auto stub = rectrack::v1::Tracker::NewStub(grpc::CreateChannel(
-      (*server)->address(), grpc::InsecureChannelCredentials()));
+      server->address(), grpc::InsecureChannelCredentials()));
   // Build every chunk first: the figure is the server's, not the encoder's.
   std::vector<rectrack::v1::BulkApplyRequest> chunks;
   for (int start = 0; start < commands; start += chunk) {
@@ -90,7 +78,7 @@ double Rectrackd(int commands, int chunk) {
                  status.error_message().c_str());
     std::exit(1);
   }
-  (*server)->Shutdown();
+  server->Shutdown();
   std::filesystem::remove_all(dir);
   return commands / seconds;
 }
@@ -133,11 +121,6 @@ double RawRocksDb(int commands, int chunk) {
   db.reset();
   std::filesystem::remove_all(dir);
   return commands / seconds;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace
