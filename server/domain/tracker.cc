@@ -215,9 +215,12 @@ class RequestDecider {
   absl::Status CheckReviewOpen(const std::string& review_id) {
     RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
                               Load<v1::Review>(review_id, EntityKind::kReview));
+    return CheckReviewOpen(review);
+  }
+  absl::Status CheckReviewOpen(const v1::Review& review) {
     if (review.status() == v1::REVIEW_STATUS_CLOSED) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "review ", review_id, " is closed; nothing in it can change"));
+          "review ", review.id(), " is closed; nothing in it can change"));
     }
     return absl::OkStatus();
   }
@@ -321,7 +324,7 @@ class RequestDecider {
   absl::Status ScheduleReportBack(const v1::ScheduleReportBack& c) {
     RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
                               LoadReview(c.review_id(), "review_id"));
-    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review.id()));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review));
     RECTRACK_RETURN_IF_ERROR(CheckVersion(review.id(), review.version()));
     RECTRACK_RETURN_IF_ERROR(Required(c.date(), "date"));
     v1::EventPayload p;
@@ -339,7 +342,7 @@ class RequestDecider {
   absl::Status AddRecommendation(const v1::AddRecommendation& c) {
     RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
                               LoadReview(c.review_id(), "review_id"));
-    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review.id()));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review));
     RECTRACK_RETURN_IF_ERROR(Required(c.ref(), "ref"));
     RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
     v1::EventPayload p;
@@ -910,7 +913,8 @@ absl::StatusOr<v1::ReadEventsResponse> Tracker::ReadEvents(
 
 absl::StatusOr<bool> Tracker::BelongsToReview(const v1::Event& event,
                                               const std::string& review_id) {
-  RECTRACK_ASSIGN_OR_RETURN(EntityId id, ParseEntityId(event.stream(), "stream"));
+  RECTRACK_ASSIGN_OR_RETURN(EntityId id,
+                            ParseEntityId(event.stream(), "stream"));
   switch (id.kind) {
     case EntityKind::kReview:
       return event.stream() == review_id;
