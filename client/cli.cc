@@ -24,11 +24,14 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "client/args.h"
 #include "client/csv.h"
 #include "client/format.h"
 #include "client/plan.h"
+#include "client/report.h"
 #include "client/transfer.h"
+#include "common/dates.h"
 #include "common/grpc_status.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 
@@ -203,6 +206,52 @@ absl::StatusOr<Enum> EnumOption(const Context& ctx, const std::string& name,
   return static_cast<Enum>(*parsed);
 }
 
+// --as-of DATE|TIMESTAMP [--effective] into `as_of`; false when not given.
+// A date alone means the end of that day (UTC).
+absl::StatusOr<bool> AsOfOption(const Context& ctx, v1::AsOf* as_of) {
+  std::optional<std::string> given = ctx.args.Get("--as-of");
+  if (!given.has_value()) {
+    if (ctx.args.Has("--effective")) {
+      return Usage("--effective needs --as-of DATE");
+    }
+    return false;
+  }
+  absl::Time at;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, *given, &at, &error)) {
+    SetTimestamp(at, as_of->mutable_at());
+  } else {
+    absl::StatusOr<std::string> day = NormalizeDate(*given, "--as-of");
+    if (!day.ok()) {
+      return Usage(absl::StrCat(
+          "--as-of: \"", *given,
+          "\" is neither a date (2026-05-17, 17/05/2026, 17 May 2026) nor a "
+          "time (2026-05-17T14:30:00Z)"));
+    }
+    SetTimestamp(*StartOfDay(*day) + absl::Hours(24) - absl::Nanoseconds(1),
+                 as_of->mutable_at());
+  }
+  as_of->set_axis(ctx.args.Has("--effective") ? v1::TIME_AXIS_EFFECTIVE
+                                               : v1::TIME_AXIS_RECORDED);
+  return true;
+}
+
+// Every action matching `request`, fetching page after page.
+absl::StatusOr<std::vector<v1::Action>> AllActions(
+    Context& ctx, v1::ListActionsRequest request) {
+  std::vector<v1::Action> out;
+  request.set_page_size(1000);
+  while (true) {
+    v1::ListActionsResponse page;
+    absl::Status status =
+        Unary(ctx, &v1::Tracker::Stub::ListActions, request, &page);
+    if (!status.ok()) return status;
+    for (v1::Action& a : *page.mutable_actions()) out.push_back(std::move(a));
+    if (page.next_page_token().empty()) return out;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
 // ---------------------------------------------------------------- handlers
 
 absl::Status ReviewOpen(Context& ctx) {
@@ -231,6 +280,9 @@ absl::Status ReviewShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetReviewRequest req;
   req.set_id(*id);
+  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  if (!has_as_of.ok()) return has_as_of.status();
+  if (!*has_as_of) req.clear_as_of();
   v1::Review review;
   absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &review);
   if (!status.ok()) return status;
@@ -238,6 +290,7 @@ absl::Status ReviewShow(Context& ctx) {
   for (const std::string& rec_id : review.recommendation_ids()) {
     v1::GetRecommendationRequest rreq;
     rreq.set_id(rec_id);
+    if (*has_as_of) *rreq.mutable_as_of() = req.as_of();
     v1::Recommendation rec;
     status = Unary(ctx, &v1::Tracker::Stub::GetRecommendation, rreq, &rec);
     if (!status.ok()) return status;
@@ -245,9 +298,11 @@ absl::Status ReviewShow(Context& ctx) {
   }
   v1::ListActionsRequest areq;
   areq.set_review_id(*id);
+  if (*has_as_of) *areq.mutable_as_of() = req.as_of();
   v1::ListActionsResponse actions;
-  status = Unary(ctx, &v1::Tracker::Stub::ListActions, areq, &actions);
-  if (!status.ok()) return status;
+  auto all = AllActions(ctx, areq);
+  if (!all.ok()) return all.status();
+  for (v1::Action& a : *all) *actions.add_actions() = std::move(a);
 
   if (ctx.json) {
     std::vector<std::string> rec_json;
@@ -355,6 +410,9 @@ absl::Status RecShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetRecommendationRequest req;
   req.set_id(*id);
+  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  if (!has_as_of.ok()) return has_as_of.status();
+  if (!*has_as_of) req.clear_as_of();
   v1::Recommendation rec;
   absl::Status status =
       Unary(ctx, &v1::Tracker::Stub::GetRecommendation, req, &rec);
@@ -367,6 +425,7 @@ absl::Status RecShow(Context& ctx) {
   for (const std::string& action_id : rec.action_ids()) {
     v1::GetActionRequest areq;
     areq.set_id(action_id);
+    if (*has_as_of) *areq.mutable_as_of() = req.as_of();
     v1::Action action;
     status = Unary(ctx, &v1::Tracker::Stub::GetAction, areq, &action);
     if (!status.ok()) return status;
@@ -438,6 +497,9 @@ absl::Status ActionShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetActionRequest req;
   req.set_id(*id);
+  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  if (!has_as_of.ok()) return has_as_of.status();
+  if (!*has_as_of) req.clear_as_of();
   v1::Action action;
   absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetAction, req, &action);
   if (!status.ok()) return status;
@@ -458,28 +520,122 @@ absl::Status ActionShow(Context& ctx) {
   return absl::OkStatus();
 }
 
-absl::Status Actions(Context& ctx) {
+// The filters `rectrack actions` and `rectrack overdue` share.
+absl::StatusOr<v1::ListActionsRequest> ActionFilters(Context& ctx) {
   if (ctx.args.positional.size() > 1) {
-    return Usage(absl::StrCat("unexpected \"", ctx.args.positional[1],
+    return Usage(absl::StrCat("unexpected \"", ctx.args.positional.back(),
                               "\"; filters are options, e.g. --review "
                               "review-1"));
   }
   v1::ListActionsRequest req;
   req.set_review_id(Opt(ctx, "--review"));
-  req.set_lead(Opt(ctx, "--lead"));
+  for (const std::string& lead : ctx.args.GetAll("--lead")) {
+    req.add_leads(lead);
+  }
   if (ctx.args.Has("--status")) {
     auto status = EnumOption<v1::ActionStatus>(ctx, "--status",
                                                v1::ActionStatus_descriptor());
     if (!status.ok()) return status.status();
     req.set_status(*status);
   }
-  v1::ListActionsResponse response;
-  absl::Status status =
-      Unary(ctx, &v1::Tracker::Stub::ListActions, req, &response);
+  if (ctx.args.Has("--rag")) {
+    auto rag = EnumOption<v1::Rag>(ctx, "--rag", v1::Rag_descriptor());
+    if (!rag.ok()) return rag.status();
+    req.set_rag(*rag);
+  }
+  req.set_overdue(ctx.args.Has("--overdue"));
+  req.set_due_soon(ctx.args.Has("--due-soon"));
+  req.set_due_before(Opt(ctx, "--due-before"));
+  req.set_due_after(Opt(ctx, "--due-after"));
+  req.set_committee(Opt(ctx, "--committee"));
+  req.set_text(Opt(ctx, "--text"));
+  if (auto days = ctx.args.Get("--due-soon-days")) {
+    uint32_t n = 0;
+    if (!absl::SimpleAtoi(*days, &n) || n == 0) {
+      return Usage(absl::StrCat("--due-soon-days: \"", *days,
+                                "\" is not a number of days"));
+    }
+    req.set_due_soon_days(n);
+  }
+  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  if (!has_as_of.ok()) return has_as_of.status();
+  if (!*has_as_of) req.clear_as_of();
+  return req;
+}
+
+absl::Status ListAndPrint(Context& ctx, const v1::ListActionsRequest& req) {
+  auto actions = AllActions(ctx, req);
+  if (!actions.ok()) return actions.status();
+  if (ctx.json) {
+    v1::ListActionsResponse response;
+    for (v1::Action& a : *actions) *response.add_actions() = std::move(a);
+    std::cout << ToJson(response) << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << FormatActionList(*actions);
+  return absl::OkStatus();
+}
+
+absl::Status Actions(Context& ctx) {
+  auto req = ActionFilters(ctx);
+  if (!req.ok()) return req.status();
+  return ListAndPrint(ctx, *req);
+}
+
+absl::Status Overdue(Context& ctx) {
+  auto req = ActionFilters(ctx);
+  if (!req.ok()) return req.status();
+  req->set_overdue(true);
+  return ListAndPrint(ctx, *req);
+}
+
+absl::Status ReportCommand(Context& ctx) {
+  auto id = OneId(ctx, "review");
+  if (!id.ok()) return id.status();
+  v1::GetReportRequest req;
+  req.set_review_id(*id);
+  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  if (!has_as_of.ok()) return has_as_of.status();
+  if (!*has_as_of) req.clear_as_of();
+  req.set_since(Opt(ctx, "--since"));
+  if (auto days = ctx.args.Get("--deadline-days")) {
+    uint32_t n = 0;
+    if (!absl::SimpleAtoi(*days, &n) || n == 0) {
+      return Usage(absl::StrCat("--deadline-days: \"", *days,
+                                "\" is not a number of days"));
+    }
+    req.set_response_deadline_days(n);
+  }
+  std::string format = ctx.args.Get("--format").value_or(
+      ctx.json ? std::string("json") : std::string("text"));
+  v1::Report report;
+  absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReport, req, &report);
   if (!status.ok()) return status;
-  Print(
-      ctx, response,
-      FormatActionList({response.actions().begin(), response.actions().end()}));
+  absl::StatusOr<std::string> rendered = RenderReport(report, format);
+  if (!rendered.ok()) return Usage(std::string(rendered.status().message()));
+  if (auto path = ctx.args.Get("--output")) {
+    // Written beside the target, then renamed: never a half-written report.
+    std::string partial = *path + ".partial";
+    {
+      std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+      out << *rendered;
+      out.close();
+      if (!out) {
+        std::remove(partial.c_str());
+        return absl::UnavailableError(
+            absl::StrCat("cannot write the report to ", *path));
+      }
+    }
+    if (std::rename(partial.c_str(), path->c_str()) != 0) {
+      std::remove(partial.c_str());
+      return absl::UnavailableError(
+          absl::StrCat("cannot write the report to ", *path));
+    }
+    std::cerr << "Wrote the " << format << " report of " << *id << " to "
+              << *path << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << *rendered;
   return absl::OkStatus();
 }
 
@@ -895,10 +1051,9 @@ absl::Status Export(Context& ctx) {
                    r.recommendation_ids().end());
     v1::ListActionsRequest areq;
     areq.set_review_id(r.id());
-    v1::ListActionsResponse actions;
-    s = Unary(ctx, &v1::Tracker::Stub::ListActions, areq, &actions);
-    if (!s.ok()) return s;
-    for (const auto& a : actions.actions()) streams.insert(a.id());
+    auto actions = AllActions(ctx, areq);
+    if (!actions.ok()) return actions.status();
+    for (const auto& a : *actions) streams.insert(a.id());
   }
   std::string format = ctx.args.Get("--format").value_or("jsonl");
   if (format != "jsonl" && format != "csv") {
@@ -954,12 +1109,13 @@ const std::vector<CommandSpec>& Commands() {
        ReviewOpen},
       {"review list", "", "List every review.", {}, false, ReviewList},
       {"review show",
-       "REVIEW",
+       "REVIEW [--as-of DATE|TIME [--effective]]",
        "Show the whole tracker for a review: recommendations, responses, "
        "actions and latest progress.",
-       {},
+       {"--as-of"},
        false,
-       ReviewShow},
+       ReviewShow,
+       {"--effective"}},
       {"review schedule",
        "REVIEW --date DATE [--note T]",
        "Add a report-back meeting to the review's schedule.",
@@ -999,11 +1155,12 @@ const std::vector<CommandSpec>& Commands() {
        true,
        RecStatus},
       {"rec show",
-       "REC",
+       "REC [--as-of DATE|TIME [--effective]]",
        "Show a recommendation with its actions.",
-       {},
+       {"--as-of"},
        false,
-       RecShow},
+       RecShow,
+       {"--effective"}},
       {"action add",
        "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE]",
        "Add an action to a recommendation.",
@@ -1030,17 +1187,43 @@ const std::vector<CommandSpec>& Commands() {
        true,
        ActionProgress},
       {"action show",
-       "ACTION",
-       "Show an action with all its progress.",
-       {},
+       "ACTION [--as-of DATE|TIME [--effective]]",
+       "Show an action with its targets, standing and all its progress.",
+       {"--as-of"},
        false,
-       ActionShow},
+       ActionShow,
+       {"--effective"}},
       {"actions",
-       "[--review REVIEW] [--lead NAME] [--status STATUS]",
-       "List actions, filtered.",
-       {"--review", "--lead", "--status"},
+       "[--review REVIEW] [--committee C] [--lead NAME...] [--status S] "
+       "[--rag red|amber|green] [--overdue] [--due-soon] [--due-before DATE] "
+       "[--due-after DATE] [--text WORDS] [--due-soon-days N] "
+       "[--as-of DATE|TIME [--effective]]",
+       "List actions matching every filter given (any of several --lead).",
+       {"--review", "--lead", "--status", "--rag", "--due-before",
+        "--due-after", "--committee", "--text", "--due-soon-days", "--as-of"},
        false,
-       Actions},
+       Actions,
+       {"--overdue", "--due-soon", "--effective"}},
+      {"overdue",
+       "[--lead NAME...] [--committee C] [--review REVIEW] "
+       "[--as-of DATE|TIME [--effective]]",
+       "List overdue actions: target passed, neither completed nor "
+       "cancelled.",
+       {"--review", "--lead", "--status", "--rag", "--due-before",
+        "--due-after", "--committee", "--text", "--due-soon-days", "--as-of"},
+       false,
+       Overdue,
+       {"--effective"}},
+      {"report",
+       "REVIEW [--format text|md|csv|html|json] [--output FILE | -o FILE] "
+       "[--since DATE] [--as-of DATE|TIME [--effective]] [--deadline-days N]",
+       "The committee report-back: every recommendation, response, action, "
+       "RAG and latest update; changes since the last report-back; response "
+       "times; slippage.",
+       {"--format", "--output", "--since", "--as-of", "--deadline-days"},
+       false,
+       ReportCommand,
+       {"--effective"}},
       {"history",
        "ID",
        "Every event of one review, recommendation or action.",
@@ -1234,5 +1417,10 @@ int Run(const std::vector<std::string>& argv) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // "-o FILE" is the one short option: the same as "--output FILE".
+  for (std::string& arg : args) {
+    if (arg == "-o") arg = "--output";
+    if (arg == "--") break;
+  }
   return rectrack::cli::Run(args);
 }

@@ -146,11 +146,14 @@ std::string FormatActionList(const std::vector<v1::Action>& actions) {
   for (const v1::Action& a : actions) {
     rows.push_back({a.id(), a.recommendation_id(),
                     EnumWord(v1::ActionStatus_descriptor(), a.status()),
-                    Or(a.timescale().text(), "-"),
+                    RagWord(a), OneLine(Or(a.timescale().text(), "-"), 24),
+                    Or(a.timescale().latest(), "-"),
                     OneLine(absl::StrJoin(a.leads(), "; "), 30),
                     OneLine(a.text(), 60)});
   }
-  return FormatTable({"ID", "REC", "STATUS", "DUE", "LEADS", "ACTION"}, rows);
+  return FormatTable(
+      {"ID", "REC", "STATUS", "RAG", "TIMESCALE", "DUE BY", "LEADS", "ACTION"},
+      rows);
 }
 
 std::string FormatReview(const v1::Review& r) {
@@ -210,6 +213,46 @@ std::string FormatRecommendation(const v1::Recommendation& rec,
   return out;
 }
 
+std::string RagWord(const v1::Action& a) {
+  if (a.standing().rag() == v1::RAG_UNSPECIFIED) return "-";
+  return EnumWord(v1::Rag_descriptor(), a.standing().rag());
+}
+
+std::string DescribeWindow(const v1::Timescale& t) {
+  if (t.text().empty()) return "no target set";
+  if (t.ongoing()) return "ongoing, no end date";
+  if (t.unparsed()) return "no date could be read from it";
+  std::string out;
+  if (!t.earliest().empty() && t.earliest() != t.latest()) {
+    out = absl::StrCat(t.earliest(), " to ", Or(t.latest(), "?"));
+  } else {
+    out = absl::StrCat("by ", Or(t.latest(), "?"));
+  }
+  if (t.tentative()) out += ", tentative";
+  return out;
+}
+
+std::string DescribeStanding(const v1::Action& a) {
+  const v1::ActionStanding& s = a.standing();
+  if (s.rag() == v1::RAG_UNSPECIFIED) return "";
+  std::string out = absl::AsciiStrToUpper(RagWord(a));
+  if (s.overdue()) {
+    absl::StrAppend(&out, ", overdue by ", s.days_overdue(),
+                    s.days_overdue() == 1 ? " day" : " days");
+  } else if (s.due_soon()) {
+    out += ", due soon";
+  }
+  absl::StrAppend(&out, " (on ", s.day(), ")");
+  return out;
+}
+
+std::string DescribeSlippage(const v1::Action& a) {
+  if (a.slippage().revisions() == 0) return "";
+  return absl::StrCat("target revised ", a.slippage().revisions(),
+                      a.slippage().revisions() == 1 ? " time" : " times",
+                      ", slipped ", a.slippage().days_slipped(), " days");
+}
+
 std::string FormatAction(const v1::Action& a, const std::string& indent) {
   std::string out =
       absl::StrCat(indent, a.id(), "  [",
@@ -217,6 +260,22 @@ std::string FormatAction(const v1::Action& a, const std::string& indent) {
                    "]  due: ", Or(a.timescale().text(), "-"),
                    "  lead: ", Or(absl::StrJoin(a.leads(), "; "), "-"), "\n");
   absl::StrAppend(&out, indent, "  ", a.text(), "\n");
+  absl::StrAppend(&out, indent, "  Target: ", DescribeWindow(a.timescale()));
+  if (std::string standing = DescribeStanding(a); !standing.empty()) {
+    absl::StrAppend(&out, "   Standing: ", standing);
+  }
+  out += "\n";
+  if (a.targets_size() > 1) {
+    absl::StrAppend(&out, indent, "  Targets (", DescribeSlippage(a), "):\n");
+    for (int i = 0; i < a.targets_size(); ++i) {
+      const v1::TargetRevision& t = a.targets(i);
+      absl::StrAppend(&out, indent, "    ", i == 0 ? "original" : "revised ",
+                      "  \"", t.target().text(), "\"  (",
+                      DescribeWindow(t.target()), ")",
+                      t.reason().empty() ? "" : "  reason: " + t.reason(),
+                      "\n");
+    }
+  }
   if (!a.status_note().empty()) {
     absl::StrAppend(&out, indent, "  Status note: ", a.status_note(), "\n");
   }

@@ -40,6 +40,14 @@ std::string FormatReview(const v1::Review& review);
 std::string FormatRecommendation(const v1::Recommendation& rec,
                                  const std::vector<v1::Action>& actions);
 std::string FormatAction(const v1::Action& action, const std::string& indent);
+// "green", "amber", "red", or "-" when no standing was worked out.
+std::string RagWord(const v1::Action& action);
+// A timescale's window in words: "2010-09-01 to 2010-09-30, tentative".
+std::string DescribeWindow(const v1::Timescale& timescale);
+// "RED, overdue by 12 days (on 2026-11-23)"; empty without a standing.
+std::string DescribeStanding(const v1::Action& action);
+// "target revised 2 times, slipped 61 days"; empty if never revised.
+std::string DescribeSlippage(const v1::Action& action);
 // One event as a line or two: position, stream, version, time, type,
 // actor, effective date and the payload's fields.
 std::string FormatEvent(const v1::Event& event);

@@ -83,6 +83,36 @@ std::string DayOf(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
 }
 
+std::optional<absl::CivilDay> ParseDay(absl::string_view ymd) {
+  absl::CivilDay day;
+  if (ymd.size() != 10 || !absl::ParseCivilTime(ymd, &day)) {
+    return std::nullopt;
+  }
+  return day;
+}
+
+std::string FormatDay(absl::CivilDay day) {
+  return absl::FormatCivilTime(day);
+}
+
+std::string AddDays(absl::string_view ymd, int days) {
+  std::optional<absl::CivilDay> day = ParseDay(ymd);
+  return day.has_value() ? FormatDay(*day + days) : std::string(ymd);
+}
+
+int DaysBetween(absl::string_view from, absl::string_view to) {
+  std::optional<absl::CivilDay> a = ParseDay(from);
+  std::optional<absl::CivilDay> b = ParseDay(to);
+  if (!a.has_value() || !b.has_value()) return 0;
+  return static_cast<int>(*b - *a);
+}
+
+std::optional<absl::Time> StartOfDay(absl::string_view ymd) {
+  std::optional<absl::CivilDay> day = ParseDay(ymd);
+  if (!day.has_value()) return std::nullopt;
+  return absl::FromCivil(*day, absl::UTCTimeZone());
+}
+
 TimestampParts ToTimestampParts(absl::Time t) {
   int64_t nanos = absl::ToUnixNanos(t);
   int64_t seconds = nanos / 1000000000;

@@ -109,7 +109,7 @@ TEST_F(TrackerServiceTest, EveryReadRpcAnswers) {
 
   grpc::ClientContext c5;
   v1::ListActionsRequest list_req;
-  list_req.set_lead("gemma barron");
+  list_req.add_leads("gemma barron");
   v1::ListActionsResponse actions;
   ASSERT_TRUE(stub_->ListActions(&c5, list_req, &actions).ok());
   ASSERT_EQ(actions.actions_size(), 1);

@@ -4,7 +4,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "server/domain/rules.h"
+#include "server/domain/timescale.h"
 
 namespace rectrack::domain {
 namespace {
@@ -26,6 +28,42 @@ template <typename Entity>
 void Touch(const v1::Event& event, Entity* entity) {
   entity->set_version(event.version());
   *entity->mutable_updated_at() = event.recorded_at();
+}
+
+// The timescale `text` as read against `reference`.
+v1::Timescale ReadTimescale(const std::string& text,
+                            const std::string& reference) {
+  v1::Timescale out;
+  out.set_text(text);
+  out.set_reference_date(reference);
+  TimescaleWindow w = ParseTimescale(text, reference);
+  out.set_earliest(w.earliest);
+  out.set_latest(w.latest);
+  out.set_tentative(w.tentative);
+  out.set_ongoing(w.ongoing);
+  out.set_unparsed(w.unparsed);
+  return out;
+}
+
+// Records a new target: the first one given is the original, each later
+// change a revision.
+void AddTarget(const v1::Event& event, const std::string& reason,
+               v1::Action* action) {
+  if (action->timescale().text().empty() && action->targets().empty()) {
+    return;  // still no target at all
+  }
+  v1::TargetRevision* t = action->add_targets();
+  *t->mutable_target() = action->timescale();
+  if (action->targets_size() > 1) t->set_reason(reason);
+  *t->mutable_recorded_at() = event.recorded_at();
+  t->set_recorded_by(event.actor());
+  v1::Slippage* slip = action->mutable_slippage();
+  slip->set_revisions(static_cast<uint32_t>(action->targets_size() - 1));
+  const std::string& original = action->targets(0).target().latest();
+  const std::string& current = action->timescale().latest();
+  slip->set_days_slipped(original.empty() || current.empty()
+                             ? 0
+                             : DaysBetween(original, current));
 }
 
 }  // namespace
@@ -141,9 +179,11 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
       }
       act.set_text(a.text());
       *act.mutable_leads() = a.leads();
-      act.mutable_timescale()->set_text(a.timescale());
+      *act.mutable_timescale() =
+          ReadTimescale(a.timescale(), a.timescale_reference());
       act.set_status(v1::ACTION_STATUS_NOT_STARTED);
       *act.mutable_created_at() = event.recorded_at();
+      AddTarget(event, "", &act);
       Touch(event, &act);
       return absl::OkStatus();
     }
@@ -153,8 +193,11 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
       const v1::UpdateAction& u = p.action_updated();
       if (u.has_text()) (*act)->set_text(u.text());
       if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
-      if (u.has_timescale())
-        (*act)->mutable_timescale()->set_text(u.timescale());
+      if (u.has_timescale() && u.timescale() != (*act)->timescale().text()) {
+        std::string reference = (*act)->timescale().reference_date();
+        *(*act)->mutable_timescale() = ReadTimescale(u.timescale(), reference);
+        AddTarget(event, u.reason(), *act);
+      }
       Touch(event, *act);
       return absl::OkStatus();
     }

@@ -4,10 +4,14 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -18,8 +22,10 @@
 #include "common/dates.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "server/domain/derived.h"
 #include "server/domain/fold.h"
 #include "server/domain/rules.h"
+#include "server/store/keys.h"
 
 namespace rectrack::domain {
 namespace {
@@ -60,14 +66,39 @@ std::string Fingerprint(const v1::ApplyRequest& request) {
   return out;
 }
 
-// Index entries of an action: (index name, value).
-std::set<std::pair<std::string, std::string>> ActionIndexEntries(
-    const v1::Action& a) {
-  std::set<std::pair<std::string, std::string>> out;
+using IndexEntries = std::set<std::pair<std::string, std::string>>;
+
+// Index entries of each kind of entity: (index name, value). Recomputed
+// from the state before and after every event; Verify rebuilds them.
+IndexEntries IndexEntriesOf(const v1::Review& r) {
+  return {{"review_by_committee", absl::AsciiStrToLower(Trimmed(r.committee()))}};
+}
+
+IndexEntries IndexEntriesOf(const v1::Recommendation& r) {
+  IndexEntries out;
+  for (std::string& word : SearchWords(r.text())) {
+    out.insert({"rec_by_word", std::move(word)});
+  }
+  return out;
+}
+
+IndexEntries IndexEntriesOf(const v1::Action& a) {
+  IndexEntries out;
   out.insert({"action_by_review", a.review_id()});
   out.insert({"action_by_status", v1::ActionStatus_Name(a.status())});
   for (const std::string& lead : a.leads()) {
     out.insert({"action_by_lead", absl::AsciiStrToLower(Trimmed(lead))});
+  }
+  for (std::string& word : SearchWords(a.text())) {
+    out.insert({"action_by_word", std::move(word)});
+  }
+  const std::string& due = a.timescale().latest();
+  if (!due.empty()) {
+    out.insert({"action_by_due", due});
+    if (IsOpen(a.status())) out.insert({"open_action_by_due", due});
+  }
+  if (IsOpen(a.status()) && a.slippage().revisions() > 1) {
+    out.insert({"open_action_revised_twice", ""});
   }
   return out;
 }
@@ -274,30 +305,11 @@ class RequestDecider {
     }
     RECTRACK_ASSIGN_OR_RETURN(v1::Event stored,
                               txn_.Append(std::move(event), version));
-    std::map<std::string, v1::Action> before = {states.actions.begin(),
-                                                states.actions.end()};
+    EntityStates before = states;
     RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));
-    for (const auto& [id, review] : states.reviews) {
-      txn_.PutState(id, review.SerializeAsString());
-    }
-    for (const auto& [id, rec] : states.recommendations) {
-      txn_.PutState(id, rec.SerializeAsString());
-    }
-    for (const auto& [id, action] : states.actions) {
-      std::set<std::pair<std::string, std::string>> old_entries;
-      if (auto it = before.find(id); it != before.end()) {
-        old_entries = ActionIndexEntries(it->second);
-      }
-      std::set<std::pair<std::string, std::string>> new_entries =
-          ActionIndexEntries(action);
-      for (const auto& e : old_entries) {
-        if (!new_entries.count(e)) txn_.DeleteIndex(e.first, e.second, id);
-      }
-      for (const auto& e : new_entries) {
-        if (!old_entries.count(e)) txn_.PutIndex(e.first, e.second, id);
-      }
-      txn_.PutState(id, action.SerializeAsString());
-    }
+    StoreWithIndexes(before.reviews, states.reviews);
+    StoreWithIndexes(before.recommendations, states.recommendations);
+    StoreWithIndexes(before.actions, states.actions);
     v1::CommandResult result;
     result.set_entity_id(stored.stream());
     result.set_version(stored.version());
@@ -305,6 +317,26 @@ class RequestDecider {
     result.set_event_id(stored.event_id());
     results_.push_back(std::move(result));
     return absl::OkStatus();
+  }
+
+  // Stores each entity of `after`, putting and deleting index entries as
+  // they differ from the entity's state in `before`.
+  template <typename Map>
+  void StoreWithIndexes(const Map& before, const Map& after) {
+    for (const auto& [id, entity] : after) {
+      IndexEntries old_entries;
+      if (auto it = before.find(id); it != before.end()) {
+        old_entries = IndexEntriesOf(it->second);
+      }
+      IndexEntries new_entries = IndexEntriesOf(entity);
+      for (const auto& e : old_entries) {
+        if (!new_entries.count(e)) txn_.DeleteIndex(e.first, e.second, id);
+      }
+      for (const auto& e : new_entries) {
+        if (!old_entries.count(e)) txn_.PutIndex(e.first, e.second, id);
+      }
+      txn_.PutState(id, entity.SerializeAsString());
+    }
   }
 
   absl::Status OpenReview(const v1::OpenReview& c) {
@@ -355,8 +387,9 @@ class RequestDecider {
                               NewId(EntityKind::kRecommendation));
     EntityStates states;
     states.reviews[review.id()] = review;
-    return Record(id, "RecommendationAdded", "", std::move(p),
-                  std::move(states));
+    // A recommendation stands from its review's publication.
+    return Record(id, "RecommendationAdded", review.published_on(),
+                  std::move(p), std::move(states));
   }
 
   absl::Status AmendRecommendation(const v1::AmendRecommendation& c) {
@@ -484,7 +517,10 @@ class RequestDecider {
     RECTRACK_ASSIGN_OR_RETURN(
         v1::Recommendation rec,
         LoadRecommendation(c.recommendation_id(), "recommendation_id"));
-    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+    RECTRACK_ASSIGN_OR_RETURN(
+        v1::Review review,
+        Load<v1::Review>(rec.review_id(), EntityKind::kReview));
+    RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review));
     RECTRACK_RETURN_IF_ERROR(CheckCanAddAction(rec.id(), rec.status()));
     RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
     v1::EventPayload p;
@@ -493,11 +529,16 @@ class RequestDecider {
     e->set_text(Trimmed(c.text()));
     RECTRACK_RETURN_IF_ERROR(CheckLeads(c.leads(), e->mutable_leads()));
     e->set_timescale(Trimmed(c.timescale()));
+    // Two-digit years and "Immediate" are read against the review's date.
+    e->set_timescale_reference(review.published_on().empty()
+                                   ? DayOf(txn_.now())
+                                   : review.published_on());
     RECTRACK_ASSIGN_OR_RETURN(std::string id, NewId(EntityKind::kAction));
     EntityStates states;
     states.recommendations[rec.id()] = rec;
-    // The new action enters the states with no index entries yet.
-    return Record(id, "ActionAdded", "", std::move(p), std::move(states));
+    // An action is agreed with the response to its recommendation.
+    return Record(id, "ActionAdded", rec.response().responded_on(),
+                  std::move(p), std::move(states));
   }
 
   // An action that may still change: exists, not cancelled, review open.
@@ -830,54 +871,646 @@ absl::StatusOr<std::vector<v1::Review>> Tracker::ListReviews() {
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Action>> Tracker::ListActions(
-    const v1::ListActionsRequest& filter) {
-  std::string lead = absl::AsciiStrToLower(Trimmed(filter.lead()));
-  if (!filter.review_id().empty()) {
-    RECTRACK_RETURN_IF_ERROR(GetReview(filter.review_id()).status());
+namespace {
+
+// A past instant to read state at (see v1::AsOf).
+struct AsOfSpec {
+  absl::Time at;
+  bool effective = false;
+  std::string day;  // the UTC day of `at`
+};
+
+absl::StatusOr<std::optional<AsOfSpec>> ReadAsOf(bool has,
+                                                 const v1::AsOf& as_of) {
+  if (!has) return std::nullopt;
+  if (!v1::TimeAxis_IsValid(as_of.axis())) {
+    return absl::InvalidArgumentError(
+        "as_of.axis: not a known axis (recorded or effective)");
   }
-  if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED &&
-      !v1::ActionStatus_IsValid(filter.status())) {
-    return absl::InvalidArgumentError("status: not a known action status");
+  if (!as_of.has_at()) {
+    return absl::InvalidArgumentError(
+        "as_of.at is required when as_of is given");
   }
-  // Candidates come from the most selective index given.
-  std::vector<std::string> ids;
-  if (!filter.review_id().empty()) {
-    RECTRACK_ASSIGN_OR_RETURN(
-        ids, store_->ScanIndex("action_by_review", filter.review_id()));
-  } else if (!lead.empty()) {
-    RECTRACK_ASSIGN_OR_RETURN(ids, store_->ScanIndex("action_by_lead", lead));
-  } else if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED) {
-    RECTRACK_ASSIGN_OR_RETURN(
-        ids, store_->ScanIndex("action_by_status",
-                               v1::ActionStatus_Name(filter.status())));
-  } else {
-    RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("action-"));
-    for (auto& row : rows) {
-      ids.push_back(std::move(row.first));
+  AsOfSpec spec;
+  spec.at = TimeFromProto(as_of.at());
+  spec.effective = as_of.axis() == v1::TIME_AXIS_EFFECTIVE;
+  spec.day = DayOf(spec.at);
+  return spec;
+}
+
+std::string DescribeAsOf(const AsOfSpec& spec) {
+  return spec.effective
+             ? absl::StrCat("by ", spec.day, " (effective dates)")
+             : absl::StrCat("at ", absl::FormatTime(absl::RFC3339_sec, spec.at,
+                                                    absl::UTCTimeZone()));
+}
+
+// The day an event counts from on the effective axis: its effective date
+// where it has one, else the day it was recorded.
+std::string EffectiveDay(const v1::Event& e) {
+  return e.effective_on().empty() ? DayOf(TimeFromProto(e.recorded_at()))
+                                  : e.effective_on();
+}
+
+// The day an event counts from on `spec`'s axis (recorded when none).
+std::string EventDay(const std::optional<AsOfSpec>& spec, const v1::Event& e) {
+  return spec.has_value() && spec->effective
+             ? EffectiveDay(e)
+             : DayOf(TimeFromProto(e.recorded_at()));
+}
+
+bool Includes(const AsOfSpec& spec, const v1::Event& e) {
+  if (spec.effective) return EffectiveDay(e) <= spec.day;
+  return TimeFromProto(e.recorded_at()) <= spec.at;
+}
+
+bool CreatesEntity(const v1::Event& e) {
+  switch (e.payload().kind_case()) {
+    case v1::EventPayload::kReviewOpened:
+    case v1::EventPayload::kRecommendationAdded:
+    case v1::EventPayload::kActionAdded:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool HasEntity(const EntityStates& s, const std::string& id) {
+  return s.reviews.contains(id) || s.recommendations.contains(id) ||
+         s.actions.contains(id);
+}
+
+// Folds the events of `streams`, merged in log order, that `spec` includes
+// (all of them when there is no spec). Events committed after the call
+// starts are left out, so the streams are read as one consistent cut. On
+// the effective axis an event about an entity that had not been created by
+// then is skipped. The events folded are appended to `folded` if given.
+absl::StatusOr<EntityStates> FoldStreams(
+    store::EventStore* store, const std::vector<std::string>& streams,
+    const std::optional<AsOfSpec>& spec,
+    std::vector<v1::Event>* folded = nullptr) {
+  const uint64_t cut = store->LastPosition();
+  std::vector<v1::Event> events;
+  for (const std::string& stream : streams) {
+    RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> part,
+                              store->ReadStream(stream));
+    for (v1::Event& e : part) {
+      if (e.position() <= cut) events.push_back(std::move(e));
     }
   }
-  std::vector<v1::Action> out;
+  std::sort(events.begin(), events.end(),
+            [](const v1::Event& a, const v1::Event& b) {
+              return a.position() < b.position();
+            });
+  EntityStates states;
+  for (v1::Event& e : events) {
+    if (spec.has_value() && !Includes(*spec, e)) continue;
+    if (!CreatesEntity(e) && !HasEntity(states, e.stream())) continue;
+    RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &states));
+    if (folded != nullptr) folded->push_back(std::move(e));
+  }
+  return states;
+}
+
+absl::Status NotYet(absl::string_view kind, const std::string& id,
+                    const AsOfSpec& spec) {
+  return absl::NotFoundError(absl::StrCat(kind, " ", id, " did not exist yet ",
+                                          DescribeAsOf(spec)));
+}
+
+absl::StatusOr<int> DueSoonDays(uint32_t requested) {
+  constexpr uint32_t kMaxDueSoonDays = 3660;
+  if (requested > kMaxDueSoonDays) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "due_soon_days: at most ", kMaxDueSoonDays, " (ten years)"));
+  }
+  return requested == 0 ? kDefaultDueSoonDays : static_cast<int>(requested);
+}
+
+constexpr absl::string_view kPageTokenPrefix = "after:";
+
+// Ids of the entries, in any order.
+std::vector<std::string> IdsOf(
+    std::vector<std::pair<std::string, std::string>> entries) {
+  std::vector<std::string> out;
+  out.reserve(entries.size());
+  for (auto& [value, id] : entries) out.push_back(std::move(id));
+  return out;
+}
+
+// Every query word starts some word of `words`.
+bool AllWordsMatch(const std::vector<std::string>& query,
+                   const std::vector<std::string>& words) {
+  for (const std::string& q : query) {
+    // `words` is sorted: the first word not less than q is the candidate.
+    auto it = std::lower_bound(words.begin(), words.end(), q);
+    if (it == words.end() || !absl::StartsWith(*it, q)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Tracker::Today() { return DayOf(store_->clock()->Now()); }
+
+absl::StatusOr<v1::Review> Tracker::GetReview(
+    const v1::GetReviewRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Review current, GetReview(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  if (!spec.has_value()) return current;
+  std::vector<std::string> streams = {current.id()};
+  streams.insert(streams.end(), current.recommendation_ids().begin(),
+                 current.recommendation_ids().end());
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, streams, spec));
+  auto it = states.reviews.find(current.id());
+  if (it == states.reviews.end()) return NotYet("review", current.id(), *spec);
+  return std::move(it->second);
+}
+
+absl::StatusOr<v1::Recommendation> Tracker::GetRecommendation(
+    const v1::GetRecommendationRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation current,
+                            GetRecommendation(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  if (!spec.has_value()) return current;
+  std::vector<std::string> streams = {current.id()};
+  streams.insert(streams.end(), current.action_ids().begin(),
+                 current.action_ids().end());
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, streams, spec));
+  auto it = states.recommendations.find(current.id());
+  if (it == states.recommendations.end()) {
+    return NotYet("recommendation", current.id(), *spec);
+  }
+  return std::move(it->second);
+}
+
+namespace {
+
+// `current` as it stood by `spec`.
+absl::StatusOr<v1::Action> ActionAsOf(store::EventStore* store,
+                                      const v1::Action& current,
+                                      const std::optional<AsOfSpec>& spec) {
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store, {current.id()}, spec));
+  auto it = states.actions.find(current.id());
+  if (it == states.actions.end()) return NotYet("action", current.id(), *spec);
+  // Folded without its recommendation; the review never changes.
+  it->second.set_review_id(current.review_id());
+  return std::move(it->second);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Action> Tracker::GetAction(
+    const v1::GetActionRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  RECTRACK_ASSIGN_OR_RETURN(int due_soon_days,
+                            DueSoonDays(request.due_soon_days()));
+  if (spec.has_value()) {
+    RECTRACK_ASSIGN_OR_RETURN(action, ActionAsOf(store_, action, spec));
+  }
+  *action.mutable_standing() =
+      StandingOn(action, spec.has_value() ? spec->day : Today(), due_soon_days);
+  return action;
+}
+
+absl::StatusOr<v1::ListActionsResponse> Tracker::ListActions(
+    const v1::ListActionsRequest& r) {
+  constexpr uint32_t kDefaultPageSize = 100;
+  constexpr uint32_t kMaxPageSize = 1000;
+  // Check every filter before reading anything.
+  if (!r.review_id().empty()) {
+    RECTRACK_RETURN_IF_ERROR(GetReview(r.review_id()).status());
+  }
+  if (r.status() != v1::ACTION_STATUS_UNSPECIFIED &&
+      !v1::ActionStatus_IsValid(r.status())) {
+    return absl::InvalidArgumentError("status: not a known action status");
+  }
+  if (!v1::Rag_IsValid(r.rag())) {
+    return absl::InvalidArgumentError("rag: not red, amber or green");
+  }
+  std::string due_before, due_after;
+  if (!r.due_before().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(due_before,
+                              NormalizeDate(r.due_before(), "due_before"));
+  }
+  if (!r.due_after().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(due_after,
+                              NormalizeDate(r.due_after(), "due_after"));
+  }
+  if (r.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: at most ", kMaxPageSize, " actions a page"));
+  }
+  const size_t page_size =
+      r.page_size() == 0 ? kDefaultPageSize : r.page_size();
+  std::string after;
+  if (!r.page_token().empty()) {
+    absl::string_view token = r.page_token();
+    if (!absl::ConsumePrefix(&token, kPageTokenPrefix) ||
+        !ParseEntityId(token, "page_token").ok()) {
+      return absl::InvalidArgumentError(
+          "page_token: not a token this server gave; start again without it");
+    }
+    after = std::string(token);
+  }
+  RECTRACK_ASSIGN_OR_RETURN(int due_soon_days, DueSoonDays(r.due_soon_days()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(r.has_as_of(), r.as_of()));
+  const std::string day = spec.has_value() ? spec->day : Today();
+  absl::flat_hash_set<std::string> leads;
+  for (const std::string& lead : r.leads()) {
+    std::string l = absl::AsciiStrToLower(Trimmed(lead));
+    if (!l.empty()) leads.insert(std::move(l));
+  }
+  const std::string committee = absl::AsciiStrToLower(Trimmed(r.committee()));
+  const std::vector<std::string> words = SearchWords(r.text());
+  if (!Trimmed(r.text()).empty() && words.empty()) {
+    return absl::InvalidArgumentError(
+        "text: give at least one word of two or more letters or digits");
+  }
+
+  // 1. Candidates: the intersection of what each filter's index selects
+  // (none given: every action). As of an earlier time only the review and
+  // committee narrow it (they never change); the rest is checked on each.
+  std::optional<absl::flat_hash_set<std::string>> candidates;
+  auto narrow = [&](std::vector<std::string> ids) {
+    if (!candidates.has_value()) {
+      candidates.emplace(std::make_move_iterator(ids.begin()),
+                         std::make_move_iterator(ids.end()));
+      return;
+    }
+    absl::flat_hash_set<std::string> kept;
+    for (std::string& id : ids) {
+      if (candidates->contains(id)) kept.insert(std::move(id));
+    }
+    candidates = std::move(kept);
+  };
+  auto scan = [&](absl::string_view name, absl::string_view value)
+      -> absl::StatusOr<std::vector<std::string>> {
+    return store_->ScanIndex(name, value);
+  };
+  auto range = [&](absl::string_view name, absl::string_view from,
+                   absl::string_view to)
+      -> absl::StatusOr<std::vector<std::string>> {
+    RECTRACK_ASSIGN_OR_RETURN(auto entries,
+                              store_->ScanIndexRange(name, from, to));
+    return IdsOf(std::move(entries));
+  };
+  if (!r.review_id().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(auto ids, scan("action_by_review", r.review_id()));
+    narrow(std::move(ids));
+  }
+  if (!committee.empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(auto reviews,
+                              scan("review_by_committee", committee));
+    std::vector<std::string> ids;
+    for (const std::string& review : reviews) {
+      RECTRACK_ASSIGN_OR_RETURN(auto part, scan("action_by_review", review));
+      ids.insert(ids.end(), part.begin(), part.end());
+    }
+    narrow(std::move(ids));
+  }
+  if (!spec.has_value()) {
+    if (!leads.empty()) {
+      std::vector<std::string> ids;
+      for (const std::string& lead : leads) {
+        RECTRACK_ASSIGN_OR_RETURN(auto part, scan("action_by_lead", lead));
+        ids.insert(ids.end(), part.begin(), part.end());
+      }
+      narrow(std::move(ids));
+    }
+    if (r.status() != v1::ACTION_STATUS_UNSPECIFIED) {
+      RECTRACK_ASSIGN_OR_RETURN(
+          auto ids, scan("action_by_status", v1::ActionStatus_Name(r.status())));
+      narrow(std::move(ids));
+    }
+    const std::string soon_end = AddDays(day, due_soon_days + 1);
+    if (r.overdue()) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids, range("open_action_by_due", "", day));
+      narrow(std::move(ids));
+    }
+    if (r.due_soon()) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids,
+                                range("open_action_by_due", day, soon_end));
+      narrow(std::move(ids));
+    }
+    if (!due_before.empty()) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids,
+                                range("action_by_due", "", due_before));
+      narrow(std::move(ids));
+    }
+    if (!due_after.empty()) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids, range("action_by_due", due_after, ""));
+      narrow(std::move(ids));
+    }
+    if (r.rag() == v1::RAG_RED) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids, range("open_action_by_due", "", day));
+      RECTRACK_ASSIGN_OR_RETURN(
+          auto blocked,
+          scan("action_by_status",
+               v1::ActionStatus_Name(v1::ACTION_STATUS_BLOCKED)));
+      ids.insert(ids.end(), blocked.begin(), blocked.end());
+      narrow(std::move(ids));
+    } else if (r.rag() == v1::RAG_AMBER) {
+      RECTRACK_ASSIGN_OR_RETURN(auto ids,
+                                range("open_action_by_due", day, soon_end));
+      RECTRACK_ASSIGN_OR_RETURN(auto revised,
+                                scan("open_action_revised_twice", ""));
+      ids.insert(ids.end(), revised.begin(), revised.end());
+      narrow(std::move(ids));
+    }
+    for (const std::string& word : words) {
+      RECTRACK_ASSIGN_OR_RETURN(
+          auto ids,
+          store_->ScanIndexValuePrefix("action_by_word", word));
+      std::vector<std::string> found = IdsOf(std::move(ids));
+      RECTRACK_ASSIGN_OR_RETURN(
+          auto recs, store_->ScanIndexValuePrefix("rec_by_word", word));
+      for (const auto& [value, rec_id] : recs) {
+        RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                                  GetRecommendation(rec_id));
+        found.insert(found.end(), rec.action_ids().begin(),
+                     rec.action_ids().end());
+      }
+      narrow(std::move(found));
+    }
+  }
+
+  // 2. Walk the candidates in id order, checking every filter on each.
+  std::vector<std::string> ids;
+  absl::flat_hash_map<std::string, std::string> preloaded;
+  if (candidates.has_value()) {
+    ids.assign(candidates->begin(), candidates->end());
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("action-"));
+    for (auto& [id, bytes] : rows) {
+      ids.push_back(id);
+      preloaded.emplace(std::move(id), std::move(bytes));
+    }
+  }
+  std::sort(ids.begin(), ids.end(), EntityIdLess);
+  absl::flat_hash_map<std::string, std::string> committee_of;  // by review
+  absl::flat_hash_map<std::string, std::vector<std::string>> rec_words;
+  v1::ListActionsResponse response;
   for (const std::string& id : ids) {
-    RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(id));
-    if (!lead.empty() &&
+    if (!after.empty() && !EntityIdLess(after, id)) continue;
+    v1::Action action;
+    if (auto it = preloaded.find(id); it != preloaded.end()) {
+      RECTRACK_ASSIGN_OR_RETURN(action, ParseState<v1::Action>(id, it->second));
+    } else {
+      RECTRACK_ASSIGN_OR_RETURN(action, GetAction(id));
+    }
+    if (spec.has_value()) {
+      absl::StatusOr<v1::Action> then = ActionAsOf(store_, action, spec);
+      if (absl::IsNotFound(then.status())) continue;  // not yet added
+      if (!then.ok()) return then.status();
+      action = *std::move(then);
+    }
+    *action.mutable_standing() = StandingOn(action, day, due_soon_days);
+    const v1::ActionStanding& standing = action.standing();
+    const std::string& due = action.timescale().latest();
+    if ((!r.review_id().empty() && action.review_id() != r.review_id()) ||
+        (r.status() != v1::ACTION_STATUS_UNSPECIFIED &&
+         action.status() != r.status()) ||
+        (r.overdue() && !standing.overdue()) ||
+        (r.due_soon() && !standing.due_soon()) ||
+        (r.rag() != v1::RAG_UNSPECIFIED && standing.rag() != r.rag()) ||
+        (!due_before.empty() && (due.empty() || due >= due_before)) ||
+        (!due_after.empty() && (due.empty() || due < due_after))) {
+      continue;
+    }
+    if (!leads.empty() &&
         std::none_of(action.leads().begin(), action.leads().end(),
                      [&](const std::string& l) {
-                       return absl::AsciiStrToLower(Trimmed(l)) == lead;
+                       return leads.contains(absl::AsciiStrToLower(Trimmed(l)));
                      })) {
       continue;
     }
-    if (filter.status() != v1::ACTION_STATUS_UNSPECIFIED &&
-        action.status() != filter.status()) {
-      continue;
+    if (!committee.empty()) {
+      auto it = committee_of.find(action.review_id());
+      if (it == committee_of.end()) {
+        RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                                  GetReview(action.review_id()));
+        it = committee_of
+                 .emplace(action.review_id(),
+                          absl::AsciiStrToLower(Trimmed(review.committee())))
+                 .first;
+      }
+      if (it->second != committee) continue;
     }
-    out.push_back(std::move(action));
+    if (!words.empty()) {
+      auto it = rec_words.find(action.recommendation_id());
+      if (it == rec_words.end()) {
+        RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                                  GetRecommendation(action.recommendation_id()));
+        it = rec_words.emplace(action.recommendation_id(),
+                               SearchWords(rec.text())).first;
+      }
+      std::vector<std::string> all = SearchWords(action.text());
+      all.insert(all.end(), it->second.begin(), it->second.end());
+      std::sort(all.begin(), all.end());
+      if (!AllWordsMatch(words, all)) continue;
+    }
+    if (static_cast<size_t>(response.actions_size()) == page_size) {
+      response.set_next_page_token(absl::StrCat(
+          kPageTokenPrefix,
+          response.actions(response.actions_size() - 1).id()));
+      break;
+    }
+    *response.add_actions() = std::move(action);
   }
-  std::sort(out.begin(), out.end(),
-            [](const v1::Action& a, const v1::Action& b) {
-              return EntityIdLess(a.id(), b.id());
-            });
-  return out;
+  return response;
+}
+
+absl::StatusOr<v1::Report> Tracker::GetReport(
+    const v1::GetReportRequest& request) {
+  constexpr uint32_t kMaxDeadlineDays = 3660;
+  constexpr int kMaxChanges = 1000;
+  RECTRACK_ASSIGN_OR_RETURN(v1::Review current,
+                            GetReview(request.review_id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  RECTRACK_ASSIGN_OR_RETURN(int due_soon_days,
+                            DueSoonDays(request.due_soon_days()));
+  if (request.response_deadline_days() > kMaxDeadlineDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("response_deadline_days: at most ", kMaxDeadlineDays));
+  }
+  std::string since;
+  if (!request.since().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(since, NormalizeDate(request.since(), "since"));
+  }
+  // Every stream of the review; what exists now includes all that ever did.
+  std::vector<std::string> streams = {current.id()};
+  for (const std::string& rec_id : current.recommendation_ids()) {
+    streams.push_back(rec_id);
+    RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                              GetRecommendation(rec_id));
+    streams.insert(streams.end(), rec.action_ids().begin(),
+                   rec.action_ids().end());
+  }
+  std::vector<v1::Event> events;
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, streams, spec, &events));
+  auto review_it = states.reviews.find(current.id());
+  if (review_it == states.reviews.end()) {
+    return NotYet("review", current.id(), *spec);
+  }
+  const v1::Review& review = review_it->second;
+  const std::string day = spec.has_value() ? spec->day : Today();
+
+  v1::Report report;
+  *report.mutable_review() = review;
+  report.set_day(day);
+  if (spec.has_value()) *report.mutable_as_of() = request.as_of();
+  report.set_response_deadline_days(request.response_deadline_days());
+
+  // The executive's first response to each recommendation, by its date.
+  absl::flat_hash_map<std::string, std::string> first_response;
+  for (const v1::Event& e : events) {
+    if (e.payload().has_response_recorded()) {
+      first_response.emplace(e.stream(), EffectiveDay(e));
+    }
+  }
+  const std::string due_on = ResponseDueOn(
+      review.published_on(), static_cast<int>(request.response_deadline_days()));
+  v1::ReportSummary* summary = report.mutable_summary();
+  std::map<v1::RecommendationStatus, uint32_t> by_status;
+  for (const std::string& rec_id : review.recommendation_ids()) {
+    auto rec_it = states.recommendations.find(rec_id);
+    if (rec_it == states.recommendations.end()) continue;
+    const v1::Recommendation& rec = rec_it->second;
+    v1::ReportItem* item = report.add_items();
+    *item->mutable_recommendation() = rec;
+    ++by_status[rec.status()];
+    summary->set_recommendations(summary->recommendations() + 1);
+
+    v1::ResponseTiming* timing = item->mutable_response_timing();
+    timing->set_due_on(due_on);
+    if (auto r = first_response.find(rec_id); r != first_response.end()) {
+      timing->set_responded(true);
+      timing->set_responded_on(r->second);
+      if (!review.published_on().empty()) {
+        timing->set_days_taken(DaysBetween(review.published_on(), r->second));
+      }
+      timing->set_late(!due_on.empty() && r->second > due_on);
+      if (timing->late()) {
+        summary->set_responses_late(summary->responses_late() + 1);
+      } else {
+        summary->set_responses_on_time(summary->responses_on_time() + 1);
+      }
+    } else {
+      timing->set_late(!due_on.empty() && day > due_on);
+      summary->set_responses_awaited(summary->responses_awaited() + 1);
+      if (timing->late()) {
+        summary->set_responses_overdue(summary->responses_overdue() + 1);
+      }
+    }
+
+    for (const std::string& action_id : rec.action_ids()) {
+      auto act_it = states.actions.find(action_id);
+      if (act_it == states.actions.end()) continue;
+      v1::Action* action = item->add_actions();
+      *action = act_it->second;
+      *action->mutable_standing() = StandingOn(*action, day, due_soon_days);
+      summary->set_actions(summary->actions() + 1);
+      switch (action->standing().rag()) {
+        case v1::RAG_RED:
+          summary->set_red(summary->red() + 1);
+          break;
+        case v1::RAG_AMBER:
+          summary->set_amber(summary->amber() + 1);
+          break;
+        default:
+          summary->set_green(summary->green() + 1);
+          break;
+      }
+      if (action->standing().overdue()) {
+        summary->set_overdue(summary->overdue() + 1);
+      }
+      if (action->standing().due_soon()) {
+        summary->set_due_soon(summary->due_soon() + 1);
+      }
+      if (action->slippage().revisions() > 0) {
+        summary->set_actions_revised(summary->actions_revised() + 1);
+        summary->set_revisions(summary->revisions() +
+                               action->slippage().revisions());
+        summary->set_days_slipped(summary->days_slipped() +
+                                  action->slippage().days_slipped());
+      }
+    }
+  }
+  for (const auto& [status, count] : by_status) {
+    v1::StatusCount* c = summary->add_by_status();
+    c->set_status(status);
+    c->set_count(count);
+  }
+
+  // What changed since the previous report-back.
+  if (since.empty()) {
+    for (const v1::ReportBack& rb : review.report_backs()) {
+      if (rb.date() < day) since = rb.date();
+    }
+  }
+  if (since.empty()) since = review.published_on();
+  report.set_changed_since(since);
+  for (const v1::Event& e : events) {
+    if (!since.empty() && EventDay(spec, e) < since) continue;
+    if (report.changes_size() == kMaxChanges) {
+      report.set_changes_truncated(true);
+      break;
+    }
+    *report.add_changes() = e;
+  }
+
+  // Recommendations by status at the end of each day on which any changed.
+  // Changes are kept in log order; on the effective axis their days need not
+  // rise with it, so each day's picture takes each recommendation's last
+  // change dated on or before it.
+  absl::flat_hash_map<std::string,
+                      std::vector<std::pair<std::string, v1::RecommendationStatus>>>
+      changes_of;
+  std::set<std::string> days;
+  for (const v1::Event& e : events) {
+    const v1::EventPayload& p = e.payload();
+    std::optional<v1::RecommendationStatus> status;
+    if (p.has_recommendation_added()) {
+      status = v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE;
+    } else if (p.has_response_recorded()) {
+      status = StatusForDecision(p.response_recorded().decision());
+    } else if (p.has_recommendation_status_set()) {
+      status = p.recommendation_status_set().status();
+    }
+    if (!status.has_value()) continue;
+    std::string event_day = EventDay(spec, e);
+    days.insert(event_day);
+    changes_of[e.stream()].emplace_back(std::move(event_day), *status);
+  }
+  for (const std::string& d : days) {
+    std::map<v1::RecommendationStatus, uint32_t> counts;
+    for (const auto& [rec_id, changes] : changes_of) {
+      std::optional<v1::RecommendationStatus> status;
+      for (const auto& [change_day, s] : changes) {
+        if (change_day <= d) status = s;
+      }
+      if (status.has_value()) ++counts[*status];
+    }
+    v1::StatusPoint* point = report.add_timeline();
+    point->set_day(d);
+    for (const auto& [status, count] : counts) {
+      v1::StatusCount* c = point->add_counts();
+      c->set_status(status);
+      c->set_count(count);
+    }
+  }
+  return report;
 }
 
 absl::StatusOr<std::vector<v1::Event>> Tracker::GetHistory(
@@ -1010,11 +1643,16 @@ absl::StatusOr<v1::VerifyResponse> Tracker::Verify() {
   RECTRACK_RETURN_IF_ERROR(compare(folded.actions, "action-", v1::Action()));
   // 4. Indexes hold exactly the entries the actions call for.
   std::set<std::tuple<std::string, std::string, std::string>> expected;
-  for (const auto& [id, action] : folded.actions) {
-    for (const auto& [name, value] : ActionIndexEntries(action)) {
-      expected.insert({name, value, id});
+  auto expect = [&](const auto& entities) {
+    for (const auto& [id, entity] : entities) {
+      for (const auto& [name, value] : IndexEntriesOf(entity)) {
+        expected.insert({name, store::IndexValuePart(value), id});
+      }
     }
-  }
+  };
+  expect(folded.reviews);
+  expect(folded.recommendations);
+  expect(folded.actions);
   RECTRACK_ASSIGN_OR_RETURN(auto entries, store_->ScanAllIndexes());
   for (const auto& e : entries) {
     report.set_index_entries_checked(report.index_entries_checked() + 1);

@@ -44,14 +44,23 @@ class Tracker {
   void ApplyAll(std::vector<v1::ApplyRequest> chunks, const std::string& actor,
                 ApplyAllDone done);
 
+  // Current stored state, as folded (no standing filled in).
   absl::StatusOr<v1::Review> GetReview(const std::string& id);
   absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);
   absl::StatusOr<v1::Action> GetAction(const std::string& id);
+  // The API's reads: current state, or as of an earlier instant; actions
+  // carry their standing on today (the store's clock) or the as-of day.
+  absl::StatusOr<v1::Review> GetReview(const v1::GetReviewRequest& request);
+  absl::StatusOr<v1::Recommendation> GetRecommendation(
+      const v1::GetRecommendationRequest& request);
+  absl::StatusOr<v1::Action> GetAction(const v1::GetActionRequest& request);
   // Every review, oldest first.
   absl::StatusOr<std::vector<v1::Review>> ListReviews();
-  // Actions matching every filter set in `filter`, in id order.
-  absl::StatusOr<std::vector<v1::Action>> ListActions(
-      const v1::ListActionsRequest& filter);
+  // Actions matching every filter set in `request`, in id order, one page.
+  absl::StatusOr<v1::ListActionsResponse> ListActions(
+      const v1::ListActionsRequest& request);
+  // The committee report of one review (see rectrack.v1.Report).
+  absl::StatusOr<v1::Report> GetReport(const v1::GetReportRequest& request);
   // Every event of one entity, oldest first. NOT_FOUND if it has none.
   absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id);
   // Up to `limit` (0 = 1000, at most 10000) events from `from_position`.
@@ -77,6 +86,9 @@ class Tracker {
   absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory);
 
  private:
+  // Today by the store's clock, "YYYY-MM-DD" (UTC).
+  std::string Today();
+
   store::EventStore* store_;
 };
 

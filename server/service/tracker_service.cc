@@ -180,19 +180,19 @@ grpc::ServerUnaryReactor* TrackerService::Apply(
 grpc::ServerUnaryReactor* TrackerService::GetReview(
     grpc::CallbackServerContext* context, const v1::GetReviewRequest* request,
     v1::Review* response) {
-  return Reply(context, tracker_->GetReview(request->id()), response);
+  return Reply(context, tracker_->GetReview(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetRecommendation(
     grpc::CallbackServerContext* context,
     const v1::GetRecommendationRequest* request, v1::Recommendation* response) {
-  return Reply(context, tracker_->GetRecommendation(request->id()), response);
+  return Reply(context, tracker_->GetRecommendation(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetAction(
     grpc::CallbackServerContext* context, const v1::GetActionRequest* request,
     v1::Action* response) {
-  return Reply(context, tracker_->GetAction(request->id()), response);
+  return Reply(context, tracker_->GetAction(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListReviews(
@@ -209,11 +209,13 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
 grpc::ServerUnaryReactor* TrackerService::ListActions(
     grpc::CallbackServerContext* context, const v1::ListActionsRequest* request,
     v1::ListActionsResponse* response) {
-  auto actions = tracker_->ListActions(*request);
-  if (actions.ok()) {
-    CopyAll(*std::move(actions), response->mutable_actions());
-  }
-  return Finish(context, actions.status());
+  return Reply(context, tracker_->ListActions(*request), response);
+}
+
+grpc::ServerUnaryReactor* TrackerService::GetReport(
+    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
+    v1::Report* response) {
+  return Reply(context, tracker_->GetReport(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetHistory(

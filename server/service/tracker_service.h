@@ -20,7 +20,8 @@ using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
                                 v1::Tracker::WithCallbackMethod_ReadEvents<
                                     v1::Tracker::WithCallbackMethod_Verify<
                                         v1::Tracker::WithCallbackMethod_Backup<
-                                            v1::Tracker::Service>>>>>>>>>>>;
+                                            v1::Tracker::WithCallbackMethod_GetReport<
+                                                v1::Tracker::Service>>>>>>>>>>>>;
 
 class TrackerService final : public TrackerServiceBase {
  public:
@@ -50,6 +51,9 @@ class TrackerService final : public TrackerServiceBase {
       grpc::CallbackServerContext* context,
       const v1::ListActionsRequest* request,
       v1::ListActionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::Report* response) override;
   grpc::ServerUnaryReactor* GetHistory(
       grpc::CallbackServerContext* context,
       const v1::GetHistoryRequest* request,

@@ -591,6 +591,53 @@ absl::StatusOr<std::vector<std::string>> EventStore::ScanIndex(
   return out;
 }
 
+namespace {
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+ScanIndexKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+              const std::string& start, std::optional<std::string> upper) {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice;
+  if (upper.has_value()) {
+    upper_slice = *upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  std::string name, value, id;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    if (!DecodeIndexKey(View(it->key()), &name, &value, &id)) {
+      return absl::DataLossError("an index entry cannot be read (damaged)");
+    }
+    out.emplace_back(std::move(value), std::move(id));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning an index"));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+EventStore::ScanIndexRange(absl::string_view name, absl::string_view from,
+                           absl::string_view to) {
+  std::string base = IndexNamePrefix(name);
+  std::optional<std::string> upper =
+      to.empty() ? PrefixUpperBound(base)
+                 : std::optional<std::string>(
+                       absl::StrCat(base, IndexValuePart(to)));
+  return ScanIndexKeys(db_.get(), cf(ColumnFamily::kIndex),
+                       absl::StrCat(base, IndexValuePart(from)),
+                       std::move(upper));
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+EventStore::ScanIndexValuePrefix(absl::string_view name,
+                                 absl::string_view prefix) {
+  std::string start = absl::StrCat(IndexNamePrefix(name), IndexValuePart(prefix));
+  return ScanIndexKeys(db_.get(), cf(ColumnFamily::kIndex), start,
+                       PrefixUpperBound(start));
+}
+
 absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
     absl::string_view stream) {
   std::string prefix = StreamPrefix(stream);

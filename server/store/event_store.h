@@ -186,6 +186,14 @@ class EventStore {
   // Entity ids under IndexPrefix(name, value).
   absl::StatusOr<std::vector<std::string>> ScanIndex(absl::string_view name,
                                                      absl::string_view value);
+  // Entries of index `name` with `from` <= value < `to` in byte order (an
+  // empty `to`: no upper bound), as (value, entity id), in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  ScanIndexRange(absl::string_view name, absl::string_view from,
+                 absl::string_view to);
+  // Entries of index `name` whose value starts with `prefix`.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  ScanIndexValuePrefix(absl::string_view name, absl::string_view prefix);
   // Events of one stream, oldest first.
   absl::StatusOr<std::vector<v1::Event>> ReadStream(absl::string_view stream);
   // Up to `limit` events from global position `from` (1-based).
@@ -201,6 +209,8 @@ class EventStore {
   void CancelWake(uint64_t ticket);
   // False once StopAccepting() was called (the server is shutting down).
   bool accepting();
+  // The clock that stamps events (for reads that depend on "today").
+  Clock* clock() const { return options_.clock; }
 
   // Every index entry, as (index name, value, entity id).
   struct IndexEntry {

@@ -45,8 +45,22 @@ std::string StreamKey(absl::string_view stream, uint64_t version) {
   return absl::StrCat(StreamPrefix(stream), EncodeU64(version));
 }
 
+std::string IndexNamePrefix(absl::string_view name) {
+  return LengthPrefixed(name);
+}
+
+std::string IndexValuePart(absl::string_view value) {
+  std::string out(value);
+  for (char& c : out) {
+    if (c == '\0') c = '\x01';
+  }
+  return out;
+}
+
 std::string IndexPrefix(absl::string_view name, absl::string_view value) {
-  return absl::StrCat(LengthPrefixed(name), LengthPrefixed(value));
+  std::string out = absl::StrCat(LengthPrefixed(name), IndexValuePart(value));
+  out.push_back('\0');
+  return out;
 }
 
 std::string IndexKey(absl::string_view name, absl::string_view value,
@@ -56,18 +70,20 @@ std::string IndexKey(absl::string_view name, absl::string_view value,
 
 bool DecodeIndexKey(absl::string_view key, std::string* name,
                     std::string* value, std::string* entity_id) {
-  for (std::string* part : {name, value}) {
-    if (key.size() < 4) return false;
-    uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) {
-      n = (n << 8) | static_cast<uint8_t>(key[i]);
-    }
-    key.remove_prefix(4);
-    if (n > key.size()) return false;
-    part->assign(key.data(), n);
-    key.remove_prefix(n);
+  if (key.size() < 4) return false;
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) {
+    n = (n << 8) | static_cast<uint8_t>(key[i]);
   }
-  entity_id->assign(key.data(), key.size());
+  key.remove_prefix(4);
+  if (n > key.size()) return false;
+  name->assign(key.data(), n);
+  key.remove_prefix(n);
+  // The value never holds 0x00 and neither does an entity id.
+  size_t end = key.find('\0');
+  if (end == absl::string_view::npos) return false;
+  value->assign(key.data(), end);
+  entity_id->assign(key.data() + end + 1, key.size() - end - 1);
   return true;
 }
 

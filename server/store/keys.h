@@ -21,7 +21,13 @@ std::string StreamKey(absl::string_view stream, uint64_t version);
 // Prefix of every key of one stream.
 std::string StreamPrefix(absl::string_view stream);
 
-// `index` key: len(name) name ‖ len(value) value ‖ entity id.
+// `index` key: len(name) name ‖ value ‖ 0x00 ‖ entity id. Values sort in
+// byte order within an index, so a range or prefix of values is one
+// contiguous run of keys. A 0x00 inside a value is stored as 0x01.
+std::string IndexNamePrefix(absl::string_view name);
+// `value` as it appears in a key (0x00 → 0x01).
+std::string IndexValuePart(absl::string_view value);
+// Prefix of every key of one (name, value).
 std::string IndexPrefix(absl::string_view name, absl::string_view value);
 std::string IndexKey(absl::string_view name, absl::string_view value,
                      absl::string_view entity_id);

@@ -1,0 +1,75 @@
+#include "server/domain/derived.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/civil_time.h"
+#include "common/dates.h"
+
+namespace rectrack::domain {
+
+bool IsOpen(v1::ActionStatus status) {
+  return status != v1::ACTION_STATUS_COMPLETED &&
+         status != v1::ACTION_STATUS_CANCELLED;
+}
+
+v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
+                              int due_soon_days) {
+  v1::ActionStanding out;
+  out.set_day(day);
+  const std::string& latest = action.timescale().latest();
+  const bool open = IsOpen(action.status());
+  if (open && !latest.empty() && latest < day) {
+    out.set_overdue(true);
+    out.set_days_overdue(DaysBetween(latest, day));
+  } else if (open && !latest.empty() &&
+             latest <= AddDays(day, due_soon_days)) {
+    out.set_due_soon(true);
+  }
+  if (!open) {
+    out.set_rag(v1::RAG_GREEN);
+  } else if (out.overdue() || action.status() == v1::ACTION_STATUS_BLOCKED) {
+    out.set_rag(v1::RAG_RED);
+  } else if (out.due_soon() || action.slippage().revisions() > 1) {
+    out.set_rag(v1::RAG_AMBER);
+  } else {
+    out.set_rag(v1::RAG_GREEN);
+  }
+  return out;
+}
+
+std::string ResponseDueOn(const std::string& published_on, int deadline_days) {
+  std::optional<absl::CivilDay> published = ParseDay(published_on);
+  if (!published.has_value()) return "";
+  if (deadline_days > 0) return FormatDay(*published + deadline_days);
+  // Two calendar months; a day past the end of the month is its last day.
+  absl::CivilMonth month = absl::CivilMonth(*published) + 2;
+  absl::CivilDay last_of_month = absl::CivilDay(month + 1) - 1;
+  int day = std::min<int>(published->day(), last_of_month.day());
+  return FormatDay(absl::CivilDay(month.year(), month.month(), day));
+}
+
+std::vector<std::string> SearchWords(absl::string_view text) {
+  constexpr size_t kMaxWordBytes = 40;
+  constexpr size_t kMaxWords = 200;
+  std::set<std::string> words;
+  std::string current;
+  auto flush = [&] {
+    if (current.size() >= 2 && words.size() < kMaxWords) {
+      words.insert(current.substr(0, kMaxWordBytes));
+    }
+    current.clear();
+  };
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || u >= 0x80) {
+      current.push_back(absl::ascii_tolower(u));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return {words.begin(), words.end()};
+}
+
+}  // namespace rectrack::domain

@@ -1,0 +1,38 @@
+// What is worked out from state rather than stored: overdue, due soon and
+// RAG on a given day, response deadlines, and the words text search uses.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "rectrack/v1/domain.pb.h"
+
+namespace rectrack::domain {
+
+// "Due soon" window when a request gives none.
+inline constexpr int kDefaultDueSoonDays = 30;
+
+// Neither completed nor cancelled: can still become overdue.
+bool IsOpen(v1::ActionStatus status);
+
+// Where `action` stands on `day` ("YYYY-MM-DD"): overdue when the latest
+// day of its target is before `day` and it is open; due soon when open, not
+// overdue and the latest day is within `due_soon_days` of `day`; RAG red
+// when overdue or blocked, amber when due soon or revised more than once,
+// green otherwise (completed and cancelled actions are green).
+v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
+                              int due_soon_days);
+
+// The day a response to a review published on `published_on` is due:
+// `deadline_days` later, or two calendar months later when 0. Empty when
+// `published_on` is not a date.
+std::string ResponseDueOn(const std::string& published_on, int deadline_days);
+
+// Distinct lower-case words of `text` for the word indexes: runs of ASCII
+// letters and digits (bytes above 0x7F count as letters, so accented words
+// stay whole), at least 2 characters, at most 40 bytes (longer ones are
+// cut), at most 200 words.
+std::vector<std::string> SearchWords(absl::string_view text);
+
+}  // namespace rectrack::domain
