@@ -104,9 +104,12 @@ std::vector<std::pair<std::string, std::string>> SummaryRows(
            ? std::string("two months from publication")
            : absl::StrCat(r.response_deadline_days(),
                           " days from publication")},
-      {"Slippage", absl::StrCat(s.actions_revised(), " actions revised ",
-                                s.revisions(), " times, ", s.days_slipped(),
-                                " days slipped in all")},
+      {"Slippage",
+       s.actions_revised() == 0
+           ? std::string("no targets revised")
+           : absl::StrCat(s.actions_revised(), " action(s) with revised targets (",
+                          s.revisions(), " revision(s)), ", s.days_slipped(),
+                          " days slipped in all")},
   };
   std::vector<std::string> statuses;
   for (const v1::StatusCount& c : s.by_status()) {

@@ -9,6 +9,11 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf
 )
+# --for-tests: also what only the tests need (the HTML report is rendered in
+# headless Chromium and its screenshot read with Pillow).
+if [ "${1:-}" = "--for-tests" ]; then
+  packages+=(chromium fonts-liberation python3-pil)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

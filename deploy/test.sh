@@ -5,7 +5,7 @@
 #               the tests there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash deploy/install-deps.sh
+bash deploy/install-deps.sh --for-tests
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
   bash deploy/build.sh "$build_dir" -DRECTRACK_SANITIZE=ON -DRECTRACK_BUILD_TESTS=ON \

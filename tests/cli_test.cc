@@ -2,6 +2,7 @@
 // data directory, driven by the real rectrack CLI (and, for the crash test,
 // by concurrent gRPC clients).
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -619,6 +620,91 @@ TEST_F(CliTest, ActionPlanTableImportsAsAPersonWouldReadIt) {
       Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
            "--committee", "Scrutiny and Overview Committee"});
   EXPECT_THAT(again.out, HasSubstr(" 0 command(s) applied now"));
+}
+
+TEST_F(CliTest, ReportOfImportedSamplesReadsCorrectlyInEveryFormat) {
+  ASSERT_EQ(Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
+                 "--committee", "Scrutiny and Overview Committee"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Cli({"import", SamplePath("scraip-review-of-partnerships.txt"),
+                 "--format", "plan"})
+                .exit_code,
+            0);
+
+  // Every timing in the plan reads as a window (or as ongoing).
+  CliResult listed = Cli({"actions", "--review", "review-1", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  v1::ListActionsResponse actions;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(listed.out, &actions)
+                  .ok());
+  ASSERT_EQ(actions.actions_size(), 28);
+  for (const v1::Action& a : actions.actions()) {
+    EXPECT_TRUE(!a.timescale().latest().empty() || a.timescale().ongoing())
+        << a.id() << " \"" << a.timescale().text() << "\" was not read";
+  }
+  // The plan's targets are all in 2010-11: every open action is overdue.
+  CliResult overdue =
+      Cli({"overdue", "--committee", "scrutiny and overview committee"});
+  ASSERT_EQ(overdue.exit_code, 0) << overdue.err;
+  EXPECT_THAT(overdue.out, HasSubstr("red"));
+  EXPECT_THAT(overdue.out, HasSubstr("Cllr B Smith"));
+  CliResult before = Cli({"actions", "--due-before", "2010-01-01"});
+  EXPECT_THAT(before.out, HasSubstr("No actions match."));
+
+  CliResult text = Cli({"report", "review-1"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Progress report: Working in Partnership"));
+  EXPECT_THAT(text.out, HasSubstr("Recommendations: 10"));
+  EXPECT_THAT(text.out, HasSubstr("Actions: 28"));
+  EXPECT_THAT(text.out, HasSubstr("Timescale: March 11 (2011-03-01 to 2011-03-31)"));
+  EXPECT_THAT(text.out, HasSubstr("Lead: Cllr B Smith"));
+  EXPECT_THAT(text.out, HasSubstr("OVERDUE by"));
+  EXPECT_THAT(text.out, HasSubstr("All changes"));
+
+  CliResult md = Cli({"report", "review-1", "--format", "md"});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_THAT(md.out, ::testing::StartsWith("# Progress report: "));
+  EXPECT_THAT(md.out, HasSubstr("| RAG | Action | Lead | Timescale |"));
+  EXPECT_THAT(md.out, HasSubstr("| RED (overdue) | Progress to be monitored | "
+                                "Cllr B Smith | March 11 |"));
+
+  CliResult csv = Cli({"report", "review-1", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::vector<std::string> lines =
+      absl::StrSplit(csv.out, "\r\n", absl::SkipEmpty());
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines[0], ::testing::StartsWith("review_id,rec_id,ref,"));
+  EXPECT_EQ(lines.size(), 1u + 28u);  // every recommendation has actions
+  EXPECT_THAT(csv.out, HasSubstr(",March 11,2011-03-31,not-started,red,yes,"));
+
+  std::string html_path = dir_.Sub("report.html");
+  CliResult html = Cli({"report", "review-1", "--format", "html", "-o",
+                        html_path});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  std::string page = ReadFile(html_path);
+  EXPECT_THAT(page, ::testing::StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(page, HasSubstr("@page { size: A4"));
+  EXPECT_THAT(page, HasSubstr("aria-label=\"Actions by RAG rating\""));
+  EXPECT_THAT(page, HasSubstr("aria-label=\"Recommendations by status over time\""));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("<script")));
+
+  CliResult json = Cli({"report", "review-2", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  v1::Report report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &report)
+                  .ok());
+  EXPECT_EQ(report.review().published_on(), "2007-05-17");
+  EXPECT_GT(report.items_size(), 5);
+  EXPECT_EQ(report.items(0).response_timing().due_on(), "2007-07-17");
+
+  // Before anything was imported there was no review to report on.
+  CliResult early = Cli({"report", "review-1", "--as-of", "2001-01-01"});
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_THAT(early.err, HasSubstr("review-1 did not exist yet at 2001-01-01"));
+  CliResult bad = Cli({"report", "review-1", "--format", "pdf"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("\"pdf\" is not one of text, md, csv, html, json"));
 }
 
 TEST_F(CliTest, ScraipLayoutImportsRecommendationsAndResponses) {

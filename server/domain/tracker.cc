@@ -1470,10 +1470,11 @@ absl::StatusOr<v1::Report> Tracker::GetReport(
     *report.add_changes() = e;
   }
 
-  // Recommendations by status at the end of each day on which any changed.
-  // Changes are kept in log order; on the effective axis their days need not
-  // rise with it, so each day's picture takes each recommendation's last
-  // change dated on or before it.
+  // Recommendations by status at the end of each day on which any changed,
+  // dated by when the change took effect (a plan imported today still shows
+  // its real history). Those days need not rise with log order, so each
+  // day's picture takes each recommendation's last change dated on or
+  // before it.
   absl::flat_hash_map<std::string,
                       std::vector<std::pair<std::string, v1::RecommendationStatus>>>
       changes_of;
@@ -1489,7 +1490,7 @@ absl::StatusOr<v1::Report> Tracker::GetReport(
       status = p.recommendation_status_set().status();
     }
     if (!status.has_value()) continue;
-    std::string event_day = EventDay(spec, e);
+    std::string event_day = EffectiveDay(e);
     days.insert(event_day);
     changes_of[e.stream()].emplace_back(std::move(event_day), *status);
   }
