@@ -25,10 +25,12 @@ inline std::string TempDir() {
 
 // A rectrackd on a free loopback port with its database in `dir`/data;
 // exits the program if it cannot start.
-inline std::unique_ptr<service::Server> StartServer(const std::string& dir) {
+inline std::unique_ptr<service::Server> StartServer(
+    const std::string& dir, Clock* clock = RealClock::Get()) {
   service::ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir + "/data";
+  options.clock = clock;
   auto server = service::Server::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n",

@@ -6,3 +6,4 @@ bash deploy/install-deps.sh
 bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON
 ./build/bench/apply_bench
 ./build/bench/bulk_bench
+./build/bench/query_bench

@@ -1243,30 +1243,47 @@ absl::StatusOr<v1::ListActionsResponse> Tracker::ListActions(
     }
   }
 
-  // 2. Walk the candidates in id order, checking every filter on each.
+  // 2. Walk the candidates in id order, checking every filter on each. With
+  // no index to narrow them, walk the ids themselves: they are numbered
+  // densely, so a page costs the same wherever it starts.
   std::vector<std::string> ids;
-  absl::flat_hash_map<std::string, std::string> preloaded;
-  if (candidates.has_value()) {
-    ids.assign(candidates->begin(), candidates->end());
-  } else {
-    RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("action-"));
-    for (auto& [id, bytes] : rows) {
-      ids.push_back(id);
-      preloaded.emplace(std::move(id), std::move(bytes));
+  const bool dense = !candidates.has_value();
+  uint64_t next_number = 1, last_number = 0;
+  if (dense) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        last_number,
+        store_->CurrentSequence(std::string(KindPrefix(EntityKind::kAction))));
+    if (!after.empty()) {
+      RECTRACK_ASSIGN_OR_RETURN(EntityId parsed,
+                                ParseEntityId(after, "page_token"));
+      next_number = parsed.number + 1;
     }
+  } else {
+    ids.assign(candidates->begin(), candidates->end());
+    std::sort(ids.begin(), ids.end(), EntityIdLess);
   }
-  std::sort(ids.begin(), ids.end(), EntityIdLess);
+  size_t next_index = 0;
+  auto next_id = [&]() -> std::optional<std::string> {
+    if (dense) {
+      if (next_number > last_number) return std::nullopt;
+      return MakeEntityId(EntityKind::kAction, next_number++);
+    }
+    while (next_index < ids.size()) {
+      const std::string& id = ids[next_index++];
+      if (after.empty() || EntityIdLess(after, id)) return id;
+    }
+    return std::nullopt;
+  };
   absl::flat_hash_map<std::string, std::string> committee_of;  // by review
   absl::flat_hash_map<std::string, std::vector<std::string>> rec_words;
   v1::ListActionsResponse response;
-  for (const std::string& id : ids) {
-    if (!after.empty() && !EntityIdLess(after, id)) continue;
-    v1::Action action;
-    if (auto it = preloaded.find(id); it != preloaded.end()) {
-      RECTRACK_ASSIGN_OR_RETURN(action, ParseState<v1::Action>(id, it->second));
-    } else {
-      RECTRACK_ASSIGN_OR_RETURN(action, GetAction(id));
-    }
+  while (std::optional<std::string> next = next_id()) {
+    const std::string& id = *next;
+    RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                              store_->GetState(id));
+    if (!bytes.has_value()) continue;  // an id handed out, never stored
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                              ParseState<v1::Action>(id, *bytes));
     if (spec.has_value()) {
       absl::StatusOr<v1::Action> then = ActionAsOf(store_, action, spec);
       if (absl::IsNotFound(then.status())) continue;  // not yet added
