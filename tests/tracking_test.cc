@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -431,6 +432,64 @@ TEST_F(TrackingTest, ReportCountsResponsesRagSlippageAndChanges) {
   req.set_review_id("review-9");
   EXPECT_EQ(tracker_->GetReport(req).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(TrackingTest, OlderDatabaseGetsItsProjectionsRebuiltFromTheLog) {
+  Must(OpenReview());
+  Must(AddRec("review-1", "1"));
+  Must(Respond("rec-1"));
+  Must(AddAction("rec-1", "Sept 10", {"Ann Lee"}));
+  Must(Retarget("action-1", "Dec 10", "Late start"));
+  tracker_.reset();
+  store_.reset();
+  {
+    // Make it look like schema 1: old version number, a stale state, an
+    // index entry in the old key form, and a state with no events.
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "events", "streams", "state", "index",
+                             "requests", "meta"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"),
+                                  families, &handles, &raw)
+                    .ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteOptions wo;
+    ASSERT_TRUE(db->Put(wo, handles[6], "schema_version", "1").ok());
+    v1::Action old;
+    old.set_id("action-1");
+    old.mutable_timescale()->set_text("Dec 10");
+    ASSERT_TRUE(db->Put(wo, handles[3], "action-1", old.SerializeAsString()).ok());
+    ASSERT_TRUE(db->Put(wo, handles[3], "action-99", "junk").ok());
+    ASSERT_TRUE(db->Put(wo, handles[4],
+                        std::string("\0\0\0\x0e" "action_by_lead"
+                                    "\0\0\0\x07" "ann lee" "action-1", 37),
+                        "")
+                    .ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  SetUp();
+  ASSERT_TRUE(store_->projections_stale());
+  auto rebuilt = tracker_->RebuildProjections();
+  ASSERT_OK(rebuilt);
+  EXPECT_EQ(*rebuilt, 5u);
+  EXPECT_FALSE(store_->projections_stale());
+  auto verify = tracker_->Verify();
+  ASSERT_OK(verify);
+  EXPECT_THAT(verify->problems(), IsEmpty());
+  v1::Action a = Get("action-1");
+  EXPECT_EQ(a.timescale().latest(), "2010-12-31");
+  EXPECT_EQ(a.slippage().revisions(), 1u);
+  v1::ListActionsRequest lead;
+  lead.add_leads("Ann Lee");
+  EXPECT_THAT(Ids(lead), ElementsAre("action-1"));
+  // Marked current: the next open does not rebuild again.
+  tracker_.reset();
+  store_.reset();
+  SetUp();
+  EXPECT_FALSE(store_->projections_stale());
 }
 
 }  // namespace

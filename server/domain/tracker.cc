@@ -1705,6 +1705,35 @@ absl::StatusOr<v1::VerifyResponse> Tracker::Verify() {
   return report;
 }
 
+absl::StatusOr<uint64_t> Tracker::RebuildProjections() {
+  EntityStates folded;
+  uint64_t next = 1;
+  while (true) {
+    RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> page,
+                              store_->ReadAll(next, kMaxReadLimit));
+    if (page.empty()) break;
+    for (const v1::Event& e : page) {
+      RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &folded));
+      next = e.position() + 1;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> states;
+  std::vector<store::EventStore::IndexEntry> index;
+  auto add = [&](const auto& entities) {
+    for (const auto& [id, entity] : entities) {
+      states.emplace_back(id, entity.SerializeAsString());
+      for (const auto& [name, value] : IndexEntriesOf(entity)) {
+        index.push_back({name, value, id});
+      }
+    }
+  };
+  add(folded.reviews);
+  add(folded.recommendations);
+  add(folded.actions);
+  RECTRACK_RETURN_IF_ERROR(store_->ReplaceProjections(states, index));
+  return next - 1;
+}
+
 absl::StatusOr<v1::BackupResponse> Tracker::Backup(
     const std::string& directory) {
   if (absl::StripAsciiWhitespace(directory).empty()) {

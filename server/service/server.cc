@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "server/service/access_log.h"
 
@@ -29,6 +30,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   RECTRACK_ASSIGN_OR_RETURN(
       server->store_, store::EventStore::Open(options.data_dir, store_options));
   server->tracker_ = std::make_unique<domain::Tracker>(server->store_.get());
+  if (server->store_->projections_stale()) {
+    // Written by an older rectrackd: its state and indexes are rebuilt
+    // from the log, which never changes form.
+    RECTRACK_ASSIGN_OR_RETURN(uint64_t events,
+                              server->tracker_->RebuildProjections());
+    Log(options.clock, "info",
+        "rebuilt state and indexes from the event log for this version",
+        {{"events", static_cast<double>(events)}});
+  }
   server->service_ = std::make_unique<TrackerService>(server->tracker_.get());
 
   grpc::EnableDefaultHealthCheckService(true);

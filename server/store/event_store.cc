@@ -20,7 +20,12 @@ namespace {
 constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
     "events", "streams", "state", "index", "requests", "meta"};
 constexpr const char* kSchemaVersionKey = "schema_version";
-constexpr const char* kSchemaVersion = "1";
+// 1: index keys len|name len|value id, actions without target windows.
+// 2: index keys len|name value 0x00 id; projections carry target windows,
+//    revisions and slippage. A version 1 database opens with stale
+//    projections, which the server rebuilds from the log before serving.
+constexpr const char* kSchemaVersion = "2";
+constexpr const char* kOldestRebuildableSchema = "1";
 
 absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
@@ -283,8 +288,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     if (!s.ok()) {
       return fail(FromRocks(s, "writing the schema version"));
     }
+    schema = kSchemaVersion;
   } else if (!s.ok()) {
     return fail(FromRocks(s, "reading the schema version"));
+  }
+  bool stale = false;
+  if (schema == kOldestRebuildableSchema) {
+    stale = true;
   } else if (schema != kSchemaVersion) {
     return fail(absl::FailedPreconditionError(
         absl::StrCat("the database in ", dir, " has schema version ", schema,
@@ -304,8 +314,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
       return fail(FromRocks(it->status(), "reading the last event"));
     }
   }
-  return std::unique_ptr<EventStore>(new EventStore(
+  auto store = std::unique_ptr<EventStore>(new EventStore(
       std::move(db), std::move(handles), options, last_position));
+  store->projections_stale_ = stale;
+  return store;
 }
 
 EventStore::EventStore(std::unique_ptr<rocksdb::DB> db,
@@ -739,6 +751,41 @@ EventStore::ScanAllIndexes() {
   }
   RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the indexes"));
   return out;
+}
+
+absl::Status EventStore::ReplaceProjections(
+    const std::vector<std::pair<std::string, std::string>>& states,
+    const std::vector<IndexEntry>& index) {
+  rocksdb::WriteBatch batch;
+  for (ColumnFamily family : {ColumnFamily::kState, ColumnFamily::kIndex}) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      RECTRACK_RETURN_IF_ERROR(FromRocks(batch.Delete(cf(family), it->key()),
+                                         "rebuilding the projections"));
+    }
+    RECTRACK_RETURN_IF_ERROR(
+        FromRocks(it->status(), "reading the old projections"));
+  }
+  for (const auto& [id, bytes] : states) {
+    RECTRACK_RETURN_IF_ERROR(FromRocks(
+        batch.Put(cf(ColumnFamily::kState), id, bytes), "rebuilding state"));
+  }
+  for (const IndexEntry& e : index) {
+    RECTRACK_RETURN_IF_ERROR(
+        FromRocks(batch.Put(cf(ColumnFamily::kIndex),
+                            IndexKey(e.name, e.value, e.entity_id), ""),
+                  "rebuilding an index"));
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(
+      batch.Put(cf(ColumnFamily::kMeta), kSchemaVersionKey, kSchemaVersion),
+      "writing the schema version"));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RECTRACK_RETURN_IF_ERROR(
+      FromRocks(db_->Write(wo, &batch), "writing the rebuilt projections"));
+  projections_stale_ = false;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name) {

@@ -219,6 +219,16 @@ class EventStore {
     std::string entity_id;
   };
   absl::StatusOr<std::vector<IndexEntry>> ScanAllIndexes();
+  // True when the database was written by an older schema whose state and
+  // index families must be rebuilt from the log (ReplaceProjections) before
+  // anything reads them. The log itself never changes form.
+  bool projections_stale() const { return projections_stale_; }
+  // Replaces the whole state and index families with `states` (id, bytes)
+  // and `index`, and marks the database current, in one synced write. Only
+  // while nothing else writes (at start-up).
+  absl::Status ReplaceProjections(
+      const std::vector<std::pair<std::string, std::string>>& states,
+      const std::vector<IndexEntry>& index);
   // The current value of a NextSequence() counter (0 if never used).
   absl::StatusOr<uint64_t> CurrentSequence(const std::string& name);
 
@@ -268,6 +278,8 @@ class EventStore {
   std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
+
+  bool projections_stale_ = false;
 
   // Used only by the committer thread.
   absl::Time last_recorded_at_ = absl::InfinitePast();
