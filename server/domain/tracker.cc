@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -305,11 +306,25 @@ class RequestDecider {
     }
     RECTRACK_ASSIGN_OR_RETURN(v1::Event stored,
                               txn_.Append(std::move(event), version));
-    EntityStates before = states;
+    // Index entries before the event, of what the event can re-index: a
+    // review's committee and a recommendation's words never change with
+    // events of other streams, so only the event's own entity and actions
+    // are worked out twice.
+    absl::flat_hash_map<std::string, IndexEntries> before;
+    for (const auto& [id, action] : states.actions) {
+      before.emplace(id, IndexEntriesOf(action));
+    }
+    if (auto it = states.recommendations.find(stream);
+        it != states.recommendations.end()) {
+      before.emplace(stream, IndexEntriesOf(it->second));
+    }
+    if (auto it = states.reviews.find(stream); it != states.reviews.end()) {
+      before.emplace(stream, IndexEntriesOf(it->second));
+    }
     RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));
-    StoreWithIndexes(before.reviews, states.reviews);
-    StoreWithIndexes(before.recommendations, states.recommendations);
-    StoreWithIndexes(before.actions, states.actions);
+    StoreWithIndexes(before, stream, states.reviews);
+    StoreWithIndexes(before, stream, states.recommendations);
+    StoreWithIndexes(before, stream, states.actions);
     v1::CommandResult result;
     result.set_entity_id(stored.stream());
     result.set_version(stored.version());
@@ -320,14 +335,21 @@ class RequestDecider {
   }
 
   // Stores each entity of `after`, putting and deleting index entries as
-  // they differ from the entity's state in `before`.
+  // they differ from those in `before` (an entity absent there is new, or a
+  // parent whose own index entries the event of `stream` cannot change).
   template <typename Map>
-  void StoreWithIndexes(const Map& before, const Map& after) {
+  void StoreWithIndexes(
+      const absl::flat_hash_map<std::string, IndexEntries>& before,
+      const std::string& stream, const Map& after) {
     for (const auto& [id, entity] : after) {
-      IndexEntries old_entries;
-      if (auto it = before.find(id); it != before.end()) {
-        old_entries = IndexEntriesOf(it->second);
+      auto it = before.find(id);
+      if (it == before.end() && id != stream &&
+          !std::is_same_v<typename Map::mapped_type, v1::Action>) {
+        txn_.PutState(id, entity.SerializeAsString());
+        continue;
       }
+      IndexEntries old_entries;
+      if (it != before.end()) old_entries = it->second;
       IndexEntries new_entries = IndexEntriesOf(entity);
       for (const auto& e : old_entries) {
         if (!new_entries.count(e)) txn_.DeleteIndex(e.first, e.second, id);
