@@ -208,7 +208,7 @@ absl::StatusOr<Enum> EnumOption(const Context& ctx, const std::string& name,
 
 // --as-of DATE|TIMESTAMP [--effective] into `as_of`; false when not given.
 // A date alone means the end of that day (UTC).
-absl::StatusOr<bool> AsOfOption(const Context& ctx, v1::AsOf* as_of) {
+absl::StatusOr<bool> ParseAsOf(const Context& ctx, v1::AsOf* as_of) {
   std::optional<std::string> given = ctx.args.Get("--as-of");
   if (!given.has_value()) {
     if (ctx.args.Has("--effective")) {
@@ -234,6 +234,36 @@ absl::StatusOr<bool> AsOfOption(const Context& ctx, v1::AsOf* as_of) {
   as_of->set_axis(ctx.args.Has("--effective") ? v1::TIME_AXIS_EFFECTIVE
                                                : v1::TIME_AXIS_RECORDED);
   return true;
+}
+
+// Sets `request`'s as_of from --as-of / --effective, when given.
+template <typename Request>
+absl::StatusOr<bool> AsOfOption(const Context& ctx, Request* request) {
+  v1::AsOf as_of;
+  absl::StatusOr<bool> given = ParseAsOf(ctx, &as_of);
+  if (given.ok() && *given) *request->mutable_as_of() = std::move(as_of);
+  return given;
+}
+
+// Writes `content` to `path` through a file beside it, then renames it over
+// `path`: a reader never sees half a file.
+absl::Status WriteFileWhole(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << content;
+    if (!file.flush()) {
+      std::remove(tmp.c_str());
+      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    std::remove(tmp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
 }
 
 // Every action matching `request`, fetching page after page.
@@ -280,9 +310,8 @@ absl::Status ReviewShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetReviewRequest req;
   req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
-  if (!*has_as_of) req.clear_as_of();
   v1::Review review;
   absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &review);
   if (!status.ok()) return status;
@@ -410,9 +439,8 @@ absl::Status RecShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetRecommendationRequest req;
   req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
-  if (!*has_as_of) req.clear_as_of();
   v1::Recommendation rec;
   absl::Status status =
       Unary(ctx, &v1::Tracker::Stub::GetRecommendation, req, &rec);
@@ -497,9 +525,8 @@ absl::Status ActionShow(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetActionRequest req;
   req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
-  if (!*has_as_of) req.clear_as_of();
   v1::Action action;
   absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetAction, req, &action);
   if (!status.ok()) return status;
@@ -557,9 +584,8 @@ absl::StatusOr<v1::ListActionsRequest> ActionFilters(Context& ctx) {
     }
     req.set_due_soon_days(n);
   }
-  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
-  if (!*has_as_of) req.clear_as_of();
   return req;
 }
 
@@ -594,9 +620,8 @@ absl::Status ReportCommand(Context& ctx) {
   if (!id.ok()) return id.status();
   v1::GetReportRequest req;
   req.set_review_id(*id);
-  auto has_as_of = AsOfOption(ctx, req.mutable_as_of());
+  auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
-  if (!*has_as_of) req.clear_as_of();
   req.set_since(Opt(ctx, "--since"));
   if (auto days = ctx.args.Get("--deadline-days")) {
     uint32_t n = 0;
@@ -614,23 +639,8 @@ absl::Status ReportCommand(Context& ctx) {
   absl::StatusOr<std::string> rendered = RenderReport(report, format);
   if (!rendered.ok()) return Usage(std::string(rendered.status().message()));
   if (auto path = ctx.args.Get("--output")) {
-    // Written beside the target, then renamed: never a half-written report.
-    std::string partial = *path + ".partial";
-    {
-      std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-      out << *rendered;
-      out.close();
-      if (!out) {
-        std::remove(partial.c_str());
-        return absl::UnavailableError(
-            absl::StrCat("cannot write the report to ", *path));
-      }
-    }
-    if (std::rename(partial.c_str(), path->c_str()) != 0) {
-      std::remove(partial.c_str());
-      return absl::UnavailableError(
-          absl::StrCat("cannot write the report to ", *path));
-    }
+    absl::Status written = WriteFileWhole(*path, *rendered);
+    if (!written.ok()) return written;
     std::cerr << "Wrote the " << format << " report of " << *id << " to "
               << *path << "\n";
     return absl::OkStatus();
@@ -1082,19 +1092,7 @@ absl::Status Export(Context& ctx) {
     std::cout << out;
     return absl::OkStatus();
   }
-  std::string tmp = *target + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file << out;
-    if (!file.flush()) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), target->c_str()) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write ", *target, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return WriteFileWhole(*target, out);
 }
 
 // --------------------------------------------------------------- the table
