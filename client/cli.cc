@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -26,6 +27,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "client/args.h"
+#include "client/client.h"
 #include "client/csv.h"
 #include "client/format.h"
 #include "client/plan.h"
@@ -62,8 +64,9 @@ struct CommandSpec {
   std::set<std::string> flags = {};  // options without a value it accepts
 };
 
-const std::set<std::string> kGlobalValueOptions = {"--server"};
-const std::set<std::string> kGlobalFlags = {"--json", "--help"};
+const std::set<std::string> kGlobalValueOptions = {
+    "--server", "--token", "--tls-ca", "--tls-cert", "--tls-key"};
+const std::set<std::string> kGlobalFlags = {"--json", "--help", "--tls"};
 const std::set<std::string> kChangeOptions = {"--request-id",
                                               "--expect-version"};
 
@@ -1317,10 +1320,58 @@ std::string MainHelp() {
       kDefaultServer,
       ")\n"
       "  --json              print the API's JSON instead of tables\n"
+      "  --token TOKEN       the access token from the tracker's "
+      "administrator\n"
+      "                      (better: set RECTRACK_TOKEN, which others on "
+      "this\n"
+      "                      machine cannot see in the process list)\n"
+      "  --tls               talk TLS, trusting the system's certificate "
+      "authorities\n"
+      "  --tls-ca FILE       talk TLS, trusting the CA certificate (PEM) in "
+      "FILE\n"
+      "  --tls-cert FILE     with --tls-key: this client's certificate and "
+      "key\n"
+      "  --tls-key FILE      (PEM) for servers that ask for one (mutual "
+      "TLS)\n"
       "  --help              help for any command, e.g. rectrack action add "
       "--help\n\n"
       "On failure prints \"error: CODE: message\" and exits non-zero.\n");
   return out;
+}
+
+// --token (or RECTRACK_TOKEN) and the --tls options.
+absl::StatusOr<client::ConnectOptions> ConnectOptionsOf(const ParsedArgs& args) {
+  client::ConnectOptions options;
+  if (auto token = args.Get("--token")) {
+    options.token = *token;
+  } else if (const char* env = std::getenv("RECTRACK_TOKEN")) {
+    options.token = env;
+  }
+  options.token = std::string(absl::StripAsciiWhitespace(options.token));
+  auto read = [&](const char* flag, std::string* pem) -> absl::Status {
+    auto path = args.Get(flag);
+    if (!path) return absl::OkStatus();
+    std::ifstream in(*path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().empty()) {
+      return Usage(absl::StrCat("cannot read ", flag, " ", *path,
+                                ": it must be a readable PEM file"));
+    }
+    *pem = text.str();
+    options.tls = true;
+    return absl::OkStatus();
+  };
+  for (auto [flag, pem] : {std::make_pair("--tls-ca", &options.tls_ca_pem),
+                           std::make_pair("--tls-cert", &options.tls_cert_pem),
+                           std::make_pair("--tls-key", &options.tls_key_pem)}) {
+    if (absl::Status s = read(flag, pem); !s.ok()) return s;
+  }
+  if (options.tls_cert_pem.empty() != options.tls_key_pem.empty()) {
+    return Usage("--tls-cert and --tls-key go together: give both or neither");
+  }
+  if (args.Has("--tls")) options.tls = true;
+  return options;
 }
 
 // Prints "error: CODE: message" and returns the exit code.
@@ -1402,9 +1453,9 @@ int Run(const std::vector<std::string>& argv) {
   ctx.args = *std::move(parsed);
   ctx.server = ctx.args.Get("--server").value_or(kDefaultServer);
   ctx.json = ctx.args.Has("--json");
-  auto channel =
-      grpc::CreateChannel(ctx.server, grpc::InsecureChannelCredentials());
-  auto stub = v1::Tracker::NewStub(channel);
+  absl::StatusOr<client::ConnectOptions> connect = ConnectOptionsOf(ctx.args);
+  if (!connect.ok()) return PrintError(connect.status());
+  auto stub = v1::Tracker::NewStub(client::Connect(ctx.server, *connect));
   ctx.stub = stub.get();
   absl::Status status = spec->run(ctx);
   return status.ok() ? 0 : PrintError(status);

@@ -14,6 +14,27 @@
 
 namespace rectrack::client {
 
+// How to reach a rectrackd that asks for a token or TLS.
+struct ConnectOptions {
+  // Access token (from rectrackd token add), sent on every call as
+  // "authorization: Bearer TOKEN". Empty: none.
+  std::string token;
+  // Use TLS. `tls_ca_pem` is the PEM of the CA that signed the server's
+  // certificate (empty: the system's trusted CAs).
+  bool tls = false;
+  std::string tls_ca_pem;
+  // Mutual TLS: this client's PEM certificate chain and private key.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  // The name to expect in the server's certificate when it differs from
+  // the host in the address (e.g. connecting by IP address).
+  std::string tls_server_name;
+};
+
+// A channel to `address` with `options`. Thread-safe; share one.
+std::shared_ptr<grpc::Channel> Connect(const std::string& address,
+                                       const ConnectOptions& options);
+
 // A connection to one rectrackd. Thread-safe; share one per process.
 class Client {
  public:
@@ -22,6 +43,10 @@ class Client {
   explicit Client(const std::string& address,
                   std::shared_ptr<grpc::ChannelCredentials> credentials =
                       grpc::InsecureChannelCredentials(),
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  // Uses `channel` (e.g. from Connect). Every call gets `timeout`.
+  explicit Client(std::shared_ptr<grpc::Channel> channel,
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   // The generated stub, for everything the helpers below do not cover

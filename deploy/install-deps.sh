@@ -6,13 +6,13 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev
   python3 python3-grpcio python3-protobuf
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in
 # headless Chromium and its screenshot read with Pillow).
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(chromium fonts-liberation python3-pil)
+  packages+=(chromium fonts-liberation python3-pil openssl)
 fi
 
 missing=()

@@ -5,11 +5,16 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "server/service/tokens.h"
 #include "common/log.h"
 #include "server/service/server.h"
 
@@ -22,6 +27,9 @@ scrutiny reviews as events in an embedded database, and serves them over
 gRPC to the rectrack command-line tool and to other systems.
 
 Usage: rectrackd [options]
+       rectrackd token add NAME --role ROLE [--lead NAME]... [--data-dir DIR]
+       rectrackd token list [--data-dir DIR]
+       rectrackd token revoke NAME [--data-dir DIR]
 
 Options (each may also come from an environment variable or a config file):
   --listen HOST:PORT   address to serve on (default 127.0.0.1:50051; port 0
@@ -34,9 +42,31 @@ Options (each may also come from an environment variable or a config file):
   --restore-from DIR   first restore the latest backup in DIR (made by
                        rectrack admin backup) into --data-dir, which must be
                        missing or empty
+  --tls-cert FILE      serve TLS with this PEM certificate chain ...
+  --tls-key FILE       ... and this PEM private key   RECTRACK_TLS_CERT/KEY
+  --tls-client-ca FILE mutual TLS: clients must present a certificate
+                       signed by this PEM CA          RECTRACK_TLS_CLIENT_CA
+  --allow-plaintext    serve without TLS on an address other than loopback
+                       (only behind a TLS proxy on the same machine)
   --help               show this help
 
-A flag beats the environment, which beats the config file.
+A flag beats the environment, which beats the config file (where the keys
+are the option names without "--", e.g. "tls-cert = /etc/rectrack/cert.pem").
+
+Access:
+  With no access tokens, rectrackd lets anyone in, and only on a loopback
+  address (127.0.0.1, ::1, localhost). Once a token exists, every call needs
+  one (clients: rectrack --token, or RECTRACK_TOKEN). On any other address
+  it needs TLS (or --allow-plaintext) and serves nobody until a token exists.
+
+  rectrackd token add NAME --role ROLE   prints a new token once; only a
+                       salted hash is kept, in DATA_DIR/tokens. The running
+                       server picks up added and revoked tokens at once.
+  Roles: viewer (read), officer (read; progress and status on actions led by
+  its --lead names), scrutiny (read and every change), admin (everything,
+  with verify and backup). NAME is recorded as the author of every change
+  made with the token; under mutual TLS, a client certificate whose common
+  name is NAME gets that token's role and is recorded by its subject.
 
 Logs go to stderr, one JSON object per line: start and stop, and one line
 per call (method, status, duration_ms, and the caller's x-request-id).
@@ -44,6 +74,12 @@ per call (method, status, duration_ms, and the caller's x-request-id).
 Stop it with Ctrl-C or SIGTERM: calls in progress finish and the database
 is closed cleanly.
 )";
+
+// Options that take a value (without "--"); also the config file's keys,
+// except port-file and restore-from.
+const std::set<std::string> kValueFlags = {
+    "listen",   "data-dir", "port-file",    "restore-from",
+    "tls-cert", "tls-key",  "tls-client-ca"};
 
 rectrack::Clock* clock_for_logs() { return rectrack::RealClock::Get(); }
 
@@ -67,10 +103,13 @@ bool ReadConfig(const std::string& path,
     if (t.empty() || t[0] == '#') continue;
     size_t eq = t.find('=');
     std::string key(absl::StripAsciiWhitespace(t.substr(0, eq)));
-    if (eq == std::string::npos || (key != "listen" && key != "data-dir")) {
-      *error = absl::StrCat(path, " line ", n,
-                            ": expected \"listen = HOST:PORT\" or "
-                            "\"data-dir = DIR\"");
+    if (eq == std::string::npos ||
+        (!kValueFlags.count(key) && key != "allow-plaintext") ||
+        key == "port-file" || key == "restore-from") {
+      *error = absl::StrCat(
+          path, " line ", n,
+          ": expected \"KEY = VALUE\" with KEY one of listen, data-dir, "
+          "tls-cert, tls-key, tls-client-ca, allow-plaintext");
       return false;
     }
     (*settings)[key] =
@@ -81,13 +120,105 @@ bool ReadConfig(const std::string& path,
 
 }  // namespace
 
+// rectrackd token add|list|revoke.
+int TokenCommand(const std::vector<std::string>& args,
+                 const std::string& data_dir) {
+  using rectrack::service::Role;
+  auto usage = [](const std::string& why) {
+    std::fprintf(stderr, "error: %s; see rectrackd --help\n", why.c_str());
+    return 2;
+  };
+  auto fail = [](const absl::Status& status) {
+    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+    return 1;
+  };
+  if (args.empty()) return usage("say token add, token list or token revoke");
+  const std::string& verb = args[0];
+  if (verb == "list") {
+    if (args.size() != 1) return usage("token list takes no name");
+    auto entries = rectrack::service::ReadTokens(data_dir);
+    if (!entries.ok()) return fail(entries.status());
+    if (entries->empty()) {
+      std::printf("no tokens in %s: rectrackd is open on loopback only\n",
+                  data_dir.c_str());
+    }
+    for (const auto& e : *entries) {
+      std::printf("%-24s %-9s created %s%s%s\n", e.name.c_str(),
+                  rectrack::service::RoleName(e.role), e.created.c_str(),
+                  e.leads.empty() ? "" : "  leads: ",
+                  absl::StrJoin(e.leads, "; ").c_str());
+    }
+    return 0;
+  }
+  if (verb != "add" && verb != "revoke") {
+    return usage(absl::StrCat("unknown token command \"", verb, "\""));
+  }
+  std::string name, role_name;
+  std::vector<std::string> leads;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if ((args[i] == "--role" || args[i] == "--lead") && verb == "add") {
+      if (i + 1 >= args.size()) return usage(args[i] + " needs a value");
+      if (args[i] == "--role") {
+        role_name = args[i + 1];
+      } else {
+        leads.push_back(args[i + 1]);
+      }
+      ++i;
+    } else if (absl::StartsWith(args[i], "--")) {
+      return usage(absl::StrCat(args[i], " does not apply to token ", verb));
+    } else if (name.empty()) {
+      name = args[i];
+    } else {
+      return usage(absl::StrCat("token ", verb, " takes one name"));
+    }
+  }
+  if (name.empty()) return usage(absl::StrCat("token ", verb, " needs NAME"));
+  if (verb == "revoke") {
+    absl::Status s = rectrack::service::RevokeToken(data_dir, name);
+    if (!s.ok()) return fail(s);
+    std::printf("revoked %s; a running rectrackd refuses it from now on\n",
+                name.c_str());
+    return 0;
+  }
+  if (role_name.empty()) {
+    return usage("token add needs --role viewer|officer|scrutiny|admin");
+  }
+  absl::StatusOr<Role> role = rectrack::service::ParseRole(role_name);
+  if (!role.ok()) return usage(std::string(role.status().message()));
+  absl::StatusOr<std::string> token = rectrack::service::AddToken(
+      data_dir, name, *role, leads,
+      absl::FormatTime(absl::RFC3339_sec, clock_for_logs()->Now(),
+                       absl::UTCTimeZone()));
+  if (!token.ok()) return fail(token.status());
+  // The token alone on stdout, so scripts can capture it; the advice on
+  // stderr.
+  std::printf("%s\n", token->c_str());
+  std::fprintf(stderr,
+               "This is the only time the token for %s (%s) is shown: keep "
+               "it secret and give it to its user, who passes it with "
+               "rectrack --token or RECTRACK_TOKEN.\n",
+               name.c_str(), role_name.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
+  std::vector<std::string> token_args;
+  const bool token_command = argc > 1 && std::string(argv[1]) == "token";
+  for (int i = token_command ? 2 : 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
+    }
+    if (arg == "--allow-plaintext" && !token_command) {
+      flags["allow-plaintext"] = "true";
+      continue;
+    }
+    if (token_command && !absl::StartsWith(arg, "--data-dir") &&
+        !absl::StartsWith(arg, "--config")) {
+      token_args.push_back(arg);
+      continue;
     }
     std::string value;
     bool has_value = false;
@@ -97,8 +228,7 @@ int main(int argc, char** argv) {
       arg = arg.substr(0, eq);
       has_value = true;
     }
-    if (arg != "--listen" && arg != "--data-dir" && arg != "--port-file" &&
-        arg != "--restore-from" && arg != "--config") {
+    if (!kValueFlags.count(arg.substr(2)) && arg != "--config") {
       return Fail(
           absl::StrCat("unknown option \"", arg, "\"; see rectrackd --help"));
     }
@@ -121,13 +251,22 @@ int main(int argc, char** argv) {
   if (!config.empty() && !ReadConfig(config, &settings, &error)) {
     return Fail(error);
   }
-  for (auto [key, env] : {std::make_pair("listen", "RECTRACK_LISTEN"),
-                          std::make_pair("data-dir", "RECTRACK_DATA_DIR")}) {
+  for (auto [key, env] :
+       {std::make_pair("listen", "RECTRACK_LISTEN"),
+        std::make_pair("data-dir", "RECTRACK_DATA_DIR"),
+        std::make_pair("tls-cert", "RECTRACK_TLS_CERT"),
+        std::make_pair("tls-key", "RECTRACK_TLS_KEY"),
+        std::make_pair("tls-client-ca", "RECTRACK_TLS_CLIENT_CA")}) {
     if (const char* v = std::getenv(env); v != nullptr && *v != '\0') {
       settings[key] = v;
     }
   }
   for (const auto& [key, value] : flags) settings[key] = value;
+  if (token_command) {
+    return TokenCommand(token_args, settings.count("data-dir")
+                                        ? settings["data-dir"]
+                                        : std::string("./data"));
+  }
 
   rectrack::service::ServerOptions options;
   options.access_log = true;
@@ -135,6 +274,16 @@ int main(int argc, char** argv) {
   if (settings.count("data-dir")) options.data_dir = settings["data-dir"];
   if (settings.count("restore-from")) {
     options.restore_from = settings["restore-from"];
+  }
+  options.tls_cert = settings["tls-cert"];
+  options.tls_key = settings["tls-key"];
+  options.tls_client_ca = settings["tls-client-ca"];
+  if (settings.count("allow-plaintext")) {
+    if (settings["allow-plaintext"] != "true" &&
+        settings["allow-plaintext"] != "false") {
+      return Fail("allow-plaintext in the config file must be true or false");
+    }
+    options.allow_plaintext = settings["allow-plaintext"] == "true";
   }
 
   // Signals are taken by sigwait below, so block them in every thread.
@@ -159,9 +308,7 @@ int main(int argc, char** argv) {
   rectrack::Log(clock_for_logs(), "info", "serving",
                 {{"address", (*server)->address()},
                  {"data_dir", options.data_dir},
-                 {"authentication",
-                  "none: anyone who can reach this address can change the "
-                  "tracker"}});
+                 {"access", (*server)->access_summary()}});
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -5,6 +5,10 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -16,11 +20,74 @@ namespace {
 // Largest request message accepted (see tracker.proto).
 constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
 
+// True for 127.x.x.x, ::1 and localhost: addresses only this machine can
+// reach.
+bool IsLoopback(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host == "localhost" || host == "::1" ||
+         absl::StartsWith(host, "127.") || host == "ipv4:127.0.0.1";
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    const char* flag) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.str().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", flag, " ", path,
+                     ": it must be a readable PEM file"));
+  }
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key go together: give both or neither");
+  }
+  if (options.tls_cert.empty()) {
+    if (!options.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls-client-ca needs --tls-cert and --tls-key too");
+    }
+    if (!IsLoopback(options.listen) && !options.allow_plaintext) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve on ", options.listen,
+          " without TLS: tokens and council data would cross the network "
+          "unencrypted. Give --tls-cert and --tls-key, listen on "
+          "127.0.0.1, or (only behind a TLS proxy on this machine) add "
+          "--allow-plaintext"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  RECTRACK_ASSIGN_OR_RETURN(pair.cert_chain,
+                            ReadPem(options.tls_cert, "--tls-cert"));
+  RECTRACK_ASSIGN_OR_RETURN(pair.private_key,
+                            ReadPem(options.tls_key, "--tls-key"));
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!options.tls_client_ca.empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        ssl.pem_root_certs, ReadPem(options.tls_client_ca, "--tls-client-ca"));
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
+  RECTRACK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,
+                            Credentials(options));
   if (!options.restore_from.empty()) {
     RECTRACK_RETURN_IF_ERROR(store::EventStore::RestoreFromBackup(
         options.restore_from, options.data_dir));
@@ -39,16 +106,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         "rebuilt state and indexes from the event log for this version",
         {{"events", static_cast<double>(events)}});
   }
-  server->service_ = std::make_unique<TrackerService>(server->tracker_.get());
+  server->access_ = std::make_unique<Access>(
+      options.data_dir, IsLoopback(options.listen), server->tracker_.get());
+  server->service_ = std::make_unique<TrackerService>(server->tracker_.get(),
+                                                      server->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   // Without this, a second server on the same port would silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
-    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.AddListeningPort(options.listen, creds, &server->port_);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   if (options.access_log) {
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -71,6 +140,23 @@ std::string Server::address() const {
   return absl::StrCat(host, ":", port_);
 }
 
+std::string Server::access_summary() const {
+  std::string transport =
+      options_.tls_cert.empty()         ? "plaintext"
+      : options_.tls_client_ca.empty() ? "TLS"
+                                       : "mutual TLS (client certificates)";
+  if (access_->open()) {
+    return absl::StrCat(
+        transport,
+        "; open: no access tokens exist, so anyone who can reach this "
+        "loopback address may do anything. Add one with rectrackd token "
+        "add and every call will need one (no restart needed)");
+  }
+  return absl::StrCat(transport,
+                      "; every call needs an access token or a client "
+                      "certificate with an access entry");
+}
+
 void Server::Shutdown(absl::Duration grace) {
   if (grpc_server_ == nullptr) {
     return;
@@ -83,6 +169,7 @@ void Server::Shutdown(absl::Duration grace) {
   grpc_server_->Wait();
   grpc_server_.reset();
   service_.reset();
+  access_.reset();
   tracker_.reset();
   store_.reset();  // joins the committer and closes the database
 }

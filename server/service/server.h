@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "server/domain/tracker.h"
+#include "server/service/access.h"
 #include "server/service/tracker_service.h"
 #include "server/store/event_store.h"
 
@@ -22,7 +23,16 @@ struct ServerOptions {
   // When set, first restore the latest backup in this directory into
   // data_dir, which must be missing or empty.
   std::string restore_from;
-    // Not owned; must outlive the server.
+  // TLS: PEM files of the server's certificate chain and private key.
+  // With tls_client_ca, clients must also present a certificate signed by
+  // that CA (mutual TLS).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Serve plaintext on an address other than loopback (only behind a
+  // TLS-terminating proxy on the same machine). Refused without it.
+  bool allow_plaintext = false;
+  // Not owned; must outlive the server.
   Clock* clock = RealClock::Get();
   // Log one JSON line per call to stderr.
   bool access_log = false;
@@ -41,6 +51,9 @@ class Server {
   int port() const { return port_; }
   std::string address() const;
 
+  // How callers are let in, in words, for the start-up log.
+  std::string access_summary() const;
+
   // Refuses new changes, lets in-flight calls finish (waiting at most
   // `grace`), then closes the database cleanly. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -51,6 +64,7 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<domain::Tracker> tracker_;
+  std::unique_ptr<Access> access_;
   std::unique_ptr<TrackerService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;

@@ -10,15 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/grpc_status.h"
+#include "rectrack/wire_check.h"
 
 namespace rectrack::service {
 namespace {
-
-// Until authentication arrives every caller is recorded as "anonymous".
-// The actor is never taken from the request.
-std::string Actor(grpc::CallbackServerContext* /*context*/) {
-  return "anonymous";
-}
 
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                  const absl::Status& status) {
@@ -26,6 +21,14 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
+
+// Every handler starts here: who is calling, and may they? Ends the call
+// with the refusal if not. The actor of every event is the principal's,
+// never a request field.
+#define RECTRACK_ADMIT(principal, rpc, request)                          \
+  absl::StatusOr<Principal> principal =                                  \
+      access_->Admit(*context, rpc, request);                            \
+  if (!principal.ok()) return Finish(context, principal.status())
 
 // Finishes a unary call with `result`, moved into `*response` when OK.
 template <typename T>
@@ -53,8 +56,14 @@ class BulkApplyReactor final
                                      v1::BulkApplyResponse> {
  public:
   BulkApplyReactor(grpc::CallbackServerContext* context,
-                   domain::Tracker* tracker, std::string actor)
-      : context_(context), tracker_(tracker), actor_(std::move(actor)) {
+                   domain::Tracker* tracker, Access* access,
+                   absl::StatusOr<Principal> principal)
+      : context_(context), tracker_(tracker), access_(access) {
+    if (!principal.ok()) {
+      Finish(ToGrpcStatus(principal.status()));
+      return;
+    }
+    principal_ = *std::move(principal);
     StartRead(&request_);
   }
 
@@ -75,6 +84,20 @@ class BulkApplyReactor final
       all_or_nothing_ = request_.all_or_nothing();
     }
     uint64_t index = chunks_seen_++;
+    if (std::string problem = wire::WireProblem(request_); !problem.empty()) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("chunk ", index, ": ", problem))));
+      return;
+    }
+    if (absl::Status s = access_->AdmitCommands(principal_, request_.chunk());
+        !s.ok()) {
+      Finish(ToGrpcStatus(absl::Status(
+          s.code(), absl::StrCat("chunk ", index, ": ", s.message(),
+                                 all_or_nothing_
+                                     ? "; nothing was applied"
+                                     : "; earlier chunks were applied"))));
+      return;
+    }
     if (all_or_nothing_) {
       held_commands_ += request_.chunk().commands_size();
       if (held_commands_ > domain::kMaxCommandsAllOrNothing) {
@@ -90,7 +113,7 @@ class BulkApplyReactor final
       return;
     }
     tracker_->Apply(
-        request_.chunk(), actor_,
+        request_.chunk(), principal_.actor,
         [this, index](absl::StatusOr<v1::ApplyResponse> r) {
           if (!r.ok()) {
             Finish(ToGrpcStatus(absl::Status(
@@ -121,7 +144,7 @@ class BulkApplyReactor final
  private:
   void ApplyAllHeld() {
     tracker_->ApplyAll(
-        std::move(held_), actor_,
+        std::move(held_), principal_.actor,
         [this](absl::StatusOr<std::vector<v1::ApplyResponse>> r) {
           if (!r.ok()) {
             Finish(ToGrpcStatus(r.status()));
@@ -145,7 +168,8 @@ class BulkApplyReactor final
 
   grpc::CallbackServerContext* context_;
   domain::Tracker* tracker_;
-  const std::string actor_;
+  Access* access_;
+  Principal principal_;
   v1::BulkApplyRequest request_;
   v1::BulkApplyResponse response_;
   uint64_t chunks_seen_ = 0;
@@ -160,14 +184,16 @@ class BulkApplyReactor final
 
 grpc::ServerBidiReactor<v1::BulkApplyRequest, v1::BulkApplyResponse>*
 TrackerService::BulkApply(grpc::CallbackServerContext* context) {
-  return new BulkApplyReactor(context, tracker_, Actor(context));
+  return new BulkApplyReactor(context, tracker_, access_,
+                              access_->Admit(*context, "BulkApply", nullptr));
 }
 
 grpc::ServerUnaryReactor* TrackerService::Apply(
     grpc::CallbackServerContext* context, const v1::ApplyRequest* request,
     v1::ApplyResponse* response) {
+  RECTRACK_ADMIT(principal, "Apply", request);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  tracker_->Apply(*request, Actor(context),
+  tracker_->Apply(*request, principal->actor,
                   [reactor, response](absl::StatusOr<v1::ApplyResponse> r) {
                     if (r.ok()) {
                       *response = *std::move(r);
@@ -180,25 +206,29 @@ grpc::ServerUnaryReactor* TrackerService::Apply(
 grpc::ServerUnaryReactor* TrackerService::GetReview(
     grpc::CallbackServerContext* context, const v1::GetReviewRequest* request,
     v1::Review* response) {
+  RECTRACK_ADMIT(principal, "GetReview", request);
   return Reply(context, tracker_->GetReview(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetRecommendation(
     grpc::CallbackServerContext* context,
     const v1::GetRecommendationRequest* request, v1::Recommendation* response) {
+  RECTRACK_ADMIT(principal, "GetRecommendation", request);
   return Reply(context, tracker_->GetRecommendation(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetAction(
     grpc::CallbackServerContext* context, const v1::GetActionRequest* request,
     v1::Action* response) {
+  RECTRACK_ADMIT(principal, "GetAction", request);
   return Reply(context, tracker_->GetAction(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListReviews(
     grpc::CallbackServerContext* context,
-    const v1::ListReviewsRequest* /*request*/,
+    const v1::ListReviewsRequest* request,
     v1::ListReviewsResponse* response) {
+  RECTRACK_ADMIT(principal, "ListReviews", request);
   auto reviews = tracker_->ListReviews();
   if (reviews.ok()) {
     CopyAll(*std::move(reviews), response->mutable_reviews());
@@ -209,18 +239,21 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
 grpc::ServerUnaryReactor* TrackerService::ListActions(
     grpc::CallbackServerContext* context, const v1::ListActionsRequest* request,
     v1::ListActionsResponse* response) {
+  RECTRACK_ADMIT(principal, "ListActions", request);
   return Reply(context, tracker_->ListActions(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
     v1::Report* response) {
+  RECTRACK_ADMIT(principal, "GetReport", request);
   return Reply(context, tracker_->GetReport(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::GetHistory(
     grpc::CallbackServerContext* context, const v1::GetHistoryRequest* request,
     v1::GetHistoryResponse* response) {
+  RECTRACK_ADMIT(principal, "GetHistory", request);
   auto events = tracker_->GetHistory(request->id());
   if (events.ok()) {
     CopyAll(*std::move(events), response->mutable_events());
@@ -231,6 +264,7 @@ grpc::ServerUnaryReactor* TrackerService::GetHistory(
 grpc::ServerUnaryReactor* TrackerService::ReadEvents(
     grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request,
     v1::ReadEventsResponse* response) {
+  RECTRACK_ADMIT(principal, "ReadEvents", request);
   return Reply(context,
                tracker_->ReadEvents(request->from_position(), request->limit()),
                response);
@@ -240,6 +274,11 @@ grpc::Status TrackerService::Watch(
     grpc::ServerContext* context, const v1::WatchRequest* request,
     grpc::ServerWriter<v1::WatchResponse>* writer) {
   constexpr uint32_t kPage = 500;
+  if (absl::StatusOr<Principal> principal =
+          access_->Admit(*context, "Watch", request);
+      !principal.ok()) {
+    return ToGrpcStatus(principal.status());
+  }
   if (!request->review_id().empty()) {
     absl::Status exists = tracker_->GetReview(request->review_id()).status();
     if (!exists.ok()) return ToGrpcStatus(exists);
@@ -298,14 +337,16 @@ grpc::Status TrackerService::Watch(
 }
 
 grpc::ServerUnaryReactor* TrackerService::Verify(
-    grpc::CallbackServerContext* context, const v1::VerifyRequest* /*request*/,
+    grpc::CallbackServerContext* context, const v1::VerifyRequest* request,
     v1::VerifyResponse* response) {
+  RECTRACK_ADMIT(principal, "Verify", request);
   return Reply(context, tracker_->Verify(), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::Backup(
     grpc::CallbackServerContext* context, const v1::BackupRequest* request,
     v1::BackupResponse* response) {
+  RECTRACK_ADMIT(principal, "Backup", request);
   return Reply(context, tracker_->Backup(request->directory()), response);
 }
 

@@ -4,6 +4,7 @@
 
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "server/domain/tracker.h"
+#include "server/service/access.h"
 
 namespace rectrack::service {
 
@@ -25,8 +26,9 @@ using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
 
 class TrackerService final : public TrackerServiceBase {
  public:
-  // `tracker` is not owned and must outlive the service.
-  explicit TrackerService(domain::Tracker* tracker) : tracker_(tracker) {}
+  // `tracker` and `access` are not owned and must outlive the service.
+  TrackerService(domain::Tracker* tracker, Access* access)
+      : tracker_(tracker), access_(access) {}
 
   grpc::ServerUnaryReactor* Apply(grpc::CallbackServerContext* context,
                                   const v1::ApplyRequest* request,
@@ -74,6 +76,7 @@ class TrackerService final : public TrackerServiceBase {
 
  private:
   domain::Tracker* tracker_;
+  Access* access_;
 };
 
 }  // namespace rectrack::service

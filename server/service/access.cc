@@ -1,0 +1,316 @@
+#include "server/service/access.h"
+
+#include <grpc/grpc_security_constants.h>
+
+#include <map>
+
+#include "rectrack/wire_check.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+namespace rectrack::service {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// The permission of every RPC of rectrack.v1.Tracker. A new RPC that is not
+// listed here is refused to everyone (see RpcPermission).
+const std::map<std::string, Permission>& RpcTable() {
+  static const auto* table = new std::map<std::string, Permission>{
+      {"Apply", Permission::kUpdateOwnActions},
+      {"BulkApply", Permission::kUpdateOwnActions},
+      {"GetReview", Permission::kRead},
+      {"GetRecommendation", Permission::kRead},
+      {"GetAction", Permission::kRead},
+      {"ListReviews", Permission::kRead},
+      {"ListActions", Permission::kRead},
+      {"GetReport", Permission::kRead},
+      {"GetHistory", Permission::kRead},
+      {"ReadEvents", Permission::kRead},
+      {"Watch", Permission::kRead},
+      {"Verify", Permission::kAdminister},
+      {"Backup", Permission::kAdminister},
+  };
+  return *table;
+}
+
+std::string RolesWith(Permission permission) {
+  std::vector<std::string> roles;
+  for (Role r :
+       {Role::kViewer, Role::kOfficer, Role::kScrutiny, Role::kAdmin}) {
+    if (RoleHas(r, permission)) roles.push_back(RoleName(r));
+  }
+  std::string out;
+  for (size_t i = 0; i < roles.size(); ++i) {
+    if (i > 0) out += i + 1 == roles.size() ? " and " : ", ";
+    out += roles[i];
+  }
+  return out;
+}
+
+std::string Who(const Principal& p) {
+  return absl::StrCat("\"", p.actor, "\" (role ", RoleName(p.role), ")");
+}
+
+absl::Status Denied(const Principal& p, Permission permission,
+                    const std::string& what) {
+  return absl::PermissionDeniedError(absl::StrCat(
+      Who(p), " may not ", what, ": that needs the permission \"",
+      PermissionName(permission), "\", which the roles ",
+      RolesWith(permission), " have"));
+}
+
+bool IsFreeText(const FieldDescriptor* field) {
+  const std::string& n = field->name();
+  return n == "text" || n == "note" || n == "reason" || n == "title";
+}
+
+absl::Status CheckString(const std::string& value, const std::string& path,
+                         size_t limit) {
+  if (value.size() > limit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is ", value.size(), " bytes long; at most ",
+                     limit, " are allowed"));
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " holds a control character (byte ", static_cast<int>(c),
+          " at offset ", i,
+          "); only letters, punctuation, spaces, tabs and new lines are "
+          "allowed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTextAt(const Message& message, const std::string& prefix) {
+  const Reflection* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    std::string path = absl::StrCat(prefix, field->name());
+    size_t limit = IsFreeText(field) ? kMaxTextBytes : kMaxShortTextBytes;
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          absl::Status s =
+              CheckString(reflection->GetRepeatedString(message, field, i),
+                          absl::StrCat(path, "[", i, "]"), limit);
+          if (!s.ok()) return s;
+        }
+      } else {
+        absl::Status s =
+            CheckString(reflection->GetString(message, field), path, limit);
+        if (!s.ok()) return s;
+      }
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          absl::Status s =
+              CheckTextAt(reflection->GetRepeatedMessage(message, field, i),
+                          absl::StrCat(path, "[", i, "]."));
+          if (!s.ok()) return s;
+        }
+      } else {
+        absl::Status s = CheckTextAt(reflection->GetMessage(message, field),
+                                     absl::StrCat(path, "."));
+        if (!s.ok()) return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Metadata(const grpc::ServerContextBase& context,
+                     const std::string& key) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(key);
+  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+std::string Property(const grpc::AuthContext& auth, const char* name) {
+  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
+  return values.empty() ? "" : std::string(values[0].data(), values[0].size());
+}
+
+}  // namespace
+
+const char* PermissionName(Permission permission) {
+  switch (permission) {
+    case Permission::kRead:
+      return "read";
+    case Permission::kUpdateOwnActions:
+      return "update own actions";
+    case Permission::kChange:
+      return "change";
+    case Permission::kAdminister:
+      return "administer";
+  }
+  return "administer";
+}
+
+Permission RpcPermission(const std::string& rpc) {
+  auto it = RpcTable().find(rpc);
+  return it == RpcTable().end() ? Permission::kAdminister : it->second;
+}
+
+bool RoleHas(Role role, Permission permission) {
+  switch (permission) {
+    case Permission::kRead:
+      return true;
+    case Permission::kUpdateOwnActions:
+      return role != Role::kViewer;
+    case Permission::kChange:
+      return role == Role::kScrutiny || role == Role::kAdmin;
+    case Permission::kAdminister:
+      return role == Role::kAdmin;
+  }
+  return false;
+}
+
+absl::StatusOr<Principal> Access::Authenticate(
+    const grpc::ServerContextBase& context) {
+  std::string header = Metadata(context, "authorization");
+  std::string subject, common_name;
+  if (auto auth = context.auth_context(); auth && auth->IsPeerAuthenticated()) {
+    subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
+    common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
+  }
+  const bool open = open_allowed_ && !tokens_.any();
+  if (open) {
+    // No tokens yet, on loopback: everyone is let in. A certificate still
+    // names the caller.
+    Principal p;
+    p.actor = subject.empty() ? "anonymous" : subject;
+    p.role = Role::kAdmin;
+    return p;
+  }
+  if (!header.empty()) {
+    absl::string_view token = header;
+    if (!absl::ConsumePrefix(&token, "Bearer ") &&
+        !absl::ConsumePrefix(&token, "bearer ")) {
+      return absl::UnauthenticatedError(
+          "the authorization header must read \"Bearer TOKEN\"");
+    }
+    absl::StatusOr<TokenEntry> entry =
+        tokens_.Check(std::string(absl::StripAsciiWhitespace(token)));
+    if (!entry.ok()) return entry.status();
+    return Principal{entry->name, entry->role, entry->leads, entry->name};
+  }
+  if (!common_name.empty()) {
+    std::optional<TokenEntry> entry = tokens_.Named(common_name);
+    if (!entry.has_value()) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the client certificate \"", subject,
+          "\" is trusted but has no access entry; the administrator can add "
+          "one with: rectrackd token add ",
+          common_name, " --role ROLE"));
+    }
+    return Principal{subject, entry->role, entry->leads, ""};
+  }
+  if (absl::Status damaged = tokens_.damaged(); !damaged.ok()) {
+    return absl::UnavailableError(
+        "the server cannot read its token file; ask its administrator to "
+        "look at the server's log");
+  }
+  return absl::UnauthenticatedError(
+      tokens_.any()
+          ? "this tracker needs an access token: give --token TOKEN or set "
+            "RECTRACK_TOKEN (programs: send the header \"authorization: "
+            "Bearer TOKEN\"); ask the tracker's administrator for one"
+          : "this tracker is not on a loopback address and has no access "
+            "tokens yet, so nobody may use it; the administrator can make "
+            "one with: rectrackd token add NAME --role ROLE");
+}
+
+absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
+                                        const std::string& rpc,
+                                        const Message* request) {
+  absl::StatusOr<Principal> principal = Authenticate(context);
+  if (!principal.ok()) return principal.status();
+  if (request != nullptr) {
+    if (std::string problem = wire::WireProblem(*request); !problem.empty()) {
+      return absl::InvalidArgumentError(problem);
+    }
+  }
+  Permission needed = RpcPermission(rpc);
+  if (!RoleHas(principal->role, needed)) {
+    return Denied(*principal, needed, absl::StrCat("call ", rpc));
+  }
+  if (request != nullptr) {
+    if (rpc == "Apply") {
+      absl::Status s = AdmitCommands(
+          *principal, static_cast<const v1::ApplyRequest&>(*request));
+      if (!s.ok()) return s;
+    } else if (absl::Status s = CheckText(*request); !s.ok()) {
+      return s;
+    }
+  }
+  return principal;
+}
+
+absl::Status Access::MayUpdate(const Principal& principal,
+                               const std::string& id, int index,
+                               const char* command) {
+  absl::StatusOr<v1::Action> action = tracker_->GetAction(id);
+  // An action that does not exist is reported by the tracker itself.
+  if (!action.ok()) return absl::OkStatus();
+  for (const std::string& lead : action->leads()) {
+    for (const std::string& mine : principal.leads) {
+      if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lead),
+                                 absl::StripAsciiWhitespace(mine))) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "command ", index, " (", command, "): ", Who(principal),
+      " may update only actions it leads (permission \"",
+      PermissionName(Permission::kUpdateOwnActions), "\"), and action ", id,
+      " is not led by ", absl::StrJoin(principal.leads, " or "),
+      "; other changes need the permission \"",
+      PermissionName(Permission::kChange), "\", which the roles ",
+      RolesWith(Permission::kChange), " have"));
+}
+
+absl::Status Access::AdmitCommands(const Principal& principal,
+                                   const v1::ApplyRequest& request) {
+  if (std::string problem = wire::WireProblem(request); !problem.empty()) {
+    return absl::InvalidArgumentError(problem);
+  }
+  if (absl::Status s = CheckText(request); !s.ok()) return s;
+  if (RoleHas(principal.role, Permission::kChange)) return absl::OkStatus();
+  for (int i = 0; i < request.commands_size(); ++i) {
+    const v1::Command& c = request.commands(i);
+    absl::Status s;
+    if (c.has_report_progress()) {
+      s = MayUpdate(principal, c.report_progress().id(), i, "report_progress");
+    } else if (c.has_set_action_status()) {
+      s = MayUpdate(principal, c.set_action_status().id(), i,
+                    "set_action_status");
+    } else {
+      const FieldDescriptor* op =
+          c.GetReflection()->GetOneofFieldDescriptor(
+              c, c.GetDescriptor()->FindOneofByName("op"));
+      s = Denied(principal, Permission::kChange,
+                 absl::StrCat("apply command ", i, " (",
+                              op == nullptr ? "empty" : op->name(), ")"));
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckText(const Message& message) {
+  return CheckTextAt(message, "");
+}
+
+}  // namespace rectrack::service

@@ -1,0 +1,98 @@
+// Who is calling, and may they make this call? The one place where
+// rectrackd authenticates callers, checks their role's permissions and
+// checks the limits on what a request may hold. Every RPC handler starts
+// with Access::Admit.
+//
+// Roles and permissions:
+//   viewer   read
+//   officer  read, update own actions (progress and status on actions
+//            led by one of the token's --lead names)
+//   scrutiny read, change (every command of Apply and BulkApply)
+//   admin    read, change, administer (Verify, Backup; tokens are managed
+//            with rectrackd token on the server's machine)
+#pragma once
+
+#include <grpcpp/server_context.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "rectrack/v1/commands.pb.h"
+#include "server/domain/tracker.h"
+#include "server/service/tokens.h"
+
+namespace rectrack::service {
+
+enum class Permission { kRead, kUpdateOwnActions, kChange, kAdminister };
+
+// "read", "update own actions", "change", "administer".
+const char* PermissionName(Permission permission);
+
+// The permission each RPC needs. Apply and BulkApply need, per command,
+// "change" or (for progress and status on an action) "update own actions";
+// here they are listed with the least of those.
+Permission RpcPermission(const std::string& rpc);
+
+// True if `role` holds `permission` ("update own actions" is then still
+// limited to the role's own actions).
+bool RoleHas(Role role, Permission permission);
+
+// The authenticated caller.
+struct Principal {
+  // Recorded as the actor of every event: the token's name, the client
+  // certificate's subject, or "anonymous" on an open server.
+  std::string actor;
+  Role role = Role::kViewer;
+  std::vector<std::string> leads;  // officers only
+  std::string token_name;          // empty without a token
+};
+
+class Access {
+ public:
+  // `open_allowed`: with no tokens at all, let every caller in (only ever
+  // true on a loopback address). `tracker` is read to find the leads of
+  // actions; not owned.
+  Access(std::string data_dir, bool open_allowed, domain::Tracker* tracker)
+      : tokens_(std::move(data_dir)),
+        open_allowed_(open_allowed),
+        tracker_(tracker) {}
+
+  // Authenticates the caller of `rpc` (its name in tracker.proto), checks
+  // its permission for `request` (may be null for a stream's start), and
+  // checks the request's text fields. UNAUTHENTICATED, PERMISSION_DENIED
+  // naming the permission, or INVALID_ARGUMENT naming the field.
+  absl::StatusOr<Principal> Admit(const grpc::ServerContextBase& context,
+                                  const std::string& rpc,
+                                  const google::protobuf::Message* request);
+
+  // For each chunk of a BulkApply stream after Admit.
+  absl::Status AdmitCommands(const Principal& principal,
+                             const v1::ApplyRequest& request);
+
+  // Whether calls currently need a token (for the start-up log).
+  bool open() { return open_allowed_ && !tokens_.any(); }
+
+ private:
+  absl::StatusOr<Principal> Authenticate(
+      const grpc::ServerContextBase& context);
+  absl::Status MayUpdate(const Principal& principal, const std::string& id,
+                         int index, const char* command);
+
+  TokenSet tokens_;
+  const bool open_allowed_;
+  domain::Tracker* tracker_;
+};
+
+// Checks every string in `message` (recursively): not longer than its
+// limit, and no control characters other than newline and tab.
+// INVALID_ARGUMENT naming the field, e.g. "commands[2].add_action.text".
+absl::Status CheckText(const google::protobuf::Message& message);
+
+// Longest free text (text, note, reason, title fields), in bytes.
+inline constexpr size_t kMaxTextBytes = 65536;
+// Longest other string (ids, names, dates), in bytes.
+inline constexpr size_t kMaxShortTextBytes = 4096;
+
+}  // namespace rectrack::service
