@@ -52,7 +52,7 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address,
   std::vector<std::unique_ptr<
       grpc::experimental::ClientInterceptorFactoryInterface>>
       interceptors;
-  grpc::ChannelArguments args;
+  grpc::ChannelArguments args = options.arguments;
   if (!options.tls_server_name.empty()) {
     args.SetSslTargetNameOverride(options.tls_server_name);
   }

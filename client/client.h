@@ -29,6 +29,8 @@ struct ConnectOptions {
   // The name to expect in the server's certificate when it differs from
   // the host in the address (e.g. connecting by IP address).
   std::string tls_server_name;
+  // Any other channel settings (message sizes, keepalive, ...).
+  grpc::ChannelArguments arguments;
 };
 
 // A channel to `address` with `options`. Thread-safe; share one.

@@ -13,6 +13,7 @@ Uses only the generated stubs (package "rectrack") and the standard library.
 """
 
 import argparse
+import os
 import sqlite3
 import sys
 import time
@@ -56,8 +57,14 @@ def store(db, event):
 
 
 def sync(server, db_path, until_position=None, retry_seconds=0.2,
-         give_up_after=None):
-    """Follows the feed; returns once until_position is stored (if given)."""
+         give_up_after=None, token=None):
+    """Follows the feed; returns once until_position is stored (if given).
+
+    token: an access token (a viewer's is enough), sent as
+    "authorization: Bearer TOKEN"; default RECTRACK_TOKEN.
+    """
+    token = token if token is not None else os.environ.get("RECTRACK_TOKEN")
+    metadata = (("authorization", "Bearer " + token),) if token else None
     db = sqlite3.connect(db_path)
     db.executescript(SCHEMA)
     started_waiting = None
@@ -69,7 +76,7 @@ def sync(server, db_path, until_position=None, retry_seconds=0.2,
             with grpc.insecure_channel(server) as channel:
                 stub = tracker_pb2_grpc.TrackerStub(channel)
                 request = tracker_pb2.WatchRequest(from_position=position + 1)
-                for item in stub.Watch(request):
+                for item in stub.Watch(request, metadata=metadata):
                     started_waiting = None
                     if item.HasField("event"):
                         if item.event.position != last_position(db) + 1:
@@ -81,6 +88,9 @@ def sync(server, db_path, until_position=None, retry_seconds=0.2,
                             and last_position(db) >= until_position):
                         return last_position(db)
         except grpc.RpcError as error:
+            if error.code() in (grpc.StatusCode.UNAUTHENTICATED,
+                                grpc.StatusCode.PERMISSION_DENIED):
+                raise  # retrying will not help
             # The server went away (restart, network): resume from the
             # last stored position once it is back.
             if started_waiting is None:

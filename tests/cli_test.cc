@@ -20,10 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
@@ -49,8 +51,24 @@ class Daemon {
   ~Daemon() { Stop(); }
 
   // Starts the server and waits until it reports its port. Returns false
-  // (with the server's stderr in `error()`) if it exits instead.
-  bool Start(std::vector<std::string> extra_args = {}) {
+  // (with the server's stderr in `error()`) if it exits instead. The suite
+  // runs with access control on: the first start makes an admin token
+  // (with rectrackd token add), which token() returns.
+  bool Start(std::vector<std::string> extra_args = {}, bool with_token = true) {
+    if (with_token && token_.empty()) {
+      static std::atomic<int> made{0};
+      std::string command = absl::StrCat(
+          RECTRACKD, " token add test-admin-", ++made,
+          " --role admin --data-dir ", data_dir_, " 2>/dev/null");
+      FILE* out = popen(command.c_str(), "r");
+      char line[256] = {0};
+      if (out == nullptr || fgets(line, sizeof line, out) == nullptr) {
+        if (out != nullptr) pclose(out);
+        return false;
+      }
+      pclose(out);
+      token_ = std::string(absl::StripAsciiWhitespace(line));
+    }
     port_file_ = data_dir_ + ".port";
     log_file_ = data_dir_ + ".log";
     unlink(port_file_.c_str());
@@ -91,6 +109,21 @@ class Daemon {
   int Kill9() { return Signal(SIGKILL); }
 
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  const std::string& token() const { return token_; }
+  // Uses `other`'s tokens (the running server picks them up at once).
+  void ShareTokens(const Daemon& other) {
+    std::filesystem::create_directories(data_dir_);
+    std::filesystem::copy_file(other.data_dir_ + "/tokens",
+                               data_dir_ + "/tokens",
+                               std::filesystem::copy_options::overwrite_existing);
+    token_ = other.token_;
+  }
+  // A channel to this server with its admin token.
+  std::shared_ptr<grpc::Channel> Channel() const {
+    client::ConnectOptions options;
+    options.token = token_;
+    return client::Connect(address(), options);
+  }
   std::string log() const { return ReadFile(log_file_); }
   int exit_status() const { return exit_status_; }
 
@@ -108,6 +141,7 @@ class Daemon {
   }
 
   std::string data_dir_;
+  std::string token_;
   std::string port_file_;
   std::string log_file_;
   pid_t pid_ = -1;
@@ -148,6 +182,9 @@ class CliTest : public ::testing::Test {
       int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(o, 1);
       dup2(e, 2);
+      if (daemon_ != nullptr && !daemon_->token().empty()) {
+        setenv("RECTRACK_TOKEN", daemon_->token().c_str(), 1);
+      }
       std::vector<char*> argv;
       argv.push_back(const_cast<char*>(RECTRACK_CLI));
       for (auto& a : args) argv.push_back(a.data());
@@ -369,6 +406,7 @@ TEST_F(CliTest, ExportImportRoundTripAndReimportAddsNothing) {
 
   // Into an empty server: same ids, same export.
   Daemon other(dir_.Sub("other"));
+  other.ShareTokens(*daemon_);
   ASSERT_TRUE(other.Start()) << other.log();
   CliResult imported =
       Cli({"import", file, "--server", other.address()}, false);
@@ -478,6 +516,7 @@ TEST_F(CliTest, CsvImportReadsKeysQuotesAndExportsTheSameColumns) {
   std::string exported = dir_.Sub("export.csv");
   std::ofstream(exported) << csv.out;
   Daemon other(dir_.Sub("other"));
+  other.ShareTokens(*daemon_);
   ASSERT_TRUE(other.Start()) << other.log();
   ASSERT_EQ(
       Cli({"import", exported, "--server", other.address()}, false).exit_code,
@@ -535,8 +574,7 @@ TEST_F(CliTest, ActionPlanTableImportsAsAPersonWouldReadIt) {
                      "--committee", "Scrutiny and Overview Committee"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.LastLine(), "review-1");
-  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
-      daemon_->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Tracker::NewStub(daemon_->Channel());
   auto get_review = [&](const std::string& id) {
     grpc::ClientContext ctx;
     v1::GetReviewRequest req;
@@ -803,8 +841,7 @@ TEST_F(CliTest, ImportKilledHalfWayCompletesOnceWhenRunAgain) {
           << "\",\"leads\":[\"Ann\"]}}\n";
     }
   }
-  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
-      daemon_->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Tracker::NewStub(daemon_->Channel());
   auto last_position = [&] {
     grpc::ClientContext ctx;
     v1::ReadEventsRequest req;
@@ -819,6 +856,7 @@ TEST_F(CliTest, ImportKilledHalfWayCompletesOnceWhenRunAgain) {
     dup2(devnull, 1);
     dup2(devnull, 2);
     std::string server = daemon_->address();
+    setenv("RECTRACK_TOKEN", daemon_->token().c_str(), 1);
     execl(RECTRACK_CLI, RECTRACK_CLI, "import", file.c_str(), "--chunk", "10",
           "--server", server.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -851,8 +889,7 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
   std::vector<std::thread> writers;
   for (int w = 0; w < 3; ++w) {
     writers.emplace_back([&] {
-      auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
-          daemon_->address(), grpc::InsecureChannelCredentials()));
+      auto stub = v1::Tracker::NewStub(daemon_->Channel());
       while (!stop.load()) {
         v1::ApplyRequest req;
         auto* add = req.add_commands()->mutable_add_action();
@@ -885,16 +922,21 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_THAT(backup.out, HasSubstr("\"backupId\": 1"));
 
+  // Backups hold no tokens: the restored server starts open on loopback,
+  // then takes the original's tokens without a restart.
   Daemon restored(dir_.Sub("restored"));
-  ASSERT_TRUE(restored.Start({"--restore-from", backup_dir})) << restored.log();
+  ASSERT_TRUE(restored.Start({"--restore-from", backup_dir}, false))
+      << restored.log();
+  restored.ShareTokens(*daemon_);
   CliResult verify =
       Cli({"admin", "verify", "--server", restored.address()}, false);
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("All consistent."));
   // Every restored event is the original event at that position.
-  auto read_log = [](const std::string& address) {
-    auto stub = v1::Tracker::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto read_log = [token = daemon_->token()](const std::string& address) {
+    client::ConnectOptions options;
+    options.token = token;
+    auto stub = v1::Tracker::NewStub(client::Connect(address, options));
     v1::ReadEventsRequest req;
     req.set_limit(10000);
     v1::ReadEventsResponse resp;
@@ -941,6 +983,93 @@ TEST_F(CliTest, ServerLogsOneJsonLinePerCallWithoutBodies) {
                              "GetRecommendation\",\"status\":\"NOT_FOUND\""));
   EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped; database closed cleanly\""));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("Secret title")));
+  // Nor any part of a token's secret.
+  std::string secret = daemon_->token().substr(daemon_->token().rfind('_') + 1);
+  ASSERT_EQ(secret.size(), 64u);
+  EXPECT_THAT(log, ::testing::Not(HasSubstr(secret.substr(0, 16))));
+  EXPECT_THAT(log, HasSubstr("every call needs an access token"));
+}
+
+// Runs rectrackd (not as a server) with `args`; stdout and stderr.
+CliResult Rectrackd(const std::vector<std::string>& args,
+                    const std::string& scratch) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open((scratch + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open((scratch + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<std::string> all = {RECTRACKD};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(RECTRACKD, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          ReadFile(scratch + ".out"), ReadFile(scratch + ".err")};
+}
+
+TEST_F(CliTest, TokensAreManagedWithRectrackdAndUsedByTheCli) {
+  const std::string data = dir_.Sub("data");
+  const std::string scratch = dir_.Sub("rectrackd");
+  CliResult added = Rectrackd({"token", "add", "jsmith", "--role", "officer",
+                               "--lead", "Jane Smith", "--data-dir", data},
+                              scratch);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string token(absl::StripAsciiWhitespace(added.out));
+  EXPECT_THAT(token, StartsWith("rt_"));
+  EXPECT_THAT(added.err, HasSubstr("only time"));
+  // Only a salted hash is kept.
+  EXPECT_THAT(ReadFile(data + "/tokens"),
+              ::testing::Not(HasSubstr(token.substr(16))));
+
+  CliResult list = Rectrackd({"token", "list", "--data-dir", data}, scratch);
+  EXPECT_THAT(list.out, HasSubstr("jsmith"));
+  EXPECT_THAT(list.out, HasSubstr("officer"));
+  EXPECT_THAT(list.out, HasSubstr("Jane Smith"));
+  EXPECT_THAT(list.out, ::testing::Not(HasSubstr(token.substr(16))));
+
+  // Mistakes are named.
+  CliResult no_lead = Rectrackd(
+      {"token", "add", "x", "--role", "officer", "--data-dir", data}, scratch);
+  EXPECT_EQ(no_lead.exit_code, 1);
+  EXPECT_THAT(no_lead.err, HasSubstr("needs --lead"));
+  CliResult bad_role = Rectrackd(
+      {"token", "add", "x", "--role", "boss", "--data-dir", data}, scratch);
+  EXPECT_EQ(bad_role.exit_code, 2);
+  EXPECT_THAT(bad_role.err, HasSubstr("choose viewer, officer, scrutiny or admin"));
+
+  // The officer's token works from --token (beating RECTRACK_TOKEN, which
+  // holds the admin's) for its own action, and not for another's.
+  Created({"review", "open", "--title", "Parks", "--committee", "C"});
+  Created({"rec", "add", "review-1", "--ref", "1", "--text", "Play"});
+  Created({"rec", "respond", "rec-1", "--decision", "accepted", "--text", "Y"});
+  Created({"action", "add", "rec-1", "--text", "Mine", "--lead", "Jane Smith"});
+  Created({"action", "add", "rec-1", "--text", "Theirs", "--lead", "Tom"});
+  CliResult own = Cli({"action", "progress", "action-1", "--text", "Begun",
+                       "--token", token});
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  CliResult other = Cli({"action", "progress", "action-2", "--text", "Begun",
+                         "--token", token});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_THAT(other.err, StartsWith("error: PERMISSION_DENIED: "));
+  EXPECT_THAT(other.err, HasSubstr("update own actions"));
+  CliResult history = Cli({"history", "action-1", "--json"});
+  EXPECT_THAT(history.out, HasSubstr("\"actor\": \"jsmith\""));
+
+  // Revoked while the server runs: refused at once.
+  CliResult revoked =
+      Rectrackd({"token", "revoke", "jsmith", "--data-dir", data}, scratch);
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  CliResult after = Cli({"review", "list", "--token", token});
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_THAT(after.err, StartsWith("error: UNAUTHENTICATED: "));
+  CliResult none = Cli({"review", "list", "--token", ""});
+  EXPECT_THAT(none.err, HasSubstr("RECTRACK_TOKEN"));
 }
 
 // Runs rectrackd with `args` and `env` until it writes its port file;
@@ -1039,8 +1168,7 @@ TEST_F(CliTest, KillNineLosesNoAcknowledgedRequest) {
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
-      auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
-          daemon_->address(), grpc::InsecureChannelCredentials()));
+      auto stub = v1::Tracker::NewStub(daemon_->Channel());
       for (int i = 0; !stop.load(); ++i) {
         v1::ApplyRequest req;
         req.set_request_id(absl::StrCat("client", c, "-", i));
@@ -1079,8 +1207,7 @@ TEST_F(CliTest, KillNineLosesNoAcknowledgedRequest) {
 
   daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
   ASSERT_TRUE(daemon_->Start()) << daemon_->log();
-  auto stub = v1::Tracker::NewStub(grpc::CreateChannel(
-      daemon_->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Tracker::NewStub(daemon_->Channel());
   // Retrying what was never acknowledged applies it at most once.
   for (const v1::ApplyRequest& req : unacknowledged) {
     v1::ApplyResponse resp;

@@ -18,6 +18,10 @@ fi
 cmake -S "$src/tests/consumer" -B "$tmp/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$tmp/prefix" "${flags[@]}" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
+# With access control on: the consumer sends a scrutiny token.
+RECTRACK_TOKEN=$("$tmp/prefix/bin/rectrackd" token add consumer --role scrutiny \
+  --data-dir "$tmp/data" 2>/dev/null)
+export RECTRACK_TOKEN
 "$tmp/prefix/bin/rectrackd" --listen 127.0.0.1:0 --data-dir "$tmp/data" \
   --port-file "$tmp/port" 2>"$tmp/log" &
 server=$!

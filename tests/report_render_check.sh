@@ -20,6 +20,9 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 /usr/bin/python3 -c 'import PIL' 2>/dev/null \
   || { echo "needs the Debian package python3-pil (deploy/install-deps.sh --for-tests)"; exit 1; }
 
+RECTRACK_TOKEN=$("$rectrackd" token add render-check --role scrutiny \
+  --data-dir "$tmp/data" 2>/dev/null)
+export RECTRACK_TOKEN
 "$rectrackd" --listen 127.0.0.1:0 --data-dir "$tmp/data" --port-file "$tmp/port" \
   2>"$tmp/log" &
 pid=$!

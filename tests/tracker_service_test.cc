@@ -12,7 +12,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
+#include "client/client.h"
 #include "server/service/server.h"
+#include "server/service/tokens.h"
 #include "tests/test_util.h"
 
 namespace rectrack::service {
@@ -22,7 +24,14 @@ using ::testing::HasSubstr;
 
 class TrackerServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override { Start(); }
+  // The suite runs with access control on, as an admin.
+  void SetUp() override {
+    auto token = AddToken(dir_.Sub("data"), "service-test", Role::kAdmin, {},
+                          "2023-11-14T22:13:20Z");
+    ASSERT_OK(token);
+    token_ = *token;
+    Start();
+  }
 
   void Start() {
     ServerOptions options;
@@ -38,8 +47,10 @@ class TrackerServiceTest : public ::testing::Test {
   std::unique_ptr<v1::Tracker::Stub> NewStub(int channel_id = 0) {
     grpc::ChannelArguments args;
     args.SetInt("rectrack.test.channel", channel_id);  // separate connections
-    return v1::Tracker::NewStub(grpc::CreateCustomChannel(
-        server_->address(), grpc::InsecureChannelCredentials(), args));
+    client::ConnectOptions options;
+    options.token = token_;
+    options.arguments = args;
+    return v1::Tracker::NewStub(client::Connect(server_->address(), options));
   }
 
   grpc::Status Apply(std::vector<v1::Command> commands,
@@ -74,6 +85,7 @@ class TrackerServiceTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string token_;
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::Tracker::Stub> stub_;
@@ -121,7 +133,7 @@ TEST_F(TrackerServiceTest, EveryReadRpcAnswers) {
   ASSERT_TRUE(stub_->GetHistory(&c6, history_req, &history).ok());
   ASSERT_EQ(history.events_size(), 2);
   EXPECT_EQ(history.events(1).type(), "ResponseRecorded");
-  EXPECT_EQ(history.events(1).actor(), "anonymous");
+  EXPECT_EQ(history.events(1).actor(), "service-test");
 
   grpc::ClientContext c7;
   v1::ReadEventsRequest read_req;

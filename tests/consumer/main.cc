@@ -1,6 +1,8 @@
-// Opens a review on the rectrackd at argv[1] and reads it back.
+// Opens a review on the rectrackd at argv[1] and reads it back, with the
+// access token in RECTRACK_TOKEN.
 #include <rectrack/client.h>
 
+#include <cstdlib>
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -8,7 +10,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: consumer HOST:PORT\n";
     return 2;
   }
-  rectrack::client::Client client(argv[1]);
+  rectrack::client::ConnectOptions options;
+  if (const char* token = std::getenv("RECTRACK_TOKEN")) options.token = token;
+  rectrack::client::Client client(rectrack::client::Connect(argv[1], options));
   rectrack::v1::Command open;
   open.mutable_open_review()->set_title("Consumer review");
   open.mutable_open_review()->set_committee("Consumer committee");

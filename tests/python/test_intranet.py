@@ -33,6 +33,13 @@ class Server:
     def __init__(self, data_dir, port):
         self.data_dir, self.port, self.process = data_dir, port, None
 
+    def add_token(self, name, role):
+        """A new access token (the suite runs with access control on)."""
+        return subprocess.run(
+            [RECTRACKD, "token", "add", name, "--role", role,
+             "--data-dir", self.data_dir],
+            check=True, capture_output=True, text=True).stdout.strip()
+
     def start(self):
         self.process = subprocess.Popen(
             [RECTRACKD, "--listen", "127.0.0.1:%d" % self.port,
@@ -54,6 +61,11 @@ class IntranetTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.server = Server(os.path.join(self.tmp.name, "data"), free_port())
+        # The test changes things as scrutiny; the mirror only reads.
+        self.metadata = (("authorization",
+                          "Bearer " + self.server.add_token("intranet-test",
+                                                            "scrutiny")),)
+        self.mirror_token = self.server.add_token("intranet-mirror", "viewer")
         self.server.start()
         self.channel = grpc.insecure_channel(self.server.address())
         self.stub = tracker_pb2_grpc.TrackerStub(self.channel)
@@ -65,7 +77,8 @@ class IntranetTest(unittest.TestCase):
 
     def apply(self, *commands, request_id=""):
         return self.stub.Apply(tracker_pb2.ApplyRequest(
-            commands=list(commands), request_id=request_id), timeout=10)
+            commands=list(commands), request_id=request_id), timeout=10,
+            metadata=self.metadata)
 
     def test_stubs_open_update_read_and_mirror_across_restarts(self):
         C = commands_pb2
@@ -84,17 +97,33 @@ class IntranetTest(unittest.TestCase):
         self.apply(C.Command(report_progress=C.ReportProgress(
             id=action_id, text="Database live")))
         action = self.stub.GetAction(
-            tracker_pb2.GetActionRequest(id=action_id), timeout=10)
+            tracker_pb2.GetActionRequest(id=action_id), timeout=10,
+            metadata=self.metadata)
         self.assertEqual(list(action.leads), ["Gemma Barron"])
         self.assertEqual(action.progress[0].text, "Database live")
         with self.assertRaises(grpc.RpcError) as raised:
-            self.stub.GetAction(tracker_pb2.GetActionRequest(id="action-9"))
+            self.stub.GetAction(tracker_pb2.GetActionRequest(id="action-9"),
+                                metadata=self.metadata)
         self.assertEqual(raised.exception.code(), grpc.StatusCode.NOT_FOUND)
+        # Without a token nothing is answered; the mirror's viewer token
+        # may read but not change.
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.stub.GetAction(tracker_pb2.GetActionRequest(id=action_id))
+        self.assertEqual(raised.exception.code(),
+                         grpc.StatusCode.UNAUTHENTICATED)
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.stub.Apply(tracker_pb2.ApplyRequest(commands=[
+                C.Command(report_progress=C.ReportProgress(
+                    id=action_id, text="x"))]),
+                metadata=(("authorization", "Bearer " + self.mirror_token),))
+        self.assertEqual(raised.exception.code(),
+                         grpc.StatusCode.PERMISSION_DENIED)
 
         db = os.path.join(self.tmp.name, "intranet.sqlite")
         # First run of the mirror: the 5 events so far.
         self.assertEqual(intranet_sync.sync(self.server.address(), db,
-                                            until_position=5), 5)
+                                            until_position=5,
+                                            token=self.mirror_token), 5)
         # More events while the mirror is down, then a server restart while
         # the mirror is following the feed.
         for i in range(10):
@@ -103,7 +132,8 @@ class IntranetTest(unittest.TestCase):
         result = {}
         follower = threading.Thread(target=lambda: result.setdefault(
             "last", intranet_sync.sync(self.server.address(), db,
-                                       until_position=30, give_up_after=60)))
+                                       until_position=30, give_up_after=60,
+                                       token=self.mirror_token)))
         follower.start()
         time.sleep(0.5)
         self.channel.close()
