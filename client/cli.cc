@@ -1,4 +1,5 @@
 // rectrack: the command-line client of rectrackd.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "client/args.h"
 #include "client/client.h"
@@ -50,6 +52,7 @@ struct Context {
   std::string server;
   bool json = false;
   v1::Tracker::Stub* stub = nullptr;
+  std::shared_ptr<grpc::Channel> channel;
 };
 
 using Handler = std::function<absl::Status(Context&)>;
@@ -829,6 +832,43 @@ absl::Status Watch(Context& ctx) {
   return status;
 }
 
+// grpc.health.v1.Health/Check, which needs no token: for container and
+// service-manager health checks.
+absl::Status Health(Context& ctx) {
+  grpc::GenericStub generic(ctx.channel);
+  grpc::Slice empty("", 0);  // HealthCheckRequest{service: ""}
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer reply;
+  absl::Notification done;
+  grpc::Status status;
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(5));
+  generic.UnaryCall(&call, "/grpc.health.v1.Health/Check",
+                    grpc::StubOptions(), &request, &reply,
+                    [&](grpc::Status s) {
+                      status = std::move(s);
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  if (!status.ok()) {
+    return Call(ctx, [&](grpc::ClientContext*) { return status; });
+  }
+  std::vector<grpc::Slice> slices;
+  reply.Dump(&slices);
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  // HealthCheckResponse{status: SERVING} is field 1 = 1.
+  if (bytes != std::string("\x08\x01", 2)) {
+    return absl::UnavailableError(
+        "rectrackd is running but not serving (it is stopping)");
+  }
+  std::cout << "serving\n";
+  return absl::OkStatus();
+}
+
 absl::Status AdminVerify(Context& ctx) {
   v1::VerifyResponse report;
   absl::Status status =
@@ -1244,6 +1284,13 @@ const std::vector<CommandSpec>& Commands() {
        {"--from", "--review", "--type"},
        false,
        Watch},
+      {"health",
+       "",
+       "Check that rectrackd is up and serving (needs no token); exits "
+       "non-zero if not. For health checks of containers and services.",
+       {},
+       false,
+       Health},
       {"admin verify",
        "",
        "Rebuild every projection and index from the event log and compare "
@@ -1455,7 +1502,8 @@ int Run(const std::vector<std::string>& argv) {
   ctx.json = ctx.args.Has("--json");
   absl::StatusOr<client::ConnectOptions> connect = ConnectOptionsOf(ctx.args);
   if (!connect.ok()) return PrintError(connect.status());
-  auto stub = v1::Tracker::NewStub(client::Connect(ctx.server, *connect));
+  ctx.channel = client::Connect(ctx.server, *connect);
+  auto stub = v1::Tracker::NewStub(ctx.channel);
   ctx.stub = stub.get();
   absl::Status status = spec->run(ctx);
   return status.ok() ? 0 : PrintError(status);

@@ -15,6 +15,8 @@ grep -q 'bash deploy/install-deps.sh' "$src/deploy/Dockerfile"
 grep -q 'bash deploy/build.sh' "$src/deploy/Dockerfile"
 grep -q '^USER rectrack' "$src/deploy/Dockerfile"
 grep -q '^HEALTHCHECK' "$src/deploy/Dockerfile"
+grep -q '"health"' "$src/deploy/Dockerfile"
+grep -q 'RECTRACK_TLS_CERT=' "$src/deploy/Dockerfile"
 
 # The example config is one rectrackd accepts: --help exits before
 # serving, so check it by starting on a free port and stopping at once.
@@ -43,10 +45,15 @@ kinds = [d["kind"] for d in docs]
 assert kinds == ["Service", "StatefulSet", "CronJob"], kinds
 pod = docs[1]["spec"]["template"]["spec"]
 c = pod["containers"][0]
-assert c["readinessProbe"]["grpc"]["port"] == 50051
-assert c["livenessProbe"]["grpc"]["port"] == 50051
+for probe in ("readinessProbe", "livenessProbe"):
+    assert c[probe]["exec"]["command"][-1] == "health", c[probe]
+env = {e["name"]: e["value"] for e in c["env"]}
+assert env["RECTRACK_TLS_CERT"].startswith("/etc/rectrack/tls/"), env
+assert any(m["mountPath"] == "/etc/rectrack/tls" for m in c["volumeMounts"])
 assert docs[1]["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
 job = docs[2]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
 assert job["args"][-2:] == ["backup", "/data/backups"], job["args"]
+assert "--tls-ca" in job["args"], job["args"]
+assert job["env"][0]["name"] == "RECTRACK_TOKEN", job["env"]
 print("deploy files check out")
 PY

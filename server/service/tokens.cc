@@ -119,8 +119,13 @@ absl::StatusOr<std::vector<TokenEntry>> Parse(const std::string& path,
 class FileLock {
  public:
   explicit FileLock(const std::string& data_dir) {
-    fd_ = open((data_dir + "/tokens.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
-               0600);
+    fd_ = open((data_dir + "/tokens.lock").c_str(),
+               O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat dir_stat {};
+    if (fd_ >= 0 && geteuid() == 0 && stat(data_dir.c_str(), &dir_stat) == 0) {
+      // Best effort: the lock file is only ever opened, never read.
+      (void)!fchown(fd_, dir_stat.st_uid, dir_stat.st_gid);
+    }
     if (fd_ >= 0) flock(fd_, LOCK_EX);
   }
   ~FileLock() {
@@ -145,6 +150,17 @@ absl::Status WriteTokens(const std::string& data_dir,
   if (fd < 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
+  }
+  // Run as root (say, by an administrator of a systemd service), the file
+  // still belongs to whoever owns the data directory: the server's user.
+  struct stat dir_stat {};
+  if (geteuid() == 0 && stat(data_dir.c_str(), &dir_stat) == 0 &&
+      fchown(fd, dir_stat.st_uid, dir_stat.st_gid) != 0) {
+    close(fd);
+    unlink(tmp.c_str());
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot give ", tmp, " to the data directory's owner: ",
+        std::strerror(errno)));
   }
   bool ok = write(fd, text.data(), text.size()) ==
                 static_cast<ssize_t>(text.size()) &&
