@@ -243,6 +243,15 @@ absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
   }
   Permission needed = RpcPermission(rpc);
   if (!RoleHas(principal->role, needed)) {
+    if (needed == Permission::kUpdateOwnActions) {  // Apply, BulkApply
+      return absl::PermissionDeniedError(absl::StrCat(
+          Who(*principal), " may not make changes (", rpc,
+          "): that needs the permission \"", PermissionName(Permission::kChange),
+          "\", which the roles ", RolesWith(Permission::kChange),
+          " have, or for progress and status on one's own actions \"",
+          PermissionName(Permission::kUpdateOwnActions), "\", which the roles ",
+          RolesWith(Permission::kUpdateOwnActions), " have"));
+    }
     return Denied(*principal, needed, absl::StrCat("call ", rpc));
   }
   if (request != nullptr) {
