@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -118,6 +119,87 @@ TEST_F(EventStoreTest, FailedDeciderWritesNothing) {
   ASSERT_OK(next);
   EXPECT_EQ(next->result, "1");
   EXPECT_FALSE(next->replayed);
+}
+
+// A decider that appends to `stream` once `release` is notified, telling
+// `started` when the committer has reached it.
+EventStore::Decider Blocking(absl::Notification* started,
+                             absl::Notification* release) {
+  return [started, release](Transaction& txn) -> absl::StatusOr<std::string> {
+    started->Notify();
+    release->WaitForNotification();
+    v1::Event e;
+    e.set_stream("rec-blocking");
+    e.set_type("Test");
+    auto appended = txn.Append(e);
+    if (!appended.ok()) return appended.status();
+    return std::string("ok");
+  };
+}
+
+TEST_F(EventStoreTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
+  store_.reset();
+  StoreOptions options;
+  options.clock = &clock_;
+  options.max_queued = 2;
+  auto opened = EventStore::Open(dir_.Sub("db"), options);
+  ASSERT_OK(opened);
+  store_ = *std::move(opened);
+
+  absl::Notification started, release;
+  std::atomic<int> finished{0};
+  std::vector<absl::StatusCode> codes(5, absl::StatusCode::kUnknown);
+  auto record = [&](int i) {
+    return [&, i](absl::StatusOr<CommitResult> r) {
+      codes[i] = r.status().code();
+      ++finished;
+    };
+  };
+  store_->Submit({"", "", ""}, Blocking(&started, &release), record(0));
+  started.WaitForNotification();  // the committer is busy with it
+  for (int i = 1; i < 5; ++i) {
+    store_->Submit({"", "", ""}, AppendTo({absl::StrCat("rec-", i)}),
+                   record(i));
+  }
+  // Two wait; the other two were refused without waiting.
+  EXPECT_EQ(finished.load(), 2);
+  EXPECT_EQ(codes[3], absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(codes[4], absl::StatusCode::kResourceExhausted);
+  release.Notify();
+  while (finished.load() < 5) std::this_thread::yield();
+  EXPECT_EQ(codes[0], absl::StatusCode::kOk);
+  EXPECT_EQ(codes[1], absl::StatusCode::kOk);
+  EXPECT_EQ(codes[2], absl::StatusCode::kOk);
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 3u);
+}
+
+TEST_F(EventStoreTest, ARequestWhoseDeadlinePassedInTheQueueIsNotApplied) {
+  absl::Notification started, release;
+  std::atomic<int> finished{0};
+  absl::Status late;
+  store_->Submit({"", "", ""}, Blocking(&started, &release),
+                 [&](absl::StatusOr<CommitResult>) { ++finished; });
+  started.WaitForNotification();
+  RequestInfo info{"req-late", "fp", ""};
+  info.deadline = absl::Now() + absl::Milliseconds(20);
+  store_->Submit(info, AppendTo({"rec-late"}),
+                 [&](absl::StatusOr<CommitResult> r) {
+                   late = r.status();
+                   ++finished;
+                 });
+  absl::SleepFor(absl::Milliseconds(60));
+  release.Notify();
+  while (finished.load() < 2) std::this_thread::yield();
+  EXPECT_EQ(late.code(), absl::StatusCode::kDeadlineExceeded) << late;
+  EXPECT_THAT(std::string(late.message()), ::testing::HasSubstr("nothing"));
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].stream(), "rec-blocking");
+  // The request id was not used up: a retry applies it.
+  ASSERT_OK(store_->SubmitAndWait({"req-late", "fp", ""}, AppendTo({"rec-late"})));
 }
 
 TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {

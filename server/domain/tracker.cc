@@ -785,13 +785,14 @@ store::EventStore::Decider DecideChunks(
 }  // namespace
 
 void Tracker::Apply(const v1::ApplyRequest& request, const std::string& actor,
-                    ApplyDone done) {
+                    ApplyDone done, absl::Time deadline) {
   if (absl::Status s = CheckSize(request); !s.ok()) {
     done(s);
     return;
   }
   store::RequestInfo info{request.request_id(), Fingerprint(request),
-                          request.correlation_id(), request.dry_run()};
+                          request.correlation_id(), request.dry_run(),
+                          deadline};
   // The decider runs later on the committer thread: it owns its copy.
   auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
       std::vector<v1::ApplyRequest>{request});

@@ -29,9 +29,10 @@ class Tracker {
   // Validates `request` and commits all of its events atomically, recorded
   // as made by `actor`. `done` runs once the events are on disk, or with
   // the first command's error (then nothing is written). With more than
-  // one command, an error message starts with "command N: ".
+  // one command, an error message starts with "command N: ". A request
+  // still waiting to be written at `deadline` is dropped (DEADLINE_EXCEEDED).
   void Apply(const v1::ApplyRequest& request, const std::string& actor,
-             ApplyDone done);
+             ApplyDone done, absl::Time deadline = absl::InfiniteFuture());
   absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
       const v1::ApplyRequest& request, const std::string& actor);
 

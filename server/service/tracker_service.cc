@@ -22,6 +22,16 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// The caller's deadline, if it set one.
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
+  auto deadline = context.deadline();
+  if (deadline >= std::chrono::system_clock::time_point::max() -
+                      std::chrono::hours(24 * 365)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
 // Every handler starts here: who is calling, and may they? Ends the call
 // with the refusal if not. The actor of every event is the principal's,
 // never a request field.
@@ -193,13 +203,15 @@ grpc::ServerUnaryReactor* TrackerService::Apply(
     v1::ApplyResponse* response) {
   RECTRACK_ADMIT(principal, "Apply", request);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  tracker_->Apply(*request, principal->actor,
-                  [reactor, response](absl::StatusOr<v1::ApplyResponse> r) {
-                    if (r.ok()) {
-                      *response = *std::move(r);
-                    }
-                    reactor->Finish(ToGrpcStatus(r.status()));
-                  });
+  tracker_->Apply(
+      *request, principal->actor,
+      [reactor, response](absl::StatusOr<v1::ApplyResponse> r) {
+        if (r.ok()) {
+          *response = *std::move(r);
+        }
+        reactor->Finish(ToGrpcStatus(r.status()));
+      },
+      DeadlineOf(*context));
   return reactor;
 }
 

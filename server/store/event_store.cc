@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "absl/strings/match.h"
@@ -370,16 +371,29 @@ void EventStore::WakeEveryone() {
 }
 
 void EventStore::Submit(RequestInfo info, Decider decide, Done done) {
+  size_t queued = 0;
   {
     absl::MutexLock lock(&mu_);
-    if (accepting_) {
+    if (!accepting_) {
+      queued = std::numeric_limits<size_t>::max();
+    } else if (queue_.size() < options_.max_queued) {
       queue_.push_back({std::move(info), std::move(decide), std::move(done)});
       return;
+    } else {
+      queued = queue_.size();
     }
   }
-  done(absl::UnavailableError(
-      "the server is shutting down and takes no more changes; try again "
-      "once it is back"));
+  if (queued == std::numeric_limits<size_t>::max()) {
+    done(absl::UnavailableError(
+        "the server is shutting down and takes no more changes; try again "
+        "once it is back"));
+    return;
+  }
+  done(absl::ResourceExhaustedError(absl::StrCat(
+      "the server is busy: ", queued,
+      " changes are already waiting to be written, and nothing of this one "
+      "was applied; try again in a moment (with the same request id it is "
+      "applied once)")));
 }
 
 absl::StatusOr<CommitResult> EventStore::SubmitAndWait(RequestInfo info,
@@ -431,6 +445,12 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
   outcomes.reserve(group.size());
 
   for (Pending& p : group) {
+    if (absl::Now() > p.info.deadline) {
+      outcomes.push_back(absl::DeadlineExceededError(
+          "the caller's deadline passed while the change waited to be "
+          "written; nothing of it was applied"));
+      continue;
+    }
     if (!p.info.request_id.empty()) {
       std::optional<std::pair<std::string, std::string>> earlier;
       if (auto it = overlay.requests.find(p.info.request_id);

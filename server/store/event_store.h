@@ -140,6 +140,10 @@ struct RequestInfo {
   std::string correlation_id;
   // Run the decider and report its result, but write nothing.
   bool dry_run = false;
+  // The caller's deadline (real time). A request still queued when it
+  // passes is dropped with DEADLINE_EXCEEDED, nothing applied: the caller
+  // has stopped waiting.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct StoreOptions {
@@ -147,6 +151,9 @@ struct StoreOptions {
   Clock* clock = RealClock::Get();
   // Most requests folded into one write.
   size_t max_group_size = 512;
+  // Most requests waiting for the committer; beyond it Submit refuses with
+  // RESOURCE_EXHAUSTED at once instead of queueing without bound.
+  size_t max_queued = 4096;
 };
 
 class EventStore {
