@@ -38,6 +38,7 @@ class TrackerServiceTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.data_dir = dir_.Sub("data");
     options.clock = &clock_;
+    options.max_watchers = max_watchers_;
     auto started = Server::Start(options);
     ASSERT_OK(started);
     server_ = *std::move(started);
@@ -85,6 +86,7 @@ class TrackerServiceTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  int max_watchers_ = 256;
   std::string token_;
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<Server> server_;
@@ -360,6 +362,51 @@ TEST_F(TrackerServiceTest, AllOrNothingBulkApplyLandsWholeOrNotAtAll) {
     EXPECT_EQ(acks[1].result().results(0).entity_id(), "rec-2");
     EXPECT_EQ(acks[1].result().replayed(), round == 1);
   }
+}
+
+TEST_F(TrackerServiceTest, WatchesBeyondTheLimitAreRefusedAtOnce) {
+  server_.reset();
+  max_watchers_ = 2;
+  Start();
+  Seed();
+  struct Watching {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> stream;
+  };
+  // Opens a watch; true if it was served (it caught up).
+  auto watch = [&](Watching* w) {
+    w->ctx.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(20));
+    w->stream = stub_->Watch(&w->ctx, v1::WatchRequest());
+    v1::WatchResponse item;
+    while (w->stream->Read(&item)) {
+      if (item.has_caught_up()) return true;
+    }
+    return false;
+  };
+  Watching first, second, third;
+  ASSERT_TRUE(watch(&first));
+  ASSERT_TRUE(watch(&second));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(watch(&third));
+  grpc::Status refused = third.stream->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("2 watches"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  // Once one ends, there is room again.
+  first.ctx.TryCancel();
+  first.stream->Finish();
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    Watching again;
+    served = watch(&again);
+    again.ctx.TryCancel();
+    again.stream->Finish();
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(served);
+  second.ctx.TryCancel();
+  second.stream->Finish();
 }
 
 TEST_F(TrackerServiceTest, WatchCatchesUpThenFollowsLiveEvents) {

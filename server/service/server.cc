@@ -108,8 +108,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   server->access_ = std::make_unique<Access>(
       options.data_dir, IsLoopback(options.listen), server->tracker_.get());
-  server->service_ = std::make_unique<TrackerService>(server->tracker_.get(),
-                                                      server->access_.get());
+  server->service_ = std::make_unique<TrackerService>(
+      server->tracker_.get(), server->access_.get(), options.max_watchers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

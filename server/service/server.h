@@ -36,6 +36,9 @@ struct ServerOptions {
   Clock* clock = RealClock::Get();
   // Log one JSON line per call to stderr.
   bool access_log = false;
+  // Most Watch streams at once (each holds a server thread); beyond it a
+  // new watch is refused with RESOURCE_EXHAUSTED.
+  int max_watchers = 256;
 };
 
 class Server {

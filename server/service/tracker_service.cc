@@ -291,6 +291,17 @@ grpc::Status TrackerService::Watch(
       !principal.ok()) {
     return ToGrpcStatus(principal.status());
   }
+  // Each watch holds a thread: refuse beyond the limit rather than queue.
+  struct Slot {
+    std::atomic<int>* count;
+    ~Slot() { --*count; }
+  } slot{&watchers_};
+  if (++watchers_ > max_watchers_) {
+    return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+        "the server already serves ", max_watchers_,
+        " watches, its limit; try again later, or share one watch between "
+        "your programs")));
+  }
   if (!request->review_id().empty()) {
     absl::Status exists = tracker_->GetReview(request->review_id()).status();
     if (!exists.ok()) return ToGrpcStatus(exists);

@@ -2,6 +2,8 @@
 // result. Holds no business rules.
 #pragma once
 
+#include <atomic>
+
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "server/domain/tracker.h"
 #include "server/service/access.h"
@@ -27,8 +29,10 @@ using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
 class TrackerService final : public TrackerServiceBase {
  public:
   // `tracker` and `access` are not owned and must outlive the service.
-  TrackerService(domain::Tracker* tracker, Access* access)
-      : tracker_(tracker), access_(access) {}
+  // At most `max_watchers` Watch streams run at once.
+  TrackerService(domain::Tracker* tracker, Access* access,
+                 int max_watchers = 256)
+      : tracker_(tracker), access_(access), max_watchers_(max_watchers) {}
 
   grpc::ServerUnaryReactor* Apply(grpc::CallbackServerContext* context,
                                   const v1::ApplyRequest* request,
@@ -77,6 +81,8 @@ class TrackerService final : public TrackerServiceBase {
  private:
   domain::Tracker* tracker_;
   Access* access_;
+  const int max_watchers_;
+  std::atomic<int> watchers_{0};
 };
 
 }  // namespace rectrack::service
