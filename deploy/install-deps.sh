@@ -10,9 +10,11 @@ packages=(
   python3 python3-grpcio python3-protobuf
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in
-# headless Chromium and its screenshot read with Pillow).
+# headless Chromium, certificates are made with openssl, the fuzz targets are
+# built with clang and libFuzzer;
+# the screenshot is read with Pillow).
 if [ "${1:-}" = "--for-tests" ]; then
-  packages+=(chromium fonts-liberation python3-pil openssl)
+  packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -22,6 +22,11 @@ struct Row {
 constexpr char kRef[] = "2010-06-17";  // the CYP plan's date
 
 const Row kRows[] = {
+    // Not on the calendar (found by fuzzing): no dates, unparsed.
+    {"10/112010/11", kRef, "", "", false, false, true},
+    {"2010-13-45", kRef, "", "", false, false, true},
+    {"31/06/2010", kRef, "", "", false, false, true},
+    {"2011-2010", kRef, "", "", false, false, true},
     // Every timing in tests/data/cyp-partnerships-action-plan.tsv.
     {"May 10", kRef, "2010-05-01", "2010-05-31", false, false, false},
     {"March 11", kRef, "2011-03-01", "2011-03-31", false, false, false},

@@ -57,6 +57,16 @@ std::optional<int> Year(absl::string_view word, int reference_year) {
   return std::nullopt;
 }
 
+// The day y-m-d if it exists on the calendar, in a plausible year.
+std::optional<absl::CivilDay> ValidDay(int y, int m, int d) {
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31) {
+    return std::nullopt;
+  }
+  absl::CivilDay day(y, m, d);
+  if (day.month() != m || day.day() != d) return std::nullopt;  // 31 June
+  return day;
+}
+
 struct Window {
   absl::CivilDay first;
   absl::CivilDay last;
@@ -95,10 +105,11 @@ TimescaleWindow ParseTimescale(absl::string_view text,
   int ref_year = 0;
   int ref_month = 0;
   int ref_day = 0;
-  if (reference.size() == 10) {
-    absl::SimpleAtoi(reference.substr(0, 4), &ref_year);
-    absl::SimpleAtoi(reference.substr(5, 2), &ref_month);
-    absl::SimpleAtoi(reference.substr(8, 2), &ref_day);
+  if (reference.size() == 10 &&
+      !(absl::SimpleAtoi(reference.substr(0, 4), &ref_year) &&
+        absl::SimpleAtoi(reference.substr(5, 2), &ref_month) &&
+        absl::SimpleAtoi(reference.substr(8, 2), &ref_day))) {
+    ref_year = ref_month = ref_day = 0;  // not a date: no reference
   }
   result.tentative = absl::StrContains(lower, "?") ||
                      absl::StrContains(lower, "tbc") ||
@@ -135,30 +146,33 @@ TimescaleWindow ParseTimescale(absl::string_view text,
     if (dash.size() == 3 && absl::SimpleAtoi(dash[0], &y) &&
         absl::SimpleAtoi(dash[1], &m) && absl::SimpleAtoi(dash[2], &d) &&
         dash[0].size() == 4) {
-      absl::CivilDay day(y, m, d);
-      found.push_back({day, day});
-      continue;
+      if (auto day = ValidDay(y, m, d)) {
+        found.push_back({*day, *day});
+        continue;
+      }
     }
     // A range of years: "2010-2011".
     int y2 = 0;
     if (dash.size() == 2 && dash[0].size() == 4 && dash[1].size() == 4 &&
-        absl::SimpleAtoi(dash[0], &y) && absl::SimpleAtoi(dash[1], &y2)) {
+        absl::SimpleAtoi(dash[0], &y) && absl::SimpleAtoi(dash[1], &y2) &&
+        ValidDay(y, 1, 1) && ValidDay(y2, 1, 1) && y <= y2) {
       found.push_back({absl::CivilDay(y, 1, 1), absl::CivilDay(y2, 12, 31)});
       continue;
     }
     if (slash.size() == 3 && absl::SimpleAtoi(slash[0], &d) &&
         absl::SimpleAtoi(slash[1], &m) && absl::SimpleAtoi(slash[2], &y)) {
       if (slash[2].size() == 2) y = *Year(slash[2], ref_year);
-      absl::CivilDay day(y, m, d);
-      found.push_back({day, day});
-      continue;
+      if (auto day = ValidDay(y, m, d)) {
+        found.push_back({*day, *day});
+        continue;
+      }
     }
     // Financial year 2024/25 (April to March), maybe after "Q3".
     if (slash.size() == 2 && slash[0].size() == 4 &&
-        absl::SimpleAtoi(slash[0], &y)) {
+        absl::SimpleAtoi(slash[0], &y) && y >= 1900 && y <= 2200) {
       int quarter = 0;
       if (i > 0 && words[i - 1].size() == 2 && words[i - 1][0] == 'q') {
-        absl::SimpleAtoi(words[i - 1].substr(1), &quarter);
+        if (!absl::SimpleAtoi(words[i - 1].substr(1), &quarter)) quarter = 0;
       }
       if (quarter >= 1 && quarter <= 4) {
         absl::CivilMonth start = absl::CivilMonth(y, 4) + 3 * (quarter - 1);
