@@ -24,74 +24,20 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
+#include "tests/daemon.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 
 namespace {
 
+using rectrack::testing::In;
 using rectrack::v1::ApplyRequest;
 using rectrack::v1::ApplyResponse;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::chrono::system_clock::time_point In(int seconds) {
-  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
-}
 
 struct Options {
   std::string rectrackd;
   std::string dir;
   int cycles = 3;
   unsigned seed = std::random_device()();
-};
-
-class Daemon {
- public:
-  Daemon(std::string binary, std::string dir)
-      : binary_(std::move(binary)), dir_(std::move(dir)) {}
-
-  bool Start() {
-    std::string port_file = dir_ + "/port";
-    unlink(port_file.c_str());
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open((dir_ + "/rectrackd.log").c_str(),
-                    O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 2);
-      execl(binary_.c_str(), binary_.c_str(), "--listen", "127.0.0.1:0",
-            "--data-dir", (dir_ + "/data").c_str(), "--port-file",
-            port_file.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 600; ++i) {
-      std::string port = ReadFile(port_file);
-      if (!port.empty()) {
-        address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(port));
-        return true;
-      }
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-
-  void Kill9() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  void Stop() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  const std::string& address() const { return address_; }
-
- private:
-  std::string binary_, dir_, address_;
-  pid_t pid_ = -1;
 };
 
 struct Tally {
@@ -170,21 +116,15 @@ void BulkWriter(rectrack::v1::Tracker::Stub* stub, const std::string& rec,
 
 int Run(const Options& options) {
   std::mt19937 random(options.seed);
-  std::string token_command =
-      absl::StrCat(options.rectrackd, " token add crash-test --role admin ",
-                   "--data-dir ", options.dir, "/data 2>/dev/null");
-  FILE* out = popen(token_command.c_str(), "r");
-  char line[256] = {0};
-  if (out == nullptr || fgets(line, sizeof line, out) == nullptr) {
-    std::fprintf(stderr, "cannot make a token with: %s\n",
-                 token_command.c_str());
+  rectrack::client::ConnectOptions connect;
+  connect.token = rectrack::testing::AddAdminToken(
+      options.rectrackd, options.dir + "/data", "crash-test");
+  if (connect.token.empty()) {
+    std::fprintf(stderr, "cannot make a token with rectrackd token add\n");
     return 2;
   }
-  pclose(out);
-  rectrack::client::ConnectOptions connect;
-  connect.token = std::string(absl::StripAsciiWhitespace(line));
 
-  Daemon daemon(options.rectrackd, options.dir);
+  rectrack::testing::Daemon daemon(options.rectrackd, options.dir);
   if (!daemon.Start()) {
     std::fprintf(stderr, "rectrackd did not start; see %s/rectrackd.log\n",
                  options.dir.c_str());

@@ -1,0 +1,98 @@
+// A rectrackd child process for the crash and load programs, and the
+// admin token they use.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace rectrack::testing {
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::chrono::system_clock::time_point In(int seconds) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// Makes an admin token in `data_dir` with `rectrackd token add`; "" if that
+// failed.
+inline std::string AddAdminToken(const std::string& rectrackd,
+                                 const std::string& data_dir,
+                                 const std::string& name) {
+  std::string command = absl::StrCat(rectrackd, " token add ", name,
+                                     " --role admin --data-dir ", data_dir,
+                                     " 2>/dev/null");
+  FILE* out = popen(command.c_str(), "r");
+  char line[256] = {0};
+  if (out == nullptr) return "";
+  bool read = fgets(line, sizeof line, out) != nullptr;
+  pclose(out);
+  return read ? std::string(absl::StripAsciiWhitespace(line)) : "";
+}
+
+// rectrackd on a free loopback port with its database in DIR/data and its
+// log in DIR/rectrackd.log.
+class Daemon {
+ public:
+  Daemon(std::string binary, std::string dir)
+      : binary_(std::move(binary)), dir_(std::move(dir)) {}
+
+  bool Start() {
+    std::string port_file = dir_ + "/port";
+    unlink(port_file.c_str());
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open((dir_ + "/rectrackd.log").c_str(),
+                    O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(fd, 2);
+      execl(binary_.c_str(), binary_.c_str(), "--listen", "127.0.0.1:0",
+            "--data-dir", (dir_ + "/data").c_str(), "--port-file",
+            port_file.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 600; ++i) {
+      std::string port = ReadFile(port_file);
+      if (!port.empty()) {
+        address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(port));
+        return true;
+      }
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  void Kill9() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  void Stop() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string binary_, dir_, address_;
+  pid_t pid_ = -1;
+};
+
+
+}  // namespace rectrack::testing
