@@ -3,9 +3,12 @@
 #include "server/store/event_store.h"
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/dates.h"
@@ -200,6 +203,66 @@ TEST_F(EventStoreTest, ARequestWhoseDeadlinePassedInTheQueueIsNotApplied) {
   EXPECT_EQ((*all)[0].stream(), "rec-blocking");
   // The request id was not used up: a retry applies it.
   ASSERT_OK(store_->SubmitAndWait({"req-late", "fp", ""}, AppendTo({"rec-late"})));
+}
+
+// The newest write-ahead log file of the store in `dir`.
+std::string NewestLog(const std::string& dir) {
+  std::string newest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string name = entry.path().string();
+    if (absl::EndsWith(name, ".log") && name > newest) newest = name;
+  }
+  return newest;
+}
+
+TEST_F(EventStoreTest, ATornLastRecordIsDroppedAndEverythingBeforeItKept) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({"", "", ""},
+                                    AppendTo({absl::StrCat("rec-", i)})));
+  }
+  store_.reset();
+  std::string log = NewestLog(dir_.Sub("db"));
+  ASSERT_FALSE(log.empty());
+  auto size = std::filesystem::file_size(log);
+  std::filesystem::resize_file(log, size - 3);  // a write torn by a crash
+  Reopen();
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[3].stream(), "rec-3");
+  // The log goes on without a gap.
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-5"})));
+  all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[4].position(), 5u);
+}
+
+TEST_F(EventStoreTest, DamageInsideTheLogStopsTheOpenWithAClearError) {
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({"", "", ""},
+                                    AppendTo({absl::StrCat("rec-", i)})));
+  }
+  store_.reset();
+  std::string log = NewestLog(dir_.Sub("db"));
+  ASSERT_FALSE(log.empty());
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    auto middle = static_cast<std::streamoff>(std::filesystem::file_size(log) / 2);
+    f.seekg(middle);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(middle);
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
+  StoreOptions options;
+  options.clock = &clock_;
+  auto opened = EventStore::Open(dir_.Sub("db"), options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(opened.status().message()),
+              ::testing::HasSubstr("--restore-from"));
 }
 
 TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {

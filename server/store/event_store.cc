@@ -247,6 +247,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 5;
+  // A record torn at the very end of the write-ahead log is a write that
+  // was never acknowledged (acknowledgement waits for fsync), so it is
+  // dropped. Damage anywhere before the end could drop acknowledged
+  // changes, so it stops the open instead (RocksDB's default would keep
+  // the log up to the damage and silently drop the rest).
+  db_options.wal_recovery_mode =
+      rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            rocksdb::ColumnFamilyOptions());
@@ -264,6 +271,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
           "the data directory ", dir,
           " is in use by another rectrackd (its LOCK file is held); stop "
           "that server or choose another --data-dir"));
+    }
+    if (s.IsCorruption()) {
+      return absl::DataLossError(absl::StrCat(
+          "the database in ", dir, " is damaged (", s.ToString(),
+          "); rectrackd will not start rather than silently drop recorded "
+          "changes. Restore the latest backup into a new directory "
+          "(rectrackd --restore-from BACKUP-DIR --data-dir NEW-DIR) and keep "
+          "this one for investigation"));
     }
     return FromRocks(s, absl::StrCat("opening the database in ", dir));
   }
