@@ -14,6 +14,7 @@
 #include "common/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/file_system.h"
 #include "tests/test_util.h"
 
 namespace rectrack::store {
@@ -36,7 +37,9 @@ class EventStoreTest : public ::testing::Test {
     store_ = *std::move(opened);
   }
 
-  // A decider that appends one event to each of `streams`.
+  // A decider that appends one event to each of `streams` (also used by
+  // FaultTest).
+ public:
   static EventStore::Decider AppendTo(std::vector<std::string> streams,
                                       std::string result = "ok") {
     return [streams, result](Transaction& txn) -> absl::StatusOr<std::string> {
@@ -51,6 +54,7 @@ class EventStoreTest : public ::testing::Test {
     };
   }
 
+ protected:
   testing::TempDir dir_;
   FakeClock clock_{kStart};
   std::unique_ptr<EventStore> store_;
@@ -264,6 +268,147 @@ TEST_F(EventStoreTest, DamageInsideTheLogStopsTheOpenWithAClearError) {
   EXPECT_THAT(std::string(opened.status().message()),
               ::testing::HasSubstr("--restore-from"));
 }
+
+// A file system that, while `failing` is set, refuses every write with
+// `error` (the disk is full, or it has become read-only).
+class FaultyFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  FaultyFileSystem()
+      : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "FaultyFileSystem"; }
+
+  std::atomic<bool> failing{false};
+  rocksdb::IOStatus error = rocksdb::IOStatus::NoSpace("no space left");
+
+  rocksdb::IOStatus NewWritableFile(
+      const std::string& name, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSWritableFile>* result,
+      rocksdb::IODebugContext* dbg) override {
+    if (failing) return error;
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, &file, dbg);
+    if (s.ok()) result->reset(new File(std::move(file), this));
+    return s;
+  }
+
+ private:
+  class File : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> f, FaultyFileSystem* fs)
+        : rocksdb::FSWritableFileOwnerWrapper(std::move(f)), fs_(fs) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data,
+                             const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* d) override {
+      return fs_->failing ? fs_->error : target()->Append(data, o, d);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data,
+                             const rocksdb::IOOptions& o,
+                             const rocksdb::DataVerificationInfo& v,
+                             rocksdb::IODebugContext* d) override {
+      return fs_->failing ? fs_->error : target()->Append(data, o, v, d);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o,
+                           rocksdb::IODebugContext* d) override {
+      return fs_->failing ? fs_->error : target()->Sync(o, d);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o,
+                            rocksdb::IODebugContext* d) override {
+      return fs_->failing ? fs_->error : target()->Fsync(o, d);
+    }
+
+   private:
+    FaultyFileSystem* fs_;
+  };
+};
+
+class FaultTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    fs_ = std::make_shared<FaultyFileSystem>();
+    if (std::string(GetParam()) == "read-only") {
+      fs_->error = rocksdb::IOStatus::IOError("Read-only file system");
+    }
+    env_ = rocksdb::NewCompositeEnv(fs_);
+    StoreOptions options;
+    options.clock = &clock_;
+    options.env = env_.get();
+    auto opened = EventStore::Open(dir_.Sub("db"), options);
+    ASSERT_OK(opened);
+    store_ = *std::move(opened);
+  }
+  void TearDown() override {
+    fs_->failing = false;
+    store_.reset();
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{kStart};
+  std::shared_ptr<FaultyFileSystem> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+  std::unique_ptr<EventStore> store_;
+};
+
+using Decide = EventStoreTest;
+
+TEST_P(FaultTest, WritesAreRefusedReadsGoOnAndWritingResumesAfterwards) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({"", "", ""},
+                                    Decide::AppendTo({absl::StrCat("rec-", i)})));
+  }
+  fs_->failing = true;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto refused = store_->SubmitAndWait({"req-x", "fp", ""},
+                                         Decide::AppendTo({"rec-refused"}));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable)
+        << refused.status();
+    // The first refusal says what went wrong; later ones also how to mend.
+    if (std::string(GetParam()) == "disk-full") {
+      EXPECT_THAT(std::string(refused.status().message()),
+                  ::testing::HasSubstr(attempt == 0 ? "the disk is full"
+                                                    : "No space left"));
+    }
+  }
+  // Reads go on while writes cannot.
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 3u);
+
+  // RocksDB 7.8 cannot resume in-process after a failed log write, so the
+  // refusal says to restart.
+  fs_->failing = false;
+  auto still = store_->SubmitAndWait({"req-x", "fp", ""},
+                                     Decide::AppendTo({"rec-refused"}));
+  if (!still.ok()) {
+    EXPECT_EQ(still.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(std::string(still.status().message()),
+                ::testing::HasSubstr("restart rectrackd"));
+  }
+
+  // After a restart writing resumes where the log left off, and the
+  // refused request (same id) is applied now, once.
+  store_.reset();
+  StoreOptions options;
+  options.clock = &clock_;
+  auto reopened = EventStore::Open(dir_.Sub("db"), options);
+  ASSERT_OK(reopened);
+  store_ = *std::move(reopened);
+  auto retried = store_->SubmitAndWait({"req-x", "fp", ""},
+                                       Decide::AppendTo({"rec-refused"}));
+  ASSERT_OK(retried);
+  all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[3].position(), 4u);
+  EXPECT_EQ((*all)[3].stream(), "rec-refused");
+  auto again = store_->SubmitAndWait({"req-x", "fp", ""},
+                                     Decide::AppendTo({"rec-refused"}));
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->replayed);
+}
+
+INSTANTIATE_TEST_SUITE_P(DiskFullAndReadOnly, FaultTest,
+                         ::testing::Values("disk-full", "read-only"));
 
 TEST_F(EventStoreTest, OneFailingRequestDoesNotSpoilItsGroup) {
   std::atomic<int> done{0};

@@ -247,6 +247,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 5;
+  if (options.env != nullptr) db_options.env = options.env;
   // A record torn at the very end of the write-ahead log is a write that
   // was never acknowledged (acknowledgement waits for fsync), so it is
   // dropped. Damage anywhere before the end could drop acknowledged
@@ -532,10 +533,28 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
         break;
       }
     }
+    if (status.ok() && write_failed_) {
+      // After a failed write RocksDB takes no more until resumed; this
+      // succeeds once the cause (say, a full disk) is gone.
+      rocksdb::Status resumed = db_->Resume();
+      if (resumed.ok()) {
+        write_failed_ = false;
+      } else {
+        // RocksDB 7.8 cannot resume after a failed log write even once the
+        // disk is fine again (facebook/rocksdb#11643); a restart recovers.
+        status = absl::UnavailableError(absl::StrCat(
+            "rectrackd cannot write since an earlier write failed (",
+            resumed.ToString(),
+            "); nothing of this change was recorded, and reads still work. "
+            "Free space on the disk (or mend it), then restart rectrackd: it "
+            "recovers cleanly and keeps everything acknowledged"));
+      }
+    }
     if (status.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = true;  // nothing is acknowledged before the WAL is on disk
       status = FromRocks(db_->Write(wo, &batch), "writing to the database");
+      if (!status.ok()) write_failed_ = true;
     }
     if (!status.ok()) {
       // Nothing of this group is on disk: fail every request that wrote, or

@@ -154,6 +154,9 @@ struct StoreOptions {
   // Most requests waiting for the committer; beyond it Submit refuses with
   // RESOURCE_EXHAUSTED at once instead of queueing without bound.
   size_t max_queued = 4096;
+  // RocksDB's environment (files, threads); null for the default. Tests
+  // inject one that fails writes. Not owned; must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 class EventStore {
@@ -279,6 +282,9 @@ class EventStore {
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
+  // The last write failed (disk full, I/O error): RocksDB then refuses
+  // writes until resumed, which the committer tries before the next one.
+  bool write_failed_ = false;  // committer thread only
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
     uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
   // WakeAfter callbacks by ticket: (position, wake).
