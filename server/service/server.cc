@@ -94,6 +94,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   store::StoreOptions store_options;
   store_options.clock = options.clock;
+  store_options.max_group_size = options.max_group_size;
   RECTRACK_ASSIGN_OR_RETURN(
       server->store_, store::EventStore::Open(options.data_dir, store_options));
   server->tracker_ = std::make_unique<domain::Tracker>(server->store_.get());
@@ -126,6 +127,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(server->service_.get());
+  if (options.extra_generic_service != nullptr) {
+    builder.RegisterCallbackGenericService(options.extra_generic_service);
+  }
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -2,6 +2,7 @@
 // started and stopped together. Used by main() and by in-process tests.
 #pragma once
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/server.h>
 
 #include <memory>
@@ -36,6 +37,12 @@ struct ServerOptions {
   Clock* clock = RealClock::Get();
   // Log one JSON line per call to stderr.
   bool access_log = false;
+  // Most requests folded into one synced write (group commit); 1 makes
+  // every request its own fsync (benchmarks compare the two).
+  size_t max_group_size = 512;
+  // Benchmarks only: a generic service served beside rectrack.v1.Tracker
+  // (a no-op method to measure what gRPC itself costs). Not owned.
+  grpc::CallbackGenericService* extra_generic_service = nullptr;
   // Most Watch streams at once (each holds a server thread); beyond it a
   // new watch is refused with RESOURCE_EXHAUSTED.
   int max_watchers = 256;

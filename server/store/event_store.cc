@@ -704,6 +704,24 @@ EventStore::ScanIndexValuePrefix(absl::string_view name,
                        PrefixUpperBound(start));
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>>
+EventStore::CountStreamEvents() {
+  absl::flat_hash_map<std::string, uint64_t> counts;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    // stream \0 version(8 bytes)
+    rocksdb::Slice key = it->key();
+    if (key.size() < 9 || key[key.size() - 9] != '\0') {
+      return absl::DataLossError(absl::StrCat(
+          "a key of the stream index is damaged: ", key.ToString(true)));
+    }
+    ++counts[std::string(key.data(), key.size() - 9)];
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "reading the stream index"));
+  return counts;
+}
+
 absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
     absl::string_view stream) {
   std::string prefix = StreamPrefix(stream);

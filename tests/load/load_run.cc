@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   };
 
   // A review with 50 recommendations, each with 4 actions and 20 leads.
-  auto setup = rectrack::v1::Tracker::NewStub(channel(-1)).release();
+  auto setup = rectrack::v1::Tracker::NewStub(channel(-1));
   std::vector<std::string> actions;
   {
     rectrack::v1::ApplyRequest req;
