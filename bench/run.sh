@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmark programs; prints their markdown tables.
+# Builds the benchmark programs and runs them at sizes that finish in about
+# five minutes on 2 cores; prints one markdown table. Every figure has a
+# baseline measured in the same run on the same machine, and the ratio
+# between them (higher is better; the target, where the issue set one).
+# Medians of several runs where a run is short; see BENCHMARKS.md.
+#
+# Usage: bench/run.sh [--quick]   (--quick: small sizes, for a smoke test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
-bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON
-./build/bench/apply_bench
-./build/bench/bulk_bench
-./build/bench/query_bench
+bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON >/dev/null
+calls=1200 events=1000000 actions=100000 runs=3
+if [ "${1:-}" = "--quick" ]; then
+  calls=192 events=20000 actions=10000 runs=1
+fi
+echo "| figure | value | baseline (same run) | ratio | target |"
+echo "|---|---|---|---:|---|"
+./build/bench/apply_bench --calls "$calls" --runs "$runs"
+./build/bench/bulk_bench --events "$events" --runs 1
+./build/bench/query_bench --actions "$actions" --runs "$runs" 2>/dev/null
