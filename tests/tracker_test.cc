@@ -505,6 +505,21 @@ TEST_F(TrackerTest, VerifyFindsStateThatDoesNotMatchTheLog) {
                   "which its state does not call for"));
 }
 
+TEST_F(TrackerTest, VerifyFindsMissingIndexEntriesAndStreamListings) {
+  Seed();
+  ASSERT_OK(store_->SubmitAndWait(
+      {}, [](store::Transaction& txn) -> absl::StatusOr<std::string> {
+        txn.DeleteIndex("action_by_lead", "gemma barron", "action-1");
+        return std::string();
+      }));
+  auto report = tracker_->Verify();
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->ok());
+  EXPECT_THAT(report->problems(),
+              ::testing::ElementsAre("index action_by_lead is missing "
+                                     "action-1 under \"gemma barron\""));
+}
+
 TEST_F(TrackerTest, HistoryAndGetsOfUnknownIds) {
   EXPECT_EQ(tracker_->GetHistory("rec-5").status(),
             absl::NotFoundError("rec-5 does not exist"));

@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -1690,30 +1691,54 @@ absl::StatusOr<v1::VerifyResponse> Tracker::Verify() {
   RECTRACK_RETURN_IF_ERROR(
       compare(folded.recommendations, "rec-", v1::Recommendation()));
   RECTRACK_RETURN_IF_ERROR(compare(folded.actions, "action-", v1::Action()));
-  // 4. Indexes hold exactly the entries the actions call for.
-  std::set<std::tuple<std::string, std::string, std::string>> expected;
-  auto expect = [&](const auto& entities) {
-    for (const auto& [id, entity] : entities) {
-      for (const auto& [name, value] : IndexEntriesOf(entity)) {
-        expected.insert({name, store::IndexValuePart(value), id});
+  // 4. Indexes hold exactly the entries the entities call for. There can be
+  // tens of millions, so each expected entry is held as a 64-bit hash with
+  // a count, and the stored ones are streamed past them; the names of
+  // missing entries are worked out again only for the report.
+  using EntryKey =
+      std::tuple<absl::string_view, absl::string_view, absl::string_view>;
+  const absl::Hash<EntryKey> hash_of;
+  absl::flat_hash_map<size_t, uint32_t> expected;
+  auto for_each_expected = [&](const auto& visit) {
+    auto each = [&](const auto& entities) {
+      for (const auto& [id, entity] : entities) {
+        for (const auto& [name, value] : IndexEntriesOf(entity)) {
+          visit(name, store::IndexValuePart(value), id);
+        }
       }
-    }
+    };
+    each(folded.reviews);
+    each(folded.recommendations);
+    each(folded.actions);
   };
-  expect(folded.reviews);
-  expect(folded.recommendations);
-  expect(folded.actions);
-  RECTRACK_ASSIGN_OR_RETURN(auto entries, store_->ScanAllIndexes());
-  for (const auto& e : entries) {
-    report.set_index_entries_checked(report.index_entries_checked() + 1);
-    if (expected.erase({e.name, e.value, e.entity_id}) == 0) {
-      problem(absl::StrCat("index ", e.name, " lists ", e.entity_id,
-                           " under \"", e.value,
-                           "\", which its state does not call for"));
-    }
-  }
-  for (const auto& [name, value, id] : expected) {
-    problem(absl::StrCat("index ", name, " is missing ", id, " under \"", value,
-                         "\""));
+  for_each_expected([&](absl::string_view name, absl::string_view value,
+                        absl::string_view id) {
+    ++expected[hash_of(EntryKey(name, value, id))];
+  });
+  RECTRACK_RETURN_IF_ERROR(
+      store_->ForEachIndexEntry([&](const store::EventStore::IndexEntry& e) {
+        report.set_index_entries_checked(report.index_entries_checked() + 1);
+        auto it = expected.find(hash_of(EntryKey(e.name, e.value, e.entity_id)));
+        if (it == expected.end() || it->second == 0) {
+          problem(absl::StrCat("index ", e.name, " lists ", e.entity_id,
+                               " under \"", e.value,
+                               "\", which its state does not call for"));
+        } else {
+          --it->second;
+        }
+      }));
+  bool any_missing = false;
+  for (const auto& [h, count] : expected) any_missing |= count > 0;
+  if (any_missing) {
+    for_each_expected([&](absl::string_view name, absl::string_view value,
+                          absl::string_view id) {
+      auto it = expected.find(hash_of(EntryKey(name, value, id)));
+      if (it != expected.end() && it->second > 0) {
+        --it->second;
+        problem(absl::StrCat("index ", name, " is missing ", id, " under \"",
+                             value, "\""));
+      }
+    });
   }
   // 5. Id counters are past every id handed out.
   for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,

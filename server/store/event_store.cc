@@ -809,20 +809,18 @@ void EventStore::CancelWake(uint64_t ticket) {
   wakes_.erase(ticket);
 }
 
-absl::StatusOr<std::vector<EventStore::IndexEntry>>
-EventStore::ScanAllIndexes() {
-  std::vector<IndexEntry> out;
+absl::Status EventStore::ForEachIndexEntry(
+    const std::function<void(const IndexEntry&)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndex)));
+  IndexEntry e;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    IndexEntry e;
     if (!DecodeIndexKey(View(it->key()), &e.name, &e.value, &e.entity_id)) {
       return absl::DataLossError("an index entry cannot be read (damaged)");
     }
-    out.push_back(std::move(e));
+    visit(e);
   }
-  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the indexes"));
-  return out;
+  return FromRocks(it->status(), "scanning the indexes");
 }
 
 absl::Status EventStore::ReplaceProjections(

@@ -234,7 +234,10 @@ class EventStore {
     std::string value;
     std::string entity_id;
   };
-  absl::StatusOr<std::vector<IndexEntry>> ScanAllIndexes();
+  // Calls `visit` with every index entry, in key order, without holding
+  // them all (verify reads tens of millions).
+  absl::Status ForEachIndexEntry(
+      const std::function<void(const IndexEntry&)>& visit);
   // True when the database was written by an older schema whose state and
   // index families must be rebuilt from the log (ReplaceProjections) before
   // anything reads them. The log itself never changes form.
