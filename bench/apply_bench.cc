@@ -111,7 +111,8 @@ struct Bench {
   std::vector<std::unique_ptr<rectrack::v1::Tracker::Stub>> stubs;
   std::vector<std::unique_ptr<grpc::GenericStub>> generic;
 
-  // A server with one action per client (64).
+  // A server with one action per client (64) for Apply, and 64 more that
+  // only GetAction reads (so reads do not carry the progress Apply adds).
   explicit Bench(size_t max_group_size) : dir(TempDir()) {
     rectrack::service::ServerOptions options;
     options.listen = "127.0.0.1:0";
@@ -137,7 +138,7 @@ struct Bench {
     rec->set_review_id("$0");
     rec->set_ref("1");
     rec->set_text("Bench");
-    for (int c = 0; c < 64; ++c) {
+    for (int c = 0; c < 128; ++c) {
       auto* action = req.add_commands()->mutable_add_action();
       action->set_recommendation_id("$1");
       action->set_text("Bench action");
@@ -192,7 +193,7 @@ struct Bench {
   Figures GetAction(int clients, int calls) {
     return Drive(clients, calls, [&](int c, int i) {
       rectrack::v1::GetActionRequest req;
-      req.set_id(absl::StrCat("action-", (c * 7 + i) % 64 + 1));
+      req.set_id(absl::StrCat("action-", 65 + (c * 7 + i) % 64));
       rectrack::v1::Action action;
       grpc::ClientContext ctx;
       Check(stubs[c]->GetAction(&ctx, req, &action), "GetAction");
