@@ -264,6 +264,14 @@ TEST_F(TrackingTest, ListActionsFiltersPagesAndStaysConsistent) {
                                      "action-4"));
   text.set_text("nothing-like-this");
   EXPECT_THAT(Ids(text), IsEmpty());
+  // Common words are not indexed, and a search leaves them out too.
+  text.set_text("the consult of park");
+  EXPECT_THAT(Ids(text), ElementsAre("action-6"));
+  text.set_text("the and of");
+  auto only_common = tracker_->ListActions(text);
+  EXPECT_EQ(only_common.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(only_common.status().message()),
+              HasSubstr("common words"));
 
   // Pages of two, in id order, until no token comes back.
   v1::ListActionsRequest paged;

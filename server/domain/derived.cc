@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/civil_time.h"
 #include "common/dates.h"
@@ -49,13 +50,30 @@ std::string ResponseDueOn(const std::string& published_on, int deadline_days) {
   return FormatDay(absl::CivilDay(month.year(), month.month(), day));
 }
 
+bool IsStopWord(absl::string_view word) {
+  // The commonest words of council English: nobody searches for them, and
+  // indexing them cost a third of the index entries of a recommendation.
+  static const auto* kStopWords = new absl::flat_hash_set<absl::string_view>{
+      "a",     "an",    "and",   "are",   "as",    "at",    "be",    "been",
+      "but",   "by",    "can",   "could", "do",    "for",   "from",  "had",
+      "has",   "have",  "he",    "her",   "his",   "if",    "in",    "into",
+      "is",    "it",    "its",   "may",   "more",  "must",  "no",    "not",
+      "of",    "on",    "or",    "our",   "shall", "she",   "should", "so",
+      "such",  "than",  "that",  "the",   "their", "them",  "then",  "there",
+      "these", "they",  "this",  "those", "to",    "was",   "we",    "were",
+      "what",  "when",  "where", "which", "while", "who",   "will",  "with",
+      "would", "you",   "your"};
+  return kStopWords->contains(word);
+}
+
 std::vector<std::string> SearchWords(absl::string_view text) {
   constexpr size_t kMaxWordBytes = 40;
   constexpr size_t kMaxWords = 200;
   std::set<std::string> words;
   std::string current;
   auto flush = [&] {
-    if (current.size() >= 2 && words.size() < kMaxWords) {
+    if (current.size() >= 2 && words.size() < kMaxWords &&
+        !IsStopWord(current)) {
       words.insert(current.substr(0, kMaxWordBytes));
     }
     current.clear();

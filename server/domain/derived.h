@@ -32,7 +32,8 @@ std::string ResponseDueOn(const std::string& published_on, int deadline_days);
 // Distinct lower-case words of `text` for the word indexes: runs of ASCII
 // letters and digits (bytes above 0x7F count as letters, so accented words
 // stay whole), at least 2 characters, at most 40 bytes (longer ones are
-// cut), at most 200 words.
+// cut), at most 200 words, leaving out common words ("the", "and", "that",
+// ...) that nobody searches for.
 std::vector<std::string> SearchWords(absl::string_view text);
 
 }  // namespace rectrack::domain

@@ -1157,7 +1157,9 @@ absl::StatusOr<v1::ListActionsResponse> Tracker::ListActions(
   const std::vector<std::string> words = SearchWords(r.text());
   if (!Trimmed(r.text()).empty() && words.empty()) {
     return absl::InvalidArgumentError(
-        "text: give at least one word of two or more letters or digits");
+        "text: give at least one word of two or more letters or digits "
+        "other than common words such as \"the\" and \"and\", which are "
+        "not indexed");
   }
 
   // 1. Candidates: the intersection of what each filter's index selects

@@ -23,10 +23,13 @@ constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
 constexpr const char* kSchemaVersionKey = "schema_version";
 // 1: index keys len|name len|value id, actions without target windows.
 // 2: index keys len|name value 0x00 id; projections carry target windows,
-//    revisions and slippage. A version 1 database opens with stale
-//    projections, which the server rebuilds from the log before serving.
-constexpr const char* kSchemaVersion = "2";
-constexpr const char* kOldestRebuildableSchema = "1";
+//    revisions and slippage.
+// 3: the word indexes leave out common words ("the", "and", ...).
+// Versions 1 and 2 open with stale projections, rebuilt from the log.
+constexpr const char* kSchemaVersion = "3";
+bool Rebuildable(absl::string_view schema) {
+  return schema == "1" || schema == "2";
+}
 
 absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
@@ -310,7 +313,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     return fail(FromRocks(s, "reading the schema version"));
   }
   bool stale = false;
-  if (schema == kOldestRebuildableSchema) {
+  if (Rebuildable(schema)) {
     stale = true;
   } else if (schema != kSchemaVersion) {
     return fail(absl::FailedPreconditionError(
