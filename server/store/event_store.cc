@@ -242,9 +242,12 @@ void Transaction::CommitTo(GroupOverlay* group, std::vector<Op>* ops,
 
 // ----------------------------------------------------------------- EventStore
 
-absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
-    const std::string& dir, StoreOptions options) {
-  RECTRACK_RETURN_IF_ERROR(CheckWritable(dir));
+absl::Status EventStore::OpenDatabase(
+    const std::string& dir, const StoreOptions& options, bool read_only,
+    std::unique_ptr<rocksdb::DB>* db_out,
+    std::vector<rocksdb::ColumnFamilyHandle*>* handles_out,
+    std::string* schema, uint64_t* last_position) {
+  if (!read_only) RECTRACK_RETURN_IF_ERROR(CheckWritable(dir));
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -267,7 +270,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
-      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors,
+                                               &handles, &raw)
+                : rocksdb::DB::Open(db_options, dir, descriptors, &handles,
+                                    &raw);
   std::unique_ptr<rocksdb::DB> db(raw);
   if (!s.ok()) {
     if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
@@ -296,11 +302,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     }
     return status;
   };
-  std::string schema;
   s = db->Get(rocksdb::ReadOptions(),
               handles[static_cast<int>(ColumnFamily::kMeta)], kSchemaVersionKey,
-              &schema);
-  if (s.IsNotFound()) {
+              schema);
+  if (s.IsNotFound() && !read_only) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db->Put(wo, handles[static_cast<int>(ColumnFamily::kMeta)],
@@ -308,36 +313,85 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     if (!s.ok()) {
       return fail(FromRocks(s, "writing the schema version"));
     }
-    schema = kSchemaVersion;
+    *schema = kSchemaVersion;
   } else if (!s.ok()) {
     return fail(FromRocks(s, "reading the schema version"));
   }
-  bool stale = false;
-  if (Rebuildable(schema)) {
-    stale = true;
-  } else if (schema != kSchemaVersion) {
-    return fail(absl::FailedPreconditionError(
-        absl::StrCat("the database in ", dir, " has schema version ", schema,
-                     "; this rectrackd reads version ", kSchemaVersion)));
-  }
-
-  uint64_t last_position = 0;
+  *last_position = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(),
                         handles[static_cast<int>(ColumnFamily::kEvents)]));
     it->SeekToLast();
     if (it->Valid()) {
-      last_position = DecodeU64(View(it->key()));
+      *last_position = DecodeU64(View(it->key()));
     }
     if (!it->status().ok()) {
       return fail(FromRocks(it->status(), "reading the last event"));
     }
   }
+  *db_out = std::move(db);
+  *handles_out = std::move(handles);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
+    const std::string& dir, StoreOptions options) {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::string schema;
+  uint64_t last_position = 0;
+  RECTRACK_RETURN_IF_ERROR(OpenDatabase(dir, options, /*read_only=*/false, &db,
+                                        &handles, &schema, &last_position));
+  bool stale = false;
+  if (Rebuildable(schema)) {
+    stale = true;
+  } else if (schema != kSchemaVersion) {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database in ", dir, " has schema version ", schema,
+                     "; this rectrackd reads version ", kSchemaVersion));
+  }
   auto store = std::unique_ptr<EventStore>(new EventStore(
       std::move(db), std::move(handles), options, last_position));
+  store->dir_ = dir;
   store->projections_stale_ = stale;
   return store;
+}
+
+void EventStore::CloseDatabase() {
+  for (auto* h : cf_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  cf_.clear();
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+absl::Status EventStore::Reopen() {
+  absl::WriterMutexLock lock(&db_mu_);
+  CloseDatabase();
+  std::string schema;
+  uint64_t last_position = 0;
+  absl::Status status = OpenDatabase(dir_, options_, /*read_only=*/false, &db_,
+                                     &cf_, &schema, &last_position);
+  if (!status.ok()) {
+    // Still failing (the disk is still full): serve reads from a read-only
+    // open, and try again before the next write.
+    absl::Status read_only = OpenDatabase(dir_, options_, /*read_only=*/true,
+                                          &db_, &cf_, &schema, &last_position);
+    if (!read_only.ok()) {
+      // Not even reads: nothing more can be done in this process.
+      std::fprintf(stderr, "rectrackd: cannot reopen the database: %s\n",
+                   std::string(read_only.message()).c_str());
+      std::abort();
+    }
+  }
+  // The log may hold more than we knew, if a failed write reached the disk
+  // after all: carry on from what is really there.
+  absl::MutexLock state_lock(&mu_);
+  last_position_ = last_position;
+  return status;
 }
 
 EventStore::EventStore(std::unique_ptr<rocksdb::DB> db,
@@ -359,10 +413,8 @@ EventStore::~EventStore() {
   }
   WakeEveryone();
   committer_.join();
-  for (auto* h : cf_) {
-    db_->DestroyColumnFamilyHandle(h);
-  }
-  db_->Close().PermitUncheckedError();
+  absl::WriterMutexLock lock(&db_mu_);
+  CloseDatabase();
 }
 
 void EventStore::StopAccepting() {
@@ -451,6 +503,25 @@ void EventStore::CommitterLoop() {
 }
 
 void EventStore::CommitGroup(std::vector<Pending> group) {
+  if (write_failed_) {
+    // RocksDB takes no more writes after a failed one until it is resumed,
+    // and 7.8 cannot resume after a failed log write even once the disk is
+    // fine again (facebook/rocksdb#11643), so the database is closed and
+    // opened again; while that fails, it stays open read-only for reads.
+    absl::Status reopened = Reopen();
+    if (!reopened.ok()) {
+      for (Pending& p : group) {
+        p.done(absl::UnavailableError(absl::StrCat(
+            "rectrackd cannot write to its database (", reopened.message(),
+            "); nothing of this change was recorded, and reads still work. "
+            "Writing resumes by itself once the disk has room (or is "
+            "mended)")));
+      }
+      return;
+    }
+    write_failed_ = false;
+  }
+  absl::ReaderMutexLock db_lock(&db_mu_);
   GroupOverlay overlay;
   {
     absl::MutexLock lock(&mu_);
@@ -536,23 +607,6 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
         break;
       }
     }
-    if (status.ok() && write_failed_) {
-      // After a failed write RocksDB takes no more until resumed; this
-      // succeeds once the cause (say, a full disk) is gone.
-      rocksdb::Status resumed = db_->Resume();
-      if (resumed.ok()) {
-        write_failed_ = false;
-      } else {
-        // RocksDB 7.8 cannot resume after a failed log write even once the
-        // disk is fine again (facebook/rocksdb#11643); a restart recovers.
-        status = absl::UnavailableError(absl::StrCat(
-            "rectrackd cannot write since an earlier write failed (",
-            resumed.ToString(),
-            "); nothing of this change was recorded, and reads still work. "
-            "Free space on the disk (or mend it), then restart rectrackd: it "
-            "recovers cleanly and keeps everything acknowledged"));
-      }
-    }
     if (status.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = true;  // nothing is acknowledged before the WAL is on disk
@@ -617,11 +671,13 @@ absl::StatusOr<std::optional<std::string>> EventStore::Get(
 
 absl::StatusOr<std::optional<std::string>> EventStore::GetState(
     const std::string& id) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   return Get(ColumnFamily::kState, id);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 EventStore::ScanState(absl::string_view prefix) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions ro;
   std::optional<std::string> upper = PrefixUpperBound(prefix);
@@ -642,6 +698,7 @@ EventStore::ScanState(absl::string_view prefix) {
 
 absl::StatusOr<std::vector<std::string>> EventStore::ScanIndex(
     absl::string_view name, absl::string_view value) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::string prefix = IndexPrefix(name, value);
   std::optional<std::string> upper = PrefixUpperBound(prefix);
   rocksdb::Slice upper_slice;
@@ -689,6 +746,7 @@ ScanIndexKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 EventStore::ScanIndexRange(absl::string_view name, absl::string_view from,
                            absl::string_view to) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::string base = IndexNamePrefix(name);
   std::optional<std::string> upper =
       to.empty() ? PrefixUpperBound(base)
@@ -702,6 +760,7 @@ EventStore::ScanIndexRange(absl::string_view name, absl::string_view from,
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 EventStore::ScanIndexValuePrefix(absl::string_view name,
                                  absl::string_view prefix) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::string start = absl::StrCat(IndexNamePrefix(name), IndexValuePart(prefix));
   return ScanIndexKeys(db_.get(), cf(ColumnFamily::kIndex), start,
                        PrefixUpperBound(start));
@@ -709,6 +768,7 @@ EventStore::ScanIndexValuePrefix(absl::string_view name,
 
 absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>>
 EventStore::CountStreamEvents() {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   absl::flat_hash_map<std::string, uint64_t> counts;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams)));
@@ -727,6 +787,7 @@ EventStore::CountStreamEvents() {
 
 absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
     absl::string_view stream) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::string prefix = StreamPrefix(stream);
   std::optional<std::string> upper = PrefixUpperBound(prefix);
   rocksdb::ReadOptions ro;
@@ -771,6 +832,7 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
 
 absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
                                                            size_t limit) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<v1::Event> out;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kEvents)));
@@ -814,6 +876,7 @@ void EventStore::CancelWake(uint64_t ticket) {
 
 absl::Status EventStore::ForEachIndexEntry(
     const std::function<void(const IndexEntry&)>& visit) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndex)));
   IndexEntry e;
@@ -829,6 +892,7 @@ absl::Status EventStore::ForEachIndexEntry(
 absl::Status EventStore::ReplaceProjections(
     const std::vector<std::pair<std::string, std::string>>& states,
     const std::vector<IndexEntry>& index) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   rocksdb::WriteBatch batch;
   for (ColumnFamily family : {ColumnFamily::kState, ColumnFamily::kIndex}) {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -862,6 +926,7 @@ absl::Status EventStore::ReplaceProjections(
 }
 
 absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   RECTRACK_ASSIGN_OR_RETURN(
       auto stored, Get(ColumnFamily::kMeta, absl::StrCat("seq:", name)));
   if (!stored.has_value()) return 0;
@@ -873,6 +938,7 @@ absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name) {
 }
 
 absl::StatusOr<uint32_t> EventStore::Backup(const std::string& dir) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   rocksdb::BackupEngine* raw = nullptr;
   RECTRACK_RETURN_IF_ERROR(FromRocks(
       rocksdb::BackupEngine::Open(rocksdb::Env::Default(),

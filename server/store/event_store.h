@@ -272,6 +272,19 @@ class EventStore {
              std::vector<rocksdb::ColumnFamilyHandle*> cf, StoreOptions options,
              uint64_t last_position);
 
+  // Opens the database in `dir` (read-only: for reads while writing fails)
+  // and reads its schema version and last position.
+  static absl::Status OpenDatabase(
+      const std::string& dir, const StoreOptions& options, bool read_only,
+      std::unique_ptr<rocksdb::DB>* db,
+      std::vector<rocksdb::ColumnFamilyHandle*>* handles, std::string* schema,
+      uint64_t* last_position);
+  // Closes db_ (db_mu_ held for writing).
+  void CloseDatabase();
+  // After a failed write: closes and opens the database again. Not OK
+  // while the cause lasts; then the database is open read-only.
+  absl::Status Reopen();
+
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
     return cf_[static_cast<int>(family)];
   }
@@ -284,15 +297,19 @@ class EventStore {
   void WakeEveryone();
   void CommitGroup(std::vector<Pending> group);
 
+  // db_ and cf_ are replaced only by Reopen, on the committer thread, with
+  // db_mu_ held for writing; every read holds it for reading.
+  absl::Mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   StoreOptions options_;
+  std::string dir_;
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
-  // The last write failed (disk full, I/O error): RocksDB then refuses
-  // writes until resumed, which the committer tries before the next one.
+  // The last write failed (disk full, I/O error): the committer reopens
+  // the database before the next one.
   bool write_failed_ = false;  // committer thread only
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
     uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
