@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
     watch_contexts.push_back(std::make_unique<grpc::ClientContext>());
     threads.emplace_back([&, w, ctx = watch_contexts.back().get()] {
       auto stub = rectrack::v1::Tracker::NewStub(channel(1000 + w));
+      ctx->set_wait_for_ready(true);
       auto stream = stub->Watch(ctx, rectrack::v1::WatchRequest());
       rectrack::v1::WatchResponse item;
       while (stream->Read(&item)) {
@@ -185,6 +186,9 @@ int main(int argc, char** argv) {
         const std::string& action = actions[random() % actions.size()];
         grpc::ClientContext ctx;
         ctx.set_deadline(In(30));
+        // Like any batch client: ride out a connection being set up again
+        // instead of failing at once.
+        ctx.set_wait_for_ready(true);
         auto start = Clock::now();
         if (dice < 45) {
           rectrack::v1::GetActionRequest req;
