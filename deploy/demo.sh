@@ -39,6 +39,10 @@ A demo review is loaded. In another terminal, try:
   rectrack events --from 1 --limit 5
   rectrack --help
 
+Anyone on this machine may use it until the first access token exists:
+  ./build/server/rectrackd token add clerk --role admin --data-dir ./data
+then every call needs one (export RECTRACK_TOKEN=...); see README.
+
 Press Ctrl-C here to stop the server.
 HELP
 wait $server
