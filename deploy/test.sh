@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds rectrack and runs every test.
+# Installs what is missing, builds rectrack and runs every test, then each
+# libFuzzer target for 20 seconds (tests/fuzz/run.sh, built with clang in
+# build-fuzz).
 # Usage: deploy/test.sh [--sanitize]
 #   --sanitize  build in build-asan with AddressSanitizer + UBSan and run
-#               the tests there.
+#               the tests there (the fuzzers run only without it: they have
+#               their own sanitizer build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh --for-tests
@@ -17,3 +20,6 @@ else
   bash deploy/build.sh "$build_dir" -DRECTRACK_BUILD_TESTS=ON
 fi
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+if [ "${1:-}" != "--sanitize" ]; then
+  bash tests/fuzz/run.sh --seconds 20
+fi
