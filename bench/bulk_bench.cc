@@ -60,15 +60,6 @@ struct Imported {
   double verify_peak_rss_mib = 0;  // after verify too
 };
 
-// Peak resident memory of `pid` (VmHWM), in MiB.
-double PeakRssMiB(pid_t pid) {
-  std::string status =
-      rectrack::testing::ReadFile(absl::StrCat("/proc/", pid, "/status"));
-  size_t at = status.find("VmHWM:");
-  return at == std::string::npos ? 0
-                                 : std::atof(status.c_str() + at + 6) / 1024.0;
-}
-
 // Reads every key and value of the events column family of the database
 // in `dir`; events per second.
 double RawScan(const std::string& dir) {
@@ -154,7 +145,7 @@ Imported Rectrackd(int commands, int chunk) {
   out.events_per_second =
       commands / std::chrono::duration<double>(Clock::now() - t0).count();
   chunks.clear();
-  out.peak_rss_mib = PeakRssMiB(daemon.pid());
+  out.peak_rss_mib = rectrack::testing::MemoryMiB(daemon.pid()).second;
 
   t0 = Clock::now();
   rectrack::v1::VerifyResponse verify;
@@ -167,7 +158,7 @@ Imported Rectrackd(int commands, int chunk) {
   out.verify_events_per_second =
       verify.events_checked() /
       std::chrono::duration<double>(Clock::now() - t0).count();
-  out.verify_peak_rss_mib = PeakRssMiB(daemon.pid());
+  out.verify_peak_rss_mib = rectrack::testing::MemoryMiB(daemon.pid()).second;
   daemon.Stop();
   out.raw_scan_events_per_second = RawScan(dir + "/data");
   std::filesystem::remove_all(dir);

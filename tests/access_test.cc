@@ -29,6 +29,7 @@ namespace rectrack::service {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Stub = v1::Tracker::Stub;
 
 std::string ReadFile(const std::string& path) {
@@ -438,6 +439,25 @@ TEST_F(AccessTest, TokensAddedAndRevokedTakeEffectWithoutARestart) {
   EXPECT_THAT(s.error_message(), HasSubstr("not valid"));
   // Other tokens are unaffected.
   EXPECT_TRUE(Apply(*admin_, {OpenReview("Housing")}).ok());
+}
+
+TEST_F(AccessTest, ADamagedTokenFileLetsNobodyInUntilMended) {
+  Start();
+  Seed();
+  const std::string path = TokensPath(data_dir());
+  const std::string good = ReadFile(path);
+  std::ofstream(path, std::ios::app) << "junk line\n";
+  for (const std::string& token : {tokens_[Role::kAdmin], std::string()}) {
+    auto stub = StubFor(token);
+    grpc::Status s = Unary(&Stub::ListReviews, *stub, v1::ListReviewsRequest());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << token;
+    EXPECT_THAT(s.error_message(), HasSubstr("token file"));
+    // The reason is for the administrator's log, not the caller.
+    EXPECT_THAT(s.error_message(), Not(HasSubstr("line")));
+  }
+  std::ofstream(path, std::ios::trunc) << good;
+  EXPECT_TRUE(
+      Unary(&Stub::ListReviews, *admin_, v1::ListReviewsRequest()).ok());
 }
 
 TEST_F(AccessTest, OpenOnLoopbackUntilTheFirstTokenExists) {

@@ -26,6 +26,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/client.h"
+#include "tests/daemon.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
@@ -44,6 +45,36 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// Starts `binary` with `args` in a child process: stdout to `out` and
+// stderr to `err` (files, appended; "" leaves them as they are), with
+// `env` ("NAME=value") added to the environment. Returns the child's pid.
+pid_t Spawn(const char* binary, const std::vector<std::string>& args,
+            const std::string& out, const std::string& err,
+            const std::vector<std::string>& env = {}) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  for (auto [path, fd] : {std::make_pair(&out, 1), std::make_pair(&err, 2)}) {
+    if (!path->empty()) {
+      dup2(open(path->c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644), fd);
+    }
+  }
+  for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+  std::vector<std::string> all = {binary};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(binary, argv.data());
+  _exit(127);
+}
+
+// Waits for child `pid`; its exit code, or -1 if it did not exit normally.
+int ExitCode(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 // A rectrackd child process.
 class Daemon {
  public:
@@ -57,36 +88,18 @@ class Daemon {
   bool Start(std::vector<std::string> extra_args = {}, bool with_token = true) {
     if (with_token && token_.empty()) {
       static std::atomic<int> made{0};
-      std::string command = absl::StrCat(
-          RECTRACKD, " token add test-admin-", ++made,
-          " --role admin --data-dir ", data_dir_, " 2>/dev/null");
-      FILE* out = popen(command.c_str(), "r");
-      char line[256] = {0};
-      if (out == nullptr || fgets(line, sizeof line, out) == nullptr) {
-        if (out != nullptr) pclose(out);
-        return false;
-      }
-      pclose(out);
-      token_ = std::string(absl::StripAsciiWhitespace(line));
+      token_ = testing::AddAdminToken(RECTRACKD, data_dir_,
+                                      absl::StrCat("test-admin-", ++made));
+      if (token_.empty()) return false;
     }
     port_file_ = data_dir_ + ".port";
     log_file_ = data_dir_ + ".log";
     unlink(port_file_.c_str());
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 2);
-      dup2(fd, 1);
-      std::vector<std::string> args = {RECTRACKD,    "--listen", "127.0.0.1:0",
-                                       "--data-dir", data_dir_,  "--port-file",
-                                       port_file_};
-      args.insert(args.end(), extra_args.begin(), extra_args.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(RECTRACKD, argv.data());
-      _exit(127);
-    }
+    std::vector<std::string> args = {"--listen",  "127.0.0.1:0",
+                                     "--data-dir", data_dir_,
+                                     "--port-file", port_file_};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = Spawn(RECTRACKD, args, log_file_, log_file_);
     for (int i = 0; i < 600; ++i) {
       std::string port = ReadFile(port_file_);
       if (!port.empty()) {
@@ -176,26 +189,14 @@ class CliTest : public ::testing::Test {
     }
     std::string out = dir_.Sub("cli.out");
     std::string err = dir_.Sub("cli.err");
-    pid_t pid = fork();
-    if (pid == 0) {
-      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(o, 1);
-      dup2(e, 2);
-      if (daemon_ != nullptr && !daemon_->token().empty()) {
-        setenv("RECTRACK_TOKEN", daemon_->token().c_str(), 1);
-      }
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(RECTRACK_CLI));
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(RECTRACK_CLI, argv.data());
-      _exit(127);
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    std::vector<std::string> env;
+    if (daemon_ != nullptr && !daemon_->token().empty()) {
+      env.push_back("RECTRACK_TOKEN=" + daemon_->token());
     }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out),
-            ReadFile(err)};
+    int code = ExitCode(Spawn(RECTRACK_CLI, args, out, err, env));
+    return {code, ReadFile(out), ReadFile(err)};
   }
 
   // Runs a command that must succeed; returns the id on its last line.
@@ -850,17 +851,11 @@ TEST_F(CliTest, ImportKilledHalfWayCompletesOnceWhenRunAgain) {
     EXPECT_TRUE(stub->ReadEvents(&ctx, req, &resp).ok());
     return resp.last_position();
   };
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::string server = daemon_->address();
-    setenv("RECTRACK_TOKEN", daemon_->token().c_str(), 1);
-    execl(RECTRACK_CLI, RECTRACK_CLI, "import", file.c_str(), "--chunk", "10",
-          "--server", server.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  pid_t pid = Spawn(RECTRACK_CLI,
+                    {"import", file, "--chunk", "10", "--server",
+                     daemon_->address()},
+                    "/dev/null", "/dev/null",
+                    {"RECTRACK_TOKEN=" + daemon_->token()});
   for (int i = 0; i < 2000 && last_position() < 50; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -993,24 +988,11 @@ TEST_F(CliTest, ServerLogsOneJsonLinePerCallWithoutBodies) {
 // Runs rectrackd (not as a server) with `args`; stdout and stderr.
 CliResult Rectrackd(const std::vector<std::string>& args,
                     const std::string& scratch) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open((scratch + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open((scratch + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<std::string> all = {RECTRACKD};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(RECTRACKD, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-          ReadFile(scratch + ".out"), ReadFile(scratch + ".err")};
+  std::filesystem::remove(scratch + ".out");
+  std::filesystem::remove(scratch + ".err");
+  int code =
+      ExitCode(Spawn(RECTRACKD, args, scratch + ".out", scratch + ".err"));
+  return {code, ReadFile(scratch + ".out"), ReadFile(scratch + ".err")};
 }
 
 TEST_F(CliTest, TokensAreManagedWithRectrackdAndUsedByTheCli) {
@@ -1077,19 +1059,7 @@ TEST_F(CliTest, TokensAreManagedWithRectrackdAndUsedByTheCli) {
 pid_t StartWith(const std::vector<std::string>& args,
                 const std::vector<std::string>& env, const std::string& log,
                 const std::string& port_file) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 2);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<std::string> all = {RECTRACKD};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(RECTRACKD, argv.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn(RECTRACKD, args, "", log, env);
   for (int i = 0; i < 600; ++i) {
     if (!ReadFile(port_file).empty()) return pid;
     if (waitpid(pid, nullptr, WNOHANG) == pid) return -1;

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +30,19 @@ inline std::string ReadFile(const std::string& path) {
 
 inline std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// Resident memory of process `pid` in MiB: now (VmRSS) and at its peak
+// (VmHWM).
+inline std::pair<double, double> MemoryMiB(pid_t pid) {
+  std::string status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+  auto field = [&](const std::string& name) {
+    size_t at = status.find(name + ":");
+    return at == std::string::npos
+               ? 0.0
+               : std::atof(status.c_str() + at + name.size() + 1) / 1024.0;
+  };
+  return {field("VmRSS"), field("VmHWM")};
 }
 
 // Makes an admin token in `data_dir` with `rectrackd token add`; "" if that

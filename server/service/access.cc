@@ -184,8 +184,9 @@ absl::StatusOr<Principal> Access::Authenticate(
     subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
     common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
   }
-  const bool open = open_allowed_ && !tokens_.any();
-  if (open) {
+  // One look at the token file for the whole call.
+  const std::shared_ptr<const TokenFile> tokens = tokens_.Current();
+  if (open_allowed_ && !tokens->any()) {
     // No tokens yet, on loopback: everyone is let in. A certificate still
     // names the caller.
     Principal p;
@@ -201,13 +202,13 @@ absl::StatusOr<Principal> Access::Authenticate(
           "the authorization header must read \"Bearer TOKEN\"");
     }
     absl::StatusOr<TokenEntry> entry =
-        tokens_.Check(std::string(absl::StripAsciiWhitespace(token)));
+        tokens->Check(std::string(absl::StripAsciiWhitespace(token)));
     if (!entry.ok()) return entry.status();
     return Principal{entry->name, entry->role, entry->leads, entry->name};
   }
   if (!common_name.empty()) {
-    std::optional<TokenEntry> entry = tokens_.Named(common_name);
-    if (!entry.has_value()) {
+    const TokenEntry* entry = tokens->Named(common_name);
+    if (entry == nullptr) {
       return absl::UnauthenticatedError(absl::StrCat(
           "the client certificate \"", subject,
           "\" is trusted but has no access entry; the administrator can add "
@@ -216,13 +217,9 @@ absl::StatusOr<Principal> Access::Authenticate(
     }
     return Principal{subject, entry->role, entry->leads, ""};
   }
-  if (absl::Status damaged = tokens_.damaged(); !damaged.ok()) {
-    return absl::UnavailableError(
-        "the server cannot read its token file; ask its administrator to "
-        "look at the server's log");
-  }
+  if (!tokens->damaged.ok()) return TokenFile::Unreadable();
   return absl::UnauthenticatedError(
-      tokens_.any()
+      tokens->any()
           ? "this tracker needs an access token: give --token TOKEN or set "
             "RECTRACK_TOKEN (programs: send the header \"authorization: "
             "Bearer TOKEN\"); ask the tracker's administrator for one"

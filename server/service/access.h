@@ -72,7 +72,7 @@ class Access {
                              const v1::ApplyRequest& request);
 
   // Whether calls currently need a token (for the start-up log).
-  bool open() { return open_allowed_ && !tokens_.any(); }
+  bool open() { return open_allowed_ && !tokens_.Current()->any(); }
 
  private:
   absl::StatusOr<Principal> Authenticate(

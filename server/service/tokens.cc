@@ -20,6 +20,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/clock.h"
+#include "common/log.h"
 
 namespace rectrack::service {
 namespace {
@@ -298,56 +300,48 @@ absl::Status RevokeToken(const std::string& data_dir,
   return WriteTokens(data_dir, *entries);
 }
 
-void TokenSet::Refresh() {
+std::shared_ptr<const TokenFile> TokenSet::Current() {
   struct stat now {};
-  bool exists = stat(TokensPath(data_dir_).c_str(), &now) == 0;
-  if (loaded_) {
-    if (!exists && !seen_.has_value()) return;
-    if (exists && seen_.has_value() && seen_->st_ino == now.st_ino &&
-        seen_->st_size == now.st_size &&
-        seen_->st_mtim.tv_sec == now.st_mtim.tv_sec &&
-        seen_->st_mtim.tv_nsec == now.st_mtim.tv_nsec) {
-      return;
-    }
-  }
-  loaded_ = true;
+  const bool exists = stat(TokensPath(data_dir_).c_str(), &now) == 0;
+  absl::MutexLock lock(&mu_);
+  const bool unchanged =
+      current_ != nullptr && exists == seen_.has_value() &&
+      (!exists || (seen_->st_ino == now.st_ino &&
+                   seen_->st_size == now.st_size &&
+                   seen_->st_mtim.tv_sec == now.st_mtim.tv_sec &&
+                   seen_->st_mtim.tv_nsec == now.st_mtim.tv_nsec));
+  if (unchanged) return current_;
   seen_.reset();
   if (exists) seen_ = now;
+  auto file = std::make_shared<TokenFile>();
   absl::StatusOr<std::vector<TokenEntry>> entries = ReadTokens(data_dir_);
   if (entries.ok()) {
-    entries_ = *std::move(entries);
-    damaged_ = absl::OkStatus();
+    file->entries = *std::move(entries);
   } else {
-    // Fail closed: a damaged file admits nobody until it is mended.
-    entries_.clear();
-    damaged_ = entries.status();
+    // Fail closed: a damaged file admits nobody until it is mended. Said
+    // once per change of the file, here, and not to callers.
+    file->damaged = entries.status();
+    Log(RealClock::Get(), "error",
+        "the token file cannot be read, so every call is refused until it "
+        "is mended",
+        {{"reason", std::string(entries.status().message())}});
   }
+  current_ = std::move(file);
+  return current_;
 }
 
-bool TokenSet::any() {
-  absl::MutexLock lock(&mu_);
-  Refresh();
-  return !entries_.empty() || !damaged_.ok();
+absl::Status TokenFile::Unreadable() {
+  return absl::UnavailableError(
+      "the server cannot read its token file; ask its administrator to look "
+      "at the server's log");
 }
 
-absl::Status TokenSet::damaged() {
-  absl::MutexLock lock(&mu_);
-  Refresh();
-  return damaged_;
-}
-
-absl::StatusOr<TokenEntry> TokenSet::Check(const std::string& token) {
-  absl::MutexLock lock(&mu_);
-  Refresh();
-  if (!damaged_.ok()) {
-    return absl::UnavailableError(
-        "the server cannot read its token file; ask its administrator to "
-        "look at the server's log");
-  }
+absl::StatusOr<TokenEntry> TokenFile::Check(const std::string& token) const {
+  if (!damaged.ok()) return Unreadable();
   // rt_<key id>_<secret>
   std::vector<std::string> parts = absl::StrSplit(token, '_');
   if (parts.size() == 3 && parts[0] == "rt") {
-    for (const TokenEntry& e : entries_) {
+    for (const TokenEntry& e : entries) {
       if (e.key_id != parts[1]) continue;
       std::string hash = HashOf(e.salt_hex, parts[2]);
       if (hash.size() == e.hash_hex.size() &&
@@ -361,13 +355,11 @@ absl::StatusOr<TokenEntry> TokenSet::Check(const std::string& token) {
       "tracker's administrator for a new one");
 }
 
-std::optional<TokenEntry> TokenSet::Named(const std::string& name) {
-  absl::MutexLock lock(&mu_);
-  Refresh();
-  for (const TokenEntry& e : entries_) {
-    if (e.name == name) return e;
+const TokenEntry* TokenFile::Named(const std::string& name) const {
+  for (const TokenEntry& e : entries) {
+    if (e.name == name) return &e;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 }  // namespace rectrack::service

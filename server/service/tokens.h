@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,38 +60,40 @@ absl::StatusOr<std::string> AddToken(const std::string& data_dir,
 // Removes the token called `name`; NOT_FOUND if there is none.
 absl::Status RevokeToken(const std::string& data_dir, const std::string& name);
 
+// The tokens as read from the file at one moment.
+struct TokenFile {
+  std::vector<TokenEntry> entries;
+  // OK, or why the file could not be read (then nobody is let in).
+  absl::Status damaged;
+
+  // True when at least one token exists, or the file is damaged.
+  bool any() const { return !entries.empty() || !damaged.ok(); }
+  // The entry for `token`; UNAUTHENTICATED (never saying which part was
+  // wrong) if it is not a current token.
+  absl::StatusOr<TokenEntry> Check(const std::string& token) const;
+  // The entry called `name` (for a client certificate's common name).
+  const TokenEntry* Named(const std::string& name) const;
+  // What callers are told while the file is damaged (the reason goes only
+  // to the administrator).
+  static absl::Status Unreadable();
+};
+
 // The tokens a running server checks calls against. Re-reads the file when
-// it changes (a stat per call), so `rectrackd token add/revoke` take effect
-// without a restart.
+// it changes (one stat per call), so `rectrackd token add/revoke` take
+// effect without a restart.
 class TokenSet {
  public:
   explicit TokenSet(std::string data_dir) : data_dir_(std::move(data_dir)) {}
 
-  // True when at least one token exists (or the file is damaged: then
-  // nobody is let in until it is mended).
-  bool any();
-
-  // OK, or why the token file could not be read.
-  absl::Status damaged();
-
-  // The entry for `token`; UNAUTHENTICATED (never saying which part was
-  // wrong) if it is not a current token.
-  absl::StatusOr<TokenEntry> Check(const std::string& token);
-
-  // The entry called `name` (for a client certificate's common name).
-  std::optional<TokenEntry> Named(const std::string& name);
+  // The tokens now: the file as last read, re-read first if it changed.
+  std::shared_ptr<const TokenFile> Current();
 
  private:
-  // Re-reads the file if it changed since the last read.
-  void Refresh() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   const std::string data_dir_;
   absl::Mutex mu_;
-  std::vector<TokenEntry> entries_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const TokenFile> current_ ABSL_GUARDED_BY(mu_);
   // Identity of the file last read: inode, size, modification time.
   std::optional<struct stat> seen_ ABSL_GUARDED_BY(mu_);
-  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Status damaged_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace rectrack::service

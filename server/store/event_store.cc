@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "common/dates.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "server/store/keys.h"
@@ -381,9 +382,10 @@ absl::Status EventStore::Reopen() {
     absl::Status read_only = OpenDatabase(dir_, options_, /*read_only=*/true,
                                           &db_, &cf_, &schema, &last_position);
     if (!read_only.ok()) {
-      // Not even reads: nothing more can be done in this process.
-      std::fprintf(stderr, "rectrackd: cannot reopen the database: %s\n",
-                   std::string(read_only.message()).c_str());
+      // Not even reads: nothing more can be done in this process; stop so
+      // the service manager restarts it.
+      Log(options_.clock, "error", "cannot open the database again; stopping",
+          {{"reason", std::string(read_only.message())}});
       std::abort();
     }
   }

@@ -29,19 +29,6 @@ using rectrack::testing::In;
 using Stub = rectrack::v1::Tracker::Stub;
 using Clock = std::chrono::steady_clock;
 
-// Resident memory of `pid` in MiB: now (VmRSS) and at its peak (VmHWM).
-std::pair<double, double> MemoryMiB(pid_t pid) {
-  std::string status =
-      rectrack::testing::ReadFile(absl::StrCat("/proc/", pid, "/status"));
-  auto field = [&](const std::string& name) {
-    size_t at = status.find(name + ":");
-    return at == std::string::npos
-               ? 0.0
-               : std::atof(status.c_str() + at + name.size() + 1) / 1024.0;
-  };
-  return {field("VmRSS"), field("VmHWM")};
-}
-
 struct Kind {
   std::mutex mu;
   std::vector<double> ms;
@@ -136,7 +123,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  auto [rss_start, peak_start] = MemoryMiB(daemon.pid());
+  auto [rss_start, peak_start] = rectrack::testing::MemoryMiB(daemon.pid());
 
   std::map<std::string, Kind> kinds;
   for (const char* k : {"GetAction", "ListActions", "Apply", "BulkApply"}) {
@@ -253,7 +240,7 @@ int main(int argc, char** argv) {
     watch_contexts[w]->TryCancel();
   }
   for (int t = 0; t < watchers; ++t) threads[t].join();
-  auto [rss_end, peak_end] = MemoryMiB(daemon.pid());
+  auto [rss_end, peak_end] = rectrack::testing::MemoryMiB(daemon.pid());
   daemon.Stop();
 
   uint64_t total = 0, errors = 0;
