@@ -23,8 +23,7 @@ v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
   if (open && !latest.empty() && latest < day) {
     out.set_overdue(true);
     out.set_days_overdue(DaysBetween(latest, day));
-  } else if (open && !latest.empty() &&
-             latest <= AddDays(day, due_soon_days)) {
+  } else if (open && !latest.empty() && latest <= AddDays(day, due_soon_days)) {
     out.set_due_soon(true);
   }
   if (!open) {
@@ -54,16 +53,20 @@ bool IsStopWord(absl::string_view word) {
   // The commonest words of council English: nobody searches for them, and
   // indexing them cost a third of the index entries of a recommendation.
   static const auto* kStopWords = new absl::flat_hash_set<absl::string_view>{
-      "a",     "an",    "and",   "are",   "as",    "at",    "be",    "been",
-      "but",   "by",    "can",   "could", "do",    "for",   "from",  "had",
-      "has",   "have",  "he",    "her",   "his",   "if",    "in",    "into",
-      "is",    "it",    "its",   "may",   "more",  "must",  "no",    "not",
-      "of",    "on",    "or",    "our",   "shall", "she",   "should", "so",
-      "such",  "than",  "that",  "the",   "their", "them",  "then",  "there",
-      "these", "they",  "this",  "those", "to",    "was",   "we",    "were",
-      "what",  "when",  "where", "which", "while", "who",   "will",  "with",
-      "would", "you",   "your"};
+      "a",     "an",   "and",   "are",   "as",    "at",   "be",     "been",
+      "but",   "by",   "can",   "could", "do",    "for",  "from",   "had",
+      "has",   "have", "he",    "her",   "his",   "if",   "in",     "into",
+      "is",    "it",   "its",   "may",   "more",  "must", "no",     "not",
+      "of",    "on",   "or",    "our",   "shall", "she",  "should", "so",
+      "such",  "than", "that",  "the",   "their", "them", "then",   "there",
+      "these", "they", "this",  "those", "to",    "was",  "we",     "were",
+      "what",  "when", "where", "which", "while", "who",  "will",   "with",
+      "would", "you",  "your"};
   return kStopWords->contains(word);
+}
+
+std::string Trimmed(absl::string_view s) {
+  return std::string(absl::StripAsciiWhitespace(s));
 }
 
 std::vector<std::string> SearchWords(absl::string_view text) {

@@ -36,4 +36,8 @@ std::string ResponseDueOn(const std::string& published_on, int deadline_days);
 // ...) that nobody searches for.
 std::vector<std::string> SearchWords(absl::string_view text);
 
+// `s` without leading and trailing ASCII white space: how every text field
+// of a command is stored, and how leads and committees are compared.
+std::string Trimmed(absl::string_view s);
+
 }  // namespace rectrack::domain

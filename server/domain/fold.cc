@@ -61,9 +61,8 @@ void AddTarget(const v1::Event& event, const std::string& reason,
   slip->set_revisions(static_cast<uint32_t>(action->targets_size() - 1));
   const std::string& original = action->targets(0).target().latest();
   const std::string& current = action->timescale().latest();
-  slip->set_days_slipped(original.empty() || current.empty()
-                             ? 0
-                             : DaysBetween(original, current));
+  slip->set_days_slipped(
+      original.empty() || current.empty() ? 0 : DaysBetween(original, current));
 }
 
 }  // namespace

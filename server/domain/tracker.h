@@ -1,100 +1,118 @@
-// The tracker: turns commands into events (checking every business rule
-// against current state) and answers queries. Knows nothing of gRPC; all
-// storage goes through store::EventStore.
+// The tracker: the one door the service goes through into the domain. It
+// holds the classes that do the work and forwards to them, so that the
+// service and the tests depend on one type while each job lives in a file
+// of its own:
+//   commands.h   applying requests (deciding in decider.h, decide_*.cc)
+//   queries.h    reads now or as of a date, action lists (list_actions.cc)
+//   report.h     the committee report
+//   whole_log.h  verify, rebuild, backup
+// Knows nothing of gRPC; all storage goes through store::EventStore.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "rectrack/v1/domain.pb.h"
 #include "rectrack/v1/tracker.pb.h"
+#include "server/domain/commands.h"
+#include "server/domain/queries.h"
+#include "server/domain/report.h"
+#include "server/domain/whole_log.h"
 #include "server/store/event_store.h"
 
 namespace rectrack::domain {
 
-// Most commands in one Apply request or BulkApply chunk.
-inline constexpr int kMaxCommandsPerRequest = 10000;
-// Most commands in one all-or-nothing BulkApply.
-inline constexpr int kMaxCommandsAllOrNothing = 200000;
-
 class Tracker {
  public:
   // `store` is not owned and must outlive the tracker.
-  explicit Tracker(store::EventStore* store) : store_(store) {}
+  explicit Tracker(store::EventStore* store)
+      : store_(store), commands_(store), queries_(store), whole_log_(store) {}
 
-  using ApplyDone = std::function<void(absl::StatusOr<v1::ApplyResponse>)>;
+  using ApplyDone = Commands::ApplyDone;
+  using ApplyAllDone = Commands::ApplyAllDone;
 
-  // Validates `request` and commits all of its events atomically, recorded
-  // as made by `actor`. `done` runs once the events are on disk, or with
-  // the first command's error (then nothing is written). With more than
-  // one command, an error message starts with "command N: ". A request
-  // still waiting to be written at `deadline` is dropped (DEADLINE_EXCEEDED).
+  // Commands (see commands.h).
   void Apply(const v1::ApplyRequest& request, const std::string& actor,
-             ApplyDone done, absl::Time deadline = absl::InfiniteFuture());
+             ApplyDone done, absl::Time deadline = absl::InfiniteFuture()) {
+    commands_.Apply(request, actor, std::move(done), deadline);
+  }
   absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
-      const v1::ApplyRequest& request, const std::string& actor);
-
-  using ApplyAllDone =
-      std::function<void(absl::StatusOr<std::vector<v1::ApplyResponse>>)>;
-  // Applies every chunk in one atomic commit, in order, as if they were one
-  // request ("$N" counts from the first command of the first chunk). The first
-  // chunk's request id, if any, makes the whole retry-safe; its dry_run and
-  // correlation id apply to all. Errors start with "chunk N: ".
+      const v1::ApplyRequest& request, const std::string& actor) {
+    return commands_.ApplyAndWait(request, actor);
+  }
   void ApplyAll(std::vector<v1::ApplyRequest> chunks, const std::string& actor,
-                ApplyAllDone done);
+                ApplyAllDone done) {
+    commands_.ApplyAll(std::move(chunks), actor, std::move(done));
+  }
 
-  // Current stored state, as folded (no standing filled in).
-  absl::StatusOr<v1::Review> GetReview(const std::string& id);
-  absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);
-  absl::StatusOr<v1::Action> GetAction(const std::string& id);
-  // The API's reads: current state, or as of an earlier instant; actions
-  // carry their standing on today (the store's clock) or the as-of day.
-  absl::StatusOr<v1::Review> GetReview(const v1::GetReviewRequest& request);
+  // Queries (see queries.h).
+  absl::StatusOr<v1::Review> GetReview(const std::string& id) {
+    return queries_.GetReview(id);
+  }
+  absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id) {
+    return queries_.GetRecommendation(id);
+  }
+  absl::StatusOr<v1::Action> GetAction(const std::string& id) {
+    return queries_.GetAction(id);
+  }
+  absl::StatusOr<v1::Review> GetReview(const v1::GetReviewRequest& request) {
+    return queries_.GetReview(request);
+  }
   absl::StatusOr<v1::Recommendation> GetRecommendation(
-      const v1::GetRecommendationRequest& request);
-  absl::StatusOr<v1::Action> GetAction(const v1::GetActionRequest& request);
-  // Every review, oldest first.
-  absl::StatusOr<std::vector<v1::Review>> ListReviews();
-  // Actions matching every filter set in `request`, in id order, one page.
+      const v1::GetRecommendationRequest& request) {
+    return queries_.GetRecommendation(request);
+  }
+  absl::StatusOr<v1::Action> GetAction(const v1::GetActionRequest& request) {
+    return queries_.GetAction(request);
+  }
+  absl::StatusOr<std::vector<v1::Review>> ListReviews() {
+    return queries_.ListReviews();
+  }
   absl::StatusOr<v1::ListActionsResponse> ListActions(
-      const v1::ListActionsRequest& request);
-  // The committee report of one review (see rectrack.v1.Report).
-  absl::StatusOr<v1::Report> GetReport(const v1::GetReportRequest& request);
-  // Every event of one entity, oldest first. NOT_FOUND if it has none.
-  absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id);
-  // Up to `limit` (0 = 1000, at most 10000) events from `from_position`.
+      const v1::ListActionsRequest& request) {
+    return queries_.ListActions(request);
+  }
+  absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id) {
+    return queries_.GetHistory(id);
+  }
   absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
-                                                    uint32_t limit);
+                                                    uint32_t limit) {
+    return queries_.ReadEvents(from_position, limit);
+  }
+  absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
+                                       const std::string& review_id) {
+    return queries_.BelongsToReview(event, review_id);
+  }
 
-    // Watching the log (see store::EventStore::WakeAfter).
+  // The committee report (see report.h).
+  absl::StatusOr<v1::Report> GetReport(const v1::GetReportRequest& request) {
+    return BuildReport(store_, &queries_, request);
+  }
+
+  // Watching the log (see store::EventStore::WakeAfter).
   uint64_t WakeAfter(uint64_t position, std::function<void()> wake) {
     return store_->WakeAfter(position, std::move(wake));
   }
   void CancelWake(uint64_t ticket) { store_->CancelWake(ticket); }
   bool accepting() { return store_->accepting(); }
-  // Whether `event` belongs to review `review_id`: the review's own events
-  // and those of its recommendations and actions.
-  absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
-                                       const std::string& review_id);
 
-  // Folds the whole log afresh and compares every projection, index entry
-  // and id counter with what is stored; checks positions and versions run
-  // without gaps. Problems are reported in the response, not as an error.
-  absl::StatusOr<v1::VerifyResponse> Verify();
-  // Folds the whole log afresh and replaces every projection and index with
-  // the result (store::EventStore::ReplaceProjections). Run at start-up when
-  // the store reports projections_stale(). Returns the events folded.
-  absl::StatusOr<uint64_t> RebuildProjections();
-  // See store::EventStore::Backup.
-  absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory);
+  // Whole-log work (see whole_log.h).
+  absl::StatusOr<v1::VerifyResponse> Verify() { return whole_log_.Verify(); }
+  absl::StatusOr<uint64_t> RebuildProjections() {
+    return whole_log_.RebuildProjections();
+  }
+  absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory) {
+    return whole_log_.Backup(directory);
+  }
 
  private:
-  // Today by the store's clock, "YYYY-MM-DD" (UTC).
-  std::string Today();
-
   store::EventStore* store_;
+  Commands commands_;
+  Queries queries_;
+  WholeLog whole_log_;
 };
 
 }  // namespace rectrack::domain

@@ -1,0 +1,140 @@
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/dates.h"
+#include "common/status_macros.h"
+#include "server/domain/decider.h"
+#include "server/domain/derived.h"
+#include "server/domain/rules.h"
+
+namespace rectrack::domain {
+
+absl::Status RequestDecider::AddRecommendation(const v1::AddRecommendation& c) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                            LoadReview(c.review_id(), "review_id"));
+  RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(review));
+  RECTRACK_RETURN_IF_ERROR(Required(c.ref(), "ref"));
+  RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+  v1::EventPayload p;
+  v1::AddRecommendation* e = p.mutable_recommendation_added();
+  e->set_review_id(review.id());
+  e->set_ref(Trimmed(c.ref()));
+  e->set_text(Trimmed(c.text()));
+  e->set_portfolio(Trimmed(c.portfolio()));
+  RECTRACK_ASSIGN_OR_RETURN(std::string id, NewId(EntityKind::kRecommendation));
+  EntityStates states;
+  states.reviews[review.id()] = review;
+  // A recommendation stands from its review's publication.
+  return Record(id, "RecommendationAdded", review.published_on(), std::move(p),
+                std::move(states));
+}
+
+absl::Status RequestDecider::AmendRecommendation(
+    const v1::AmendRecommendation& c) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                            LoadRecommendation(c.id(), "id"));
+  RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+  RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+  if (!c.has_ref() && !c.has_text() && !c.has_portfolio()) {
+    return absl::InvalidArgumentError(
+        "nothing to amend: give a new ref, text or portfolio");
+  }
+  v1::EventPayload p;
+  v1::AmendRecommendation* e = p.mutable_recommendation_amended();
+  e->set_id(rec.id());
+  if (c.has_ref()) {
+    RECTRACK_RETURN_IF_ERROR(Required(c.ref(), "ref"));
+    e->set_ref(Trimmed(c.ref()));
+  }
+  if (c.has_text()) {
+    RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+    e->set_text(Trimmed(c.text()));
+  }
+  if (c.has_portfolio()) {
+    e->set_portfolio(Trimmed(c.portfolio()));
+  }
+  EntityStates states;
+  states.recommendations[rec.id()] = rec;
+  return Record(rec.id(), "RecommendationAmended", "", std::move(p),
+                std::move(states));
+}
+
+absl::Status RequestDecider::RecordResponse(const v1::RecordResponse& c) {
+  RECTRACK_ASSIGN_OR_RETURN(
+      v1::Recommendation rec,
+      LoadRecommendation(c.recommendation_id(), "recommendation_id"));
+  RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+  RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+  if (c.decision() == v1::DECISION_UNSPECIFIED ||
+      !v1::Decision_IsValid(c.decision())) {
+    return absl::InvalidArgumentError(
+        "decision is required: accepted, partially accepted, accepted in "
+        "principle, noted or rejected");
+  }
+  RECTRACK_RETURN_IF_ERROR(Required(c.text(), "text"));
+  if (c.decision() == v1::DECISION_REJECTED) {
+    if (absl::StripAsciiWhitespace(c.reason()).empty()) {
+      return absl::InvalidArgumentError(
+          "reason is required: a rejection must say why");
+    }
+  }
+  RECTRACK_RETURN_IF_ERROR(CheckCanRespond(rec.id(), rec.status()));
+  if (c.decision() == v1::DECISION_REJECTED) {
+    std::vector<std::string> open;
+    for (const std::string& action_id : rec.action_ids()) {
+      RECTRACK_ASSIGN_OR_RETURN(
+          v1::Action action, Load<v1::Action>(action_id, EntityKind::kAction));
+      if (action.status() != v1::ACTION_STATUS_CANCELLED) {
+        open.push_back(action_id);
+      }
+    }
+    if (!open.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("recommendation ", rec.id(),
+                       " has actions that are not "
+                       "cancelled (",
+                       absl::StrJoin(open, ", "),
+                       "); cancel them before recording a rejection"));
+    }
+  }
+  v1::EventPayload p;
+  v1::RecordResponse* e = p.mutable_response_recorded();
+  e->set_recommendation_id(rec.id());
+  e->set_decision(c.decision());
+  e->set_text(Trimmed(c.text()));
+  e->set_reason(Trimmed(c.reason()));
+  e->set_responded_by(Trimmed(c.responded_by()));
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_responded_on(),
+                            OptionalDate(c.responded_on(), "responded_on"));
+  EntityStates states;
+  states.recommendations[rec.id()] = rec;
+  return Record(rec.id(), "ResponseRecorded", e->responded_on(), std::move(p),
+                std::move(states));
+}
+
+absl::Status RequestDecider::SetRecommendationStatus(
+    const v1::SetRecommendationStatus& c) {
+  RECTRACK_ASSIGN_OR_RETURN(
+      v1::Recommendation rec,
+      LoadRecommendation(c.recommendation_id(), "recommendation_id"));
+  RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(rec.review_id()));
+  RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
+  RECTRACK_RETURN_IF_ERROR(
+      CheckRecommendationTransition(rec.id(), rec.status(), c.status()));
+  v1::EventPayload p;
+  v1::SetRecommendationStatus* e = p.mutable_recommendation_status_set();
+  e->set_recommendation_id(rec.id());
+  e->set_status(c.status());
+  e->set_note(Trimmed(c.note()));
+  RECTRACK_ASSIGN_OR_RETURN(std::string on,
+                            OptionalDate(c.effective_on(), "effective_on"));
+  e->set_effective_on(on.empty() ? DayOf(txn_.now()) : on);
+  EntityStates states;
+  states.recommendations[rec.id()] = rec;
+  return Record(rec.id(), "RecommendationStatusChanged", e->effective_on(),
+                std::move(p), std::move(states));
+}
+
+}  // namespace rectrack::domain

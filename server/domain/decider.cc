@@ -1,0 +1,273 @@
+#include "server/domain/decider.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/dates.h"
+#include "common/status_macros.h"
+#include "server/domain/derived.h"
+
+namespace rectrack::domain {
+
+absl::Status Required(absl::string_view value, absl::string_view field) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> OptionalDate(absl::string_view value,
+                                         absl::string_view field) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return std::string();
+  }
+  return NormalizeDate(value, field);
+}
+
+absl::Status CheckLeads(
+    const google::protobuf::RepeatedPtrField<std::string>& leads,
+    google::protobuf::RepeatedPtrField<std::string>* out) {
+  if (leads.empty()) {
+    return absl::InvalidArgumentError("leads: at least one lead is required");
+  }
+  for (int i = 0; i < leads.size(); ++i) {
+    if (absl::StripAsciiWhitespace(leads[i]).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("leads[", i, "] is empty; name a person or role"));
+    }
+    *out->Add() = Trimmed(leads[i]);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ApplyResponse> RequestDecider::Run(
+    const google::protobuf::RepeatedPtrField<v1::Command>& commands) {
+  size_t first = results_.size();
+  absl::StatusCode code = absl::StatusCode::kOk;
+  std::vector<std::string> problems;
+  for (int i = 0; i < commands.size(); ++i) {
+    absl::Status status = RunOne(commands[i]);
+    if (!status.ok()) {
+      std::string message =
+          commands.size() == 1
+              ? std::string(status.message())
+              : absl::StrCat("command ", i, ": ", status.message());
+      if (!keep_going_) {
+        return absl::Status(status.code(), message);
+      }
+      if (code == absl::StatusCode::kOk) code = status.code();
+      problems.push_back(std::move(message));
+      results_.emplace_back();  // keeps "$N" counting; refers to nothing
+    }
+  }
+  if (!problems.empty()) {
+    return absl::Status(code, absl::StrJoin(problems, "\n"));
+  }
+  v1::ApplyResponse response;
+  *response.mutable_results() = {results_.begin() + first, results_.end()};
+  return response;
+}
+
+absl::Status RequestDecider::RunOne(const v1::Command& c) {
+  command_ = &c;
+  switch (c.op_case()) {
+    case v1::Command::kOpenReview:
+      return OpenReview(c.open_review());
+    case v1::Command::kScheduleReportBack:
+      return ScheduleReportBack(c.schedule_report_back());
+    case v1::Command::kAddRecommendation:
+      return AddRecommendation(c.add_recommendation());
+    case v1::Command::kAmendRecommendation:
+      return AmendRecommendation(c.amend_recommendation());
+    case v1::Command::kRecordResponse:
+      return RecordResponse(c.record_response());
+    case v1::Command::kAddAction:
+      return AddAction(c.add_action());
+    case v1::Command::kUpdateAction:
+      return UpdateAction(c.update_action());
+    case v1::Command::kSetActionStatus:
+      return SetActionStatus(c.set_action_status());
+    case v1::Command::kReportProgress:
+      return ReportProgress(c.report_progress());
+    case v1::Command::kSetRecommendationStatus:
+      return SetRecommendationStatus(c.set_recommendation_status());
+    case v1::Command::kCloseReview:
+      return CloseReview(c.close_review());
+    case v1::Command::OP_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      "the command is empty: set one operation, such as open_review");
+}
+
+absl::StatusOr<std::string> RequestDecider::Resolve(const std::string& ref,
+                                                    EntityKind kind,
+                                                    absl::string_view field) {
+  std::string id = Trimmed(ref);
+  if (absl::StartsWith(id, "$")) {
+    size_t n = 0;
+    if (!absl::SimpleAtoi(id.substr(1), &n) || n >= results_.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": \"", id,
+                       "\" does not refer to an earlier command of "
+                       "this request ($0 is the first command)"));
+    }
+    id = results_[n].entity_id();
+    if (id.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": \"", ref, "\" refers to a command that failed"));
+    }
+  }
+  RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, field));
+  if (parsed.kind != kind) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", id, " is not a ", KindName(kind), " id"));
+  }
+  return id;
+}
+
+absl::StatusOr<v1::Review> RequestDecider::LoadReview(const std::string& ref,
+                                                      absl::string_view field) {
+  RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                            Resolve(ref, EntityKind::kReview, field));
+  return Load<v1::Review>(id, EntityKind::kReview);
+}
+
+absl::StatusOr<v1::Recommendation> RequestDecider::LoadRecommendation(
+    const std::string& ref, absl::string_view field) {
+  RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                            Resolve(ref, EntityKind::kRecommendation, field));
+  return Load<v1::Recommendation>(id, EntityKind::kRecommendation);
+}
+
+absl::StatusOr<v1::Action> RequestDecider::LoadAction(const std::string& ref,
+                                                      absl::string_view field) {
+  RECTRACK_ASSIGN_OR_RETURN(std::string id,
+                            Resolve(ref, EntityKind::kAction, field));
+  return Load<v1::Action>(id, EntityKind::kAction);
+}
+
+absl::Status RequestDecider::CheckReviewOpen(const std::string& review_id) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                            Load<v1::Review>(review_id, EntityKind::kReview));
+  return CheckReviewOpen(review);
+}
+
+absl::Status RequestDecider::CheckReviewOpen(const v1::Review& review) {
+  if (review.status() == v1::REVIEW_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "review ", review.id(), " is closed; nothing in it can change"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequestDecider::CheckVersion(const std::string& id,
+                                          uint64_t actual) {
+  if (command_->has_expected_version() &&
+      command_->expected_version() != actual) {
+    return absl::AbortedError(absl::StrCat(
+        id, " is at version ", actual, ", not the expected version ",
+        command_->expected_version(),
+        "; someone else changed it: reload it and try again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RequestDecider::NewId(EntityKind kind) {
+  if (command_->has_expected_version() && command_->expected_version() != 0) {
+    return absl::AbortedError(absl::StrCat("the new ", KindName(kind),
+                                           " has version 0, not the expected "
+                                           "version ",
+                                           command_->expected_version()));
+  }
+  RECTRACK_ASSIGN_OR_RETURN(uint64_t n,
+                            txn_.NextSequence(std::string(KindPrefix(kind))));
+  return MakeEntityId(kind, n);
+}
+
+absl::Status RequestDecider::Record(const std::string& stream,
+                                    const std::string& type,
+                                    const std::string& effective_on,
+                                    v1::EventPayload payload,
+                                    EntityStates states) {
+  v1::Event event;
+  event.set_stream(stream);
+  event.set_type(type);
+  event.set_effective_on(effective_on);
+  event.set_actor(actor_);
+  event.set_event_id(command_->event_id());
+  *event.mutable_payload() = std::move(payload);
+  // The entity's state carries its stream version; a new entity has none.
+  uint64_t version = 0;
+  if (auto it = states.reviews.find(stream); it != states.reviews.end()) {
+    version = it->second.version();
+  } else if (auto rit = states.recommendations.find(stream);
+             rit != states.recommendations.end()) {
+    version = rit->second.version();
+  } else if (auto ait = states.actions.find(stream);
+             ait != states.actions.end()) {
+    version = ait->second.version();
+  }
+  RECTRACK_ASSIGN_OR_RETURN(v1::Event stored,
+                            txn_.Append(std::move(event), version));
+  // Index entries before the event, of what the event can re-index: a
+  // review's committee and a recommendation's words never change with
+  // events of other streams, so only the event's own entity and actions
+  // are worked out twice.
+  absl::flat_hash_map<std::string, IndexEntries> before;
+  for (const auto& [id, action] : states.actions) {
+    before.emplace(id, IndexEntriesOf(action));
+  }
+  if (auto it = states.recommendations.find(stream);
+      it != states.recommendations.end()) {
+    before.emplace(stream, IndexEntriesOf(it->second));
+  }
+  if (auto it = states.reviews.find(stream); it != states.reviews.end()) {
+    before.emplace(stream, IndexEntriesOf(it->second));
+  }
+  RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));
+  StoreWithIndexes(before, stream, states.reviews);
+  StoreWithIndexes(before, stream, states.recommendations);
+  StoreWithIndexes(before, stream, states.actions);
+  v1::CommandResult result;
+  result.set_entity_id(stored.stream());
+  result.set_version(stored.version());
+  result.set_position(stored.position());
+  result.set_event_id(stored.event_id());
+  results_.push_back(std::move(result));
+  return absl::OkStatus();
+}
+
+// An entity absent from `before` is new, or a parent whose own index
+// entries the event of `stream` cannot change.
+template <typename Map>
+void RequestDecider::StoreWithIndexes(
+    const absl::flat_hash_map<std::string, IndexEntries>& before,
+    const std::string& stream, const Map& after) {
+  for (const auto& [id, entity] : after) {
+    auto it = before.find(id);
+    if (it == before.end() && id != stream &&
+        !std::is_same_v<typename Map::mapped_type, v1::Action>) {
+      txn_.PutState(id, entity.SerializeAsString());
+      continue;
+    }
+    IndexEntries old_entries;
+    if (it != before.end()) old_entries = it->second;
+    IndexEntries new_entries = IndexEntriesOf(entity);
+    for (const auto& e : old_entries) {
+      if (!new_entries.count(e)) txn_.DeleteIndex(e.first, e.second, id);
+    }
+    for (const auto& e : new_entries) {
+      if (!old_entries.count(e)) txn_.PutIndex(e.first, e.second, id);
+    }
+    txn_.PutState(id, entity.SerializeAsString());
+  }
+}
+
+}  // namespace rectrack::domain

@@ -1,0 +1,127 @@
+// Deciding commands: turns the commands of one request into events, checking
+// every business rule against the state inside the committer's transaction.
+// The shared rules (resolving ids, loading, versions, recording an event
+// with its index entries) live in decider.cc; the commands of each kind of
+// entity in decide_review.cc, decide_recommendation.cc and decide_action.cc.
+// Used only by commands.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/ids.h"
+#include "rectrack/v1/commands.pb.h"
+#include "rectrack/v1/tracker.pb.h"
+#include "server/domain/fold.h"
+#include "server/domain/index_entries.h"
+#include "server/domain/stored_state.h"
+#include "server/store/event_store.h"
+
+namespace rectrack::domain {
+
+class RequestDecider {
+ public:
+  // With `keep_going` (dry runs), a failing command does not stop the run:
+  // every problem is reported. `txn` and `actor` must outlive the decider.
+  RequestDecider(store::Transaction& txn, const std::string& actor,
+                 bool keep_going)
+      : txn_(txn), actor_(actor), keep_going_(keep_going) {}
+
+  // Runs `commands` after any run before on this decider: "$N" counts from
+  // the first command of the first run. Returns this run's results; with
+  // more than one command an error message starts with "command N: ".
+  absl::StatusOr<v1::ApplyResponse> Run(
+      const google::protobuf::RepeatedPtrField<v1::Command>& commands);
+
+ private:
+  absl::Status RunOne(const v1::Command& c);
+
+  // Shared rules (decider.cc).
+  // "$N" → the id created by command N of this request; anything else must
+  // be an id of `kind`.
+  absl::StatusOr<std::string> Resolve(const std::string& ref, EntityKind kind,
+                                      absl::string_view field);
+  template <typename Entity>
+  absl::StatusOr<Entity> Load(const std::string& id, EntityKind kind);
+  absl::StatusOr<v1::Review> LoadReview(const std::string& ref,
+                                        absl::string_view field);
+  absl::StatusOr<v1::Recommendation> LoadRecommendation(
+      const std::string& ref, absl::string_view field);
+  absl::StatusOr<v1::Action> LoadAction(const std::string& ref,
+                                        absl::string_view field);
+  // The review must exist and be open.
+  absl::Status CheckReviewOpen(const std::string& review_id);
+  absl::Status CheckReviewOpen(const v1::Review& review);
+  // Optimistic concurrency against the target's current version.
+  absl::Status CheckVersion(const std::string& id, uint64_t actual);
+  // The next id of `kind` (a new entity is at version 0).
+  absl::StatusOr<std::string> NewId(EntityKind kind);
+  // Appends the event, folds it into `states` and stores every entity in
+  // `states` (with the index entries kept in step).
+  absl::Status Record(const std::string& stream, const std::string& type,
+                      const std::string& effective_on, v1::EventPayload payload,
+                      EntityStates states);
+  // Stores each entity of `after`, putting and deleting index entries as
+  // they differ from those in `before`.
+  template <typename Map>
+  void StoreWithIndexes(
+      const absl::flat_hash_map<std::string, IndexEntries>& before,
+      const std::string& stream, const Map& after);
+
+  // Reviews (decide_review.cc).
+  absl::Status OpenReview(const v1::OpenReview& c);
+  absl::Status ScheduleReportBack(const v1::ScheduleReportBack& c);
+  absl::Status CloseReview(const v1::CloseReview& c);
+
+  // Recommendations (decide_recommendation.cc).
+  absl::Status AddRecommendation(const v1::AddRecommendation& c);
+  absl::Status AmendRecommendation(const v1::AmendRecommendation& c);
+  absl::Status RecordResponse(const v1::RecordResponse& c);
+  absl::Status SetRecommendationStatus(const v1::SetRecommendationStatus& c);
+
+  // Actions (decide_action.cc).
+  absl::Status AddAction(const v1::AddAction& c);
+  // An action that may still change: exists, review open, version as
+  // expected, and not cancelled unless `allow_cancelled`.
+  absl::StatusOr<v1::Action> LoadChangeableAction(const std::string& ref,
+                                                  bool allow_cancelled);
+  absl::Status UpdateAction(const v1::UpdateAction& c);
+  absl::Status SetActionStatus(const v1::SetActionStatus& c);
+  absl::Status ReportProgress(const v1::ReportProgress& c);
+
+  store::Transaction& txn_;
+  const std::string& actor_;
+  const bool keep_going_;
+  const v1::Command* command_ = nullptr;
+  std::vector<v1::CommandResult> results_;
+};
+
+template <typename Entity>
+absl::StatusOr<Entity> RequestDecider::Load(const std::string& id,
+                                            EntityKind kind) {
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                            txn_.GetState(id));
+  if (!bytes.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(KindName(kind), " ", id, " does not exist"));
+  }
+  return ParseState<Entity>(id, *bytes);
+}
+
+// Rules on the text and dates of a command, shared by the decide_*.cc files.
+// INVALID_ARGUMENT "`field` is required" when `value` is blank.
+absl::Status Required(absl::string_view value, absl::string_view field);
+// "" when blank, else the date as "YYYY-MM-DD" (INVALID_ARGUMENT naming
+// `field` if it is not a date).
+absl::StatusOr<std::string> OptionalDate(absl::string_view value,
+                                         absl::string_view field);
+// Checks `leads` (at least one, none blank) and appends them trimmed to `out`.
+absl::Status CheckLeads(
+    const google::protobuf::RepeatedPtrField<std::string>& leads,
+    google::protobuf::RepeatedPtrField<std::string>* out);
+
+}  // namespace rectrack::domain

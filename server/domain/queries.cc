@@ -1,0 +1,156 @@
+#include "server/domain/queries.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+#include "server/domain/derived.h"
+#include "server/domain/stored_state.h"
+
+namespace rectrack::domain {
+
+absl::StatusOr<v1::Review> Queries::GetReview(const std::string& id) {
+  return LoadState<v1::Review>(store_, id, EntityKind::kReview);
+}
+
+absl::StatusOr<v1::Recommendation> Queries::GetRecommendation(
+    const std::string& id) {
+  return LoadState<v1::Recommendation>(store_, id, EntityKind::kRecommendation);
+}
+
+absl::StatusOr<v1::Action> Queries::GetAction(const std::string& id) {
+  return LoadState<v1::Action>(store_, id, EntityKind::kAction);
+}
+
+absl::StatusOr<std::vector<v1::Review>> Queries::ListReviews() {
+  RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("review-"));
+  std::vector<v1::Review> out;
+  for (const auto& [id, bytes] : rows) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Review review,
+                              ParseState<v1::Review>(id, bytes));
+    out.push_back(std::move(review));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const v1::Review& a, const v1::Review& b) {
+              return EntityIdLess(a.id(), b.id());
+            });
+  return out;
+}
+
+absl::StatusOr<v1::Review> Queries::GetReview(
+    const v1::GetReviewRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Review current, GetReview(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  if (!spec.has_value()) return current;
+  std::vector<std::string> streams = {current.id()};
+  streams.insert(streams.end(), current.recommendation_ids().begin(),
+                 current.recommendation_ids().end());
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, streams, spec));
+  auto it = states.reviews.find(current.id());
+  if (it == states.reviews.end()) return NotYet("review", current.id(), *spec);
+  return std::move(it->second);
+}
+
+absl::StatusOr<v1::Recommendation> Queries::GetRecommendation(
+    const v1::GetRecommendationRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation current,
+                            GetRecommendation(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  if (!spec.has_value()) return current;
+  std::vector<std::string> streams = {current.id()};
+  streams.insert(streams.end(), current.action_ids().begin(),
+                 current.action_ids().end());
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, streams, spec));
+  auto it = states.recommendations.find(current.id());
+  if (it == states.recommendations.end()) {
+    return NotYet("recommendation", current.id(), *spec);
+  }
+  return std::move(it->second);
+}
+
+// `current` as it stood by `spec`.
+absl::StatusOr<v1::Action> Queries::ActionAsOf(
+    const v1::Action& current, const std::optional<AsOfSpec>& spec) {
+  RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
+                            FoldStreams(store_, {current.id()}, spec));
+  auto it = states.actions.find(current.id());
+  if (it == states.actions.end()) return NotYet("action", current.id(), *spec);
+  // Folded without its recommendation; the review never changes.
+  it->second.set_review_id(current.review_id());
+  return std::move(it->second);
+}
+
+absl::StatusOr<v1::Action> Queries::GetAction(
+    const v1::GetActionRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(request.id()));
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
+                            ReadAsOf(request.has_as_of(), request.as_of()));
+  RECTRACK_ASSIGN_OR_RETURN(int due_soon_days,
+                            DueSoonDays(request.due_soon_days()));
+  if (spec.has_value()) {
+    RECTRACK_ASSIGN_OR_RETURN(action, ActionAsOf(action, spec));
+  }
+  *action.mutable_standing() = StandingOn(
+      action, spec.has_value() ? spec->day : Today(store_), due_soon_days);
+  return action;
+}
+
+absl::StatusOr<std::vector<v1::Event>> Queries::GetHistory(
+    const std::string& id) {
+  RECTRACK_RETURN_IF_ERROR(ParseEntityId(id, "id").status());
+  RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                            store_->ReadStream(id));
+  if (events.empty()) {
+    return absl::NotFoundError(absl::StrCat(id, " does not exist"));
+  }
+  return events;
+}
+
+absl::StatusOr<v1::ReadEventsResponse> Queries::ReadEvents(
+    uint64_t from_position, uint32_t limit) {
+  if (limit > kMaxReadLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: at most ", kMaxReadLimit, " events per call"));
+  }
+  v1::ReadEventsResponse response;
+  RECTRACK_ASSIGN_OR_RETURN(
+      std::vector<v1::Event> events,
+      store_->ReadAll(from_position, limit == 0 ? kDefaultReadLimit : limit));
+  // An event may be readable a moment before the store's counter moves.
+  uint64_t last = store_->LastPosition();
+  if (!events.empty()) {
+    last = std::max(last, events.back().position());
+  }
+  response.set_last_position(last);
+  *response.mutable_events() = {events.begin(), events.end()};
+  return response;
+}
+
+absl::StatusOr<bool> Queries::BelongsToReview(const v1::Event& event,
+                                              const std::string& review_id) {
+  RECTRACK_ASSIGN_OR_RETURN(EntityId id,
+                            ParseEntityId(event.stream(), "stream"));
+  switch (id.kind) {
+    case EntityKind::kReview:
+      return event.stream() == review_id;
+    case EntityKind::kRecommendation: {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                                GetRecommendation(event.stream()));
+      return rec.review_id() == review_id;
+    }
+    case EntityKind::kAction: {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(event.stream()));
+      return action.review_id() == review_id;
+    }
+  }
+  return false;
+}
+
+}  // namespace rectrack::domain

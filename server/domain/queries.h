@@ -1,0 +1,60 @@
+// Answering queries: entities now or as of an earlier instant, lists of
+// reviews and actions (by index), histories and the global log. Reads only;
+// nothing here writes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rectrack/v1/domain.pb.h"
+#include "rectrack/v1/tracker.pb.h"
+#include "server/domain/as_of.h"
+#include "server/store/event_store.h"
+
+namespace rectrack::domain {
+
+class Queries {
+ public:
+  // `store` is not owned and must outlive this.
+  explicit Queries(store::EventStore* store) : store_(store) {}
+
+  // Current stored state, as folded (no standing filled in).
+  absl::StatusOr<v1::Review> GetReview(const std::string& id);
+  absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);
+  absl::StatusOr<v1::Action> GetAction(const std::string& id);
+  // The API's reads: current state, or as of an earlier instant; actions
+  // carry their standing on today (the store's clock) or the as-of day.
+  absl::StatusOr<v1::Review> GetReview(const v1::GetReviewRequest& request);
+  absl::StatusOr<v1::Recommendation> GetRecommendation(
+      const v1::GetRecommendationRequest& request);
+  absl::StatusOr<v1::Action> GetAction(const v1::GetActionRequest& request);
+  // Every review, oldest first.
+  absl::StatusOr<std::vector<v1::Review>> ListReviews();
+  // Actions matching every filter set in `request`, in id order, one page
+  // (list_actions.cc).
+  absl::StatusOr<v1::ListActionsResponse> ListActions(
+      const v1::ListActionsRequest& request);
+  // Every event of one entity, oldest first. NOT_FOUND if it has none.
+  absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id);
+  // Up to `limit` (0 = 1000, at most 10000) events from `from_position`.
+  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
+                                                    uint32_t limit);
+  // Whether `event` belongs to review `review_id`: the review's own events
+  // and those of its recommendations and actions.
+  absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
+                                       const std::string& review_id);
+
+  // `current` as it stood by `spec` (NOT_FOUND if it did not exist yet).
+  absl::StatusOr<v1::Action> ActionAsOf(const v1::Action& current,
+                                        const std::optional<AsOfSpec>& spec);
+
+ private:
+  store::EventStore* store_;
+};
+
+// Most events one ReadEvents call returns, and the default.
+inline constexpr uint32_t kMaxReadLimit = 10000;
+inline constexpr uint32_t kDefaultReadLimit = 1000;
+
+}  // namespace rectrack::domain
