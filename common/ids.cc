@@ -1,7 +1,9 @@
 #include "common/ids.h"
 
+#include <algorithm>
 #include <tuple>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -44,7 +46,11 @@ absl::StatusOr<EntityId> ParseEntityId(absl::string_view id,
     if (absl::StartsWith(id, prefix)) {
       absl::string_view digits = id.substr(prefix.size());
       uint64_t n = 0;
-      if (!digits.empty() && digits[0] != '0' && digits[0] != '+' &&
+      // Only the canonical form: SimpleAtoi alone would also take "+2",
+      // " 2" and "2\n", and an id that is looked up one way and applied
+      // another lets a permission check see a different entity.
+      if (!digits.empty() && digits[0] != '0' &&
+          std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit) &&
           absl::SimpleAtoi(digits, &n)) {
         return EntityId{kind, n};
       }

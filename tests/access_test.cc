@@ -410,7 +410,8 @@ TEST_F(AccessTest, OfficerRefusalNamesTheLeadsAndThePermission) {
   // Own action first, someone else's second: nothing of the request lands.
   grpc::Status s = Apply(*officer, {Progress(action_), Progress(other)});
   ASSERT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(s.error_message(), HasSubstr("command 1 (report_progress)"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("command 1: report_progress on ", other)));
   EXPECT_THAT(s.error_message(), HasSubstr("not led by Jane Smith"));
   EXPECT_THAT(s.error_message(), HasSubstr("permission \"update own actions\""));
   v1::GetActionRequest get;

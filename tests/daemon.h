@@ -45,20 +45,28 @@ inline std::pair<double, double> MemoryMiB(pid_t pid) {
   return {field("VmRSS"), field("VmHWM")};
 }
 
-// Makes an admin token in `data_dir` with `rectrackd token add`; "" if that
-// failed.
-inline std::string AddAdminToken(const std::string& rectrackd,
-                                 const std::string& data_dir,
-                                 const std::string& name) {
-  std::string command = absl::StrCat(rectrackd, " token add ", name,
-                                     " --role admin --data-dir ", data_dir,
-                                     " 2>/dev/null");
+// Makes a token of `role` (with `--lead LEAD` when given) in `data_dir` with
+// `rectrackd token add`; "" if that failed.
+inline std::string AddToken(const std::string& rectrackd,
+                            const std::string& data_dir,
+                            const std::string& name, const std::string& role,
+                            const std::string& lead = "") {
+  std::string command = absl::StrCat(
+      rectrackd, " token add ", name, " --role ", role,
+      lead.empty() ? "" : absl::StrCat(" --lead '", lead, "'"),
+      " --data-dir ", data_dir, " 2>/dev/null");
   FILE* out = popen(command.c_str(), "r");
   char line[256] = {0};
   if (out == nullptr) return "";
   bool read = fgets(line, sizeof line, out) != nullptr;
   pclose(out);
   return read ? std::string(absl::StripAsciiWhitespace(line)) : "";
+}
+
+inline std::string AddAdminToken(const std::string& rectrackd,
+                                 const std::string& data_dir,
+                                 const std::string& name) {
+  return AddToken(rectrackd, data_dir, name, "admin");
 }
 
 // rectrackd on a free loopback port with its database in DIR/data and its

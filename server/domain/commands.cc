@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
 // errors name the chunk.
 store::EventStore::Decider DecideChunks(
     std::shared_ptr<const std::vector<v1::ApplyRequest>> chunks,
-    std::string actor) {
+    Actor actor) {
   return
       [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
         std::vector<std::string> results;
@@ -120,7 +120,7 @@ store::EventStore::Decider DecideChunks(
 
 }  // namespace
 
-void Commands::Apply(const v1::ApplyRequest& request, const std::string& actor,
+void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
                      ApplyDone done, absl::Time deadline) {
   if (absl::Status s = CheckSize(request); !s.ok()) {
     done(s);
@@ -149,7 +149,7 @@ void Commands::Apply(const v1::ApplyRequest& request, const std::string& actor,
 }
 
 void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
-                        const std::string& actor, ApplyAllDone done) {
+                        const Actor& actor, ApplyAllDone done) {
   if (chunks.empty()) {
     done(absl::InvalidArgumentError("no chunks were sent"));
     return;
@@ -191,7 +191,7 @@ void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
 }
 
 absl::StatusOr<v1::ApplyResponse> Commands::ApplyAndWait(
-    const v1::ApplyRequest& request, const std::string& actor) {
+    const v1::ApplyRequest& request, const Actor& actor) {
   absl::Notification finished;
   absl::StatusOr<v1::ApplyResponse> outcome;
   Apply(request, actor, [&](absl::StatusOr<v1::ApplyResponse> r) {

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "rectrack/v1/tracker.pb.h"
+#include "server/domain/actor.h"
 #include "server/store/event_store.h"
 
 namespace rectrack::domain {
@@ -27,14 +28,15 @@ class Commands {
 
   using ApplyDone = std::function<void(absl::StatusOr<v1::ApplyResponse>)>;
   // Validates `request` and commits all of its events atomically, recorded
-  // as made by `actor`. `done` runs once the events are on disk, or with
+  // as made by `actor` (whose guard, if any, is asked about each command
+  // inside the commit). `done` runs once the events are on disk, or with
   // the first command's error (then nothing is written). With more than
   // one command, an error message starts with "command N: ". A request
   // still waiting to be written at `deadline` is dropped (DEADLINE_EXCEEDED).
-  void Apply(const v1::ApplyRequest& request, const std::string& actor,
+  void Apply(const v1::ApplyRequest& request, const Actor& actor,
              ApplyDone done, absl::Time deadline = absl::InfiniteFuture());
   absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
-      const v1::ApplyRequest& request, const std::string& actor);
+      const v1::ApplyRequest& request, const Actor& actor);
 
   using ApplyAllDone =
       std::function<void(absl::StatusOr<std::vector<v1::ApplyResponse>>)>;
@@ -42,7 +44,7 @@ class Commands {
   // request ("$N" counts from the first command of the first chunk). The
   // first chunk's request id, if any, makes the whole retry-safe; its
   // dry_run and correlation id apply to all. Errors start with "chunk N: ".
-  void ApplyAll(std::vector<v1::ApplyRequest> chunks, const std::string& actor,
+  void ApplyAll(std::vector<v1::ApplyRequest> chunks, const Actor& actor,
                 ApplyAllDone done);
 
  private:

@@ -41,6 +41,11 @@ absl::Status RequestDecider::AddAction(const v1::AddAction& c) {
 absl::StatusOr<v1::Action> RequestDecider::LoadChangeableAction(
     const std::string& ref, bool allow_cancelled) {
   RECTRACK_ASSIGN_OR_RETURN(v1::Action action, LoadAction(ref, "id"));
+  // Who may change it is decided on the action as it stands now, in the
+  // commit, before anything else about it is told.
+  if (actor_.guard != nullptr) {
+    RECTRACK_RETURN_IF_ERROR(actor_.guard->Admit(*command_, &action));
+  }
   RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(action.review_id()));
   RECTRACK_RETURN_IF_ERROR(CheckVersion(action.id(), action.version()));
   if (!allow_cancelled && action.status() == v1::ACTION_STATUS_CANCELLED) {

@@ -76,6 +76,14 @@ absl::StatusOr<v1::ApplyResponse> RequestDecider::Run(
 
 absl::Status RequestDecider::RunOne(const v1::Command& c) {
   command_ = &c;
+  // Changes to an existing action are put to the guard with the action, in
+  // LoadChangeableAction; every other command here.
+  const bool changes_action = c.has_update_action() ||
+                              c.has_set_action_status() ||
+                              c.has_report_progress();
+  if (actor_.guard != nullptr && !changes_action) {
+    RECTRACK_RETURN_IF_ERROR(actor_.guard->Admit(c, nullptr));
+  }
   switch (c.op_case()) {
     case v1::Command::kOpenReview:
       return OpenReview(c.open_review());
@@ -200,7 +208,7 @@ absl::Status RequestDecider::Record(const std::string& stream,
   event.set_stream(stream);
   event.set_type(type);
   event.set_effective_on(effective_on);
-  event.set_actor(actor_);
+  event.set_actor(actor_.name);
   event.set_event_id(command_->event_id());
   *event.mutable_payload() = std::move(payload);
   // The entity's state carries its stream version; a new entity has none.

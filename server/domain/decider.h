@@ -16,6 +16,7 @@
 #include "common/ids.h"
 #include "rectrack/v1/commands.pb.h"
 #include "rectrack/v1/tracker.pb.h"
+#include "server/domain/actor.h"
 #include "server/domain/fold.h"
 #include "server/domain/index_entries.h"
 #include "server/domain/stored_state.h"
@@ -27,7 +28,7 @@ class RequestDecider {
  public:
   // With `keep_going` (dry runs), a failing command does not stop the run:
   // every problem is reported. `txn` and `actor` must outlive the decider.
-  RequestDecider(store::Transaction& txn, const std::string& actor,
+  RequestDecider(store::Transaction& txn, const Actor& actor,
                  bool keep_going)
       : txn_(txn), actor_(actor), keep_going_(keep_going) {}
 
@@ -94,7 +95,7 @@ class RequestDecider {
   absl::Status ReportProgress(const v1::ReportProgress& c);
 
   store::Transaction& txn_;
-  const std::string& actor_;
+  const Actor& actor_;
   const bool keep_going_;
   const v1::Command* command_ = nullptr;
   std::vector<v1::CommandResult> results_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
@@ -13,8 +14,13 @@ namespace {
 using RS = v1::RecommendationStatus;
 using AS = v1::ActionStatus;
 
-// "ACTION_STATUS_IN_PROGRESS" less "ACTION_STATUS_" → "in progress".
-std::string Words(const std::string& enum_name, absl::string_view prefix) {
+// "ACTION_STATUS_IN_PROGRESS" less "ACTION_STATUS_" → "in progress". A
+// value outside the enum (a newer or broken client) has no name.
+std::string Words(int value, const std::string& enum_name,
+                  absl::string_view prefix) {
+  if (!absl::StartsWith(enum_name, prefix)) {
+    return absl::StrCat("unknown value ", value);
+  }
   std::string s = enum_name.substr(prefix.size());
   absl::AsciiStrToLower(&s);
   return absl::StrReplaceAll(s, {{"_", " "}});
@@ -23,15 +29,16 @@ std::string Words(const std::string& enum_name, absl::string_view prefix) {
 }  // namespace
 
 std::string Describe(v1::RecommendationStatus status) {
-  return Words(v1::RecommendationStatus_Name(status), "RECOMMENDATION_STATUS_");
+  return Words(status, v1::RecommendationStatus_Name(status),
+               "RECOMMENDATION_STATUS_");
 }
 
 std::string Describe(v1::ActionStatus status) {
-  return Words(v1::ActionStatus_Name(status), "ACTION_STATUS_");
+  return Words(status, v1::ActionStatus_Name(status), "ACTION_STATUS_");
 }
 
 std::string Describe(v1::Decision decision) {
-  return Words(v1::Decision_Name(decision), "DECISION_");
+  return Words(decision, v1::Decision_Name(decision), "DECISION_");
 }
 
 v1::RecommendationStatus StatusForDecision(v1::Decision decision) {
@@ -68,6 +75,11 @@ absl::Status CheckRecommendationTransition(const std::string& id, RS from,
       v1::RECOMMENDATION_STATUS_WITHDRAWN};
   if (to == v1::RECOMMENDATION_STATUS_UNSPECIFIED) {
     return absl::InvalidArgumentError("status is required");
+  }
+  if (!v1::RecommendationStatus_IsValid(to)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("status: ", static_cast<int>(to),
+                     " is not a known recommendation status"));
   }
   if (!kSettable.count(to)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -138,6 +150,10 @@ absl::Status CheckRecommendationTransition(const std::string& id, RS from,
 absl::Status CheckActionTransition(const std::string& id, AS from, AS to) {
   if (to == v1::ACTION_STATUS_UNSPECIFIED) {
     return absl::InvalidArgumentError("status is required");
+  }
+  if (!v1::ActionStatus_IsValid(to)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "status: ", static_cast<int>(to), " is not a known action status"));
   }
   static const std::set<std::pair<AS, AS>> kAllowed = {
       {v1::ACTION_STATUS_NOT_STARTED, v1::ACTION_STATUS_IN_PROGRESS},

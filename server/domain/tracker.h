@@ -35,15 +35,15 @@ class Tracker {
   using ApplyAllDone = Commands::ApplyAllDone;
 
   // Commands (see commands.h).
-  void Apply(const v1::ApplyRequest& request, const std::string& actor,
+  void Apply(const v1::ApplyRequest& request, const Actor& actor,
              ApplyDone done, absl::Time deadline = absl::InfiniteFuture()) {
     commands_.Apply(request, actor, std::move(done), deadline);
   }
   absl::StatusOr<v1::ApplyResponse> ApplyAndWait(
-      const v1::ApplyRequest& request, const std::string& actor) {
+      const v1::ApplyRequest& request, const Actor& actor) {
     return commands_.ApplyAndWait(request, actor);
   }
-  void ApplyAll(std::vector<v1::ApplyRequest> chunks, const std::string& actor,
+  void ApplyAll(std::vector<v1::ApplyRequest> chunks, const Actor& actor,
                 ApplyAllDone done) {
     commands_.ApplyAll(std::move(chunks), actor, std::move(done));
   }

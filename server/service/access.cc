@@ -4,13 +4,12 @@
 
 #include <map>
 
-#include "rectrack/wire_check.h"
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "rectrack/wire_check.h"
 
 namespace rectrack::service {
 namespace {
@@ -60,10 +59,10 @@ std::string Who(const Principal& p) {
 
 absl::Status Denied(const Principal& p, Permission permission,
                     const std::string& what) {
-  return absl::PermissionDeniedError(absl::StrCat(
-      Who(p), " may not ", what, ": that needs the permission \"",
-      PermissionName(permission), "\", which the roles ",
-      RolesWith(permission), " have"));
+  return absl::PermissionDeniedError(
+      absl::StrCat(Who(p), " may not ", what, ": that needs the permission \"",
+                   PermissionName(permission), "\", which the roles ",
+                   RolesWith(permission), " have"));
 }
 
 bool IsFreeText(const FieldDescriptor* field) {
@@ -74,9 +73,9 @@ bool IsFreeText(const FieldDescriptor* field) {
 absl::Status CheckString(const std::string& value, const std::string& path,
                          size_t limit) {
   if (value.size() > limit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is ", value.size(), " bytes long; at most ",
-                     limit, " are allowed"));
+    return absl::InvalidArgumentError(absl::StrCat(path, " is ", value.size(),
+                                                   " bytes long; at most ",
+                                                   limit, " are allowed"));
   }
   for (size_t i = 0; i < value.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(value[i]);
@@ -111,6 +110,22 @@ absl::Status CheckTextAt(const Message& message, const std::string& prefix) {
             CheckString(reflection->GetString(message, field), path, limit);
         if (!s.ok()) return s;
       }
+    } else if (field->type() == FieldDescriptor::TYPE_ENUM) {
+      // Protobuf keeps a number it does not know in the field; every rule
+      // after this point may assume the value is one of the enum's.
+      const int count =
+          field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+      for (int i = 0; i < count; ++i) {
+        int value = field->is_repeated()
+                        ? reflection->GetRepeatedEnumValue(message, field, i)
+                        : reflection->GetEnumValue(message, field);
+        if (field->enum_type()->FindValueByNumber(value) == nullptr) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path,
+              ": ", value, " is not a known value of ",
+              field->enum_type()->name()));
+        }
+      }
     } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
@@ -133,7 +148,8 @@ std::string Metadata(const grpc::ServerContextBase& context,
                      const std::string& key) {
   const auto& md = context.client_metadata();
   auto it = md.find(key);
-  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
+  return it == md.end() ? ""
+                        : std::string(it->second.data(), it->second.size());
 }
 
 std::string Property(const grpc::AuthContext& auth, const char* name) {
@@ -243,8 +259,9 @@ absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
     if (needed == Permission::kUpdateOwnActions) {  // Apply, BulkApply
       return absl::PermissionDeniedError(absl::StrCat(
           Who(*principal), " may not make changes (", rpc,
-          "): that needs the permission \"", PermissionName(Permission::kChange),
-          "\", which the roles ", RolesWith(Permission::kChange),
+          "): that needs the permission \"",
+          PermissionName(Permission::kChange), "\", which the roles ",
+          RolesWith(Permission::kChange),
           " have, or for progress and status on one's own actions \"",
           PermissionName(Permission::kUpdateOwnActions), "\", which the roles ",
           RolesWith(Permission::kUpdateOwnActions), " have"));
@@ -263,56 +280,64 @@ absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
   return principal;
 }
 
-absl::Status Access::MayUpdate(const Principal& principal,
-                               const std::string& id, int index,
-                               const char* command) {
-  absl::StatusOr<v1::Action> action = tracker_->GetAction(id);
-  // An action that does not exist is reported by the tracker itself.
-  if (!action.ok()) return absl::OkStatus();
-  for (const std::string& lead : action->leads()) {
-    for (const std::string& mine : principal.leads) {
-      if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lead),
-                                 absl::StripAsciiWhitespace(mine))) {
-        return absl::OkStatus();
-      }
-    }
-  }
-  return absl::PermissionDeniedError(absl::StrCat(
-      "command ", index, " (", command, "): ", Who(principal),
-      " may update only actions it leads (permission \"",
-      PermissionName(Permission::kUpdateOwnActions), "\"), and action ", id,
-      " is not led by ", absl::StrJoin(principal.leads, " or "),
-      "; other changes need the permission \"",
-      PermissionName(Permission::kChange), "\", which the roles ",
-      RolesWith(Permission::kChange), " have"));
-}
-
-absl::Status Access::AdmitCommands(const Principal& principal,
+absl::Status Access::AdmitCommands(const Principal& /*principal*/,
                                    const v1::ApplyRequest& request) {
   if (std::string problem = wire::WireProblem(request); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
   }
-  if (absl::Status s = CheckText(request); !s.ok()) return s;
-  if (RoleHas(principal.role, Permission::kChange)) return absl::OkStatus();
-  for (int i = 0; i < request.commands_size(); ++i) {
-    const v1::Command& c = request.commands(i);
-    absl::Status s;
-    if (c.has_report_progress()) {
-      s = MayUpdate(principal, c.report_progress().id(), i, "report_progress");
-    } else if (c.has_set_action_status()) {
-      s = MayUpdate(principal, c.set_action_status().id(), i,
-                    "set_action_status");
-    } else {
-      const FieldDescriptor* op =
-          c.GetReflection()->GetOneofFieldDescriptor(
-              c, c.GetDescriptor()->FindOneofByName("op"));
-      s = Denied(principal, Permission::kChange,
-                 absl::StrCat("apply command ", i, " (",
-                              op == nullptr ? "empty" : op->name(), ")"));
+  return CheckText(request);
+}
+
+namespace {
+
+// An officer's guard: progress and status only, on actions it leads.
+class OwnActionsGuard final : public domain::CommandGuard {
+ public:
+  explicit OwnActionsGuard(Principal principal)
+      : principal_(std::move(principal)) {}
+
+  absl::Status Admit(const v1::Command& c,
+                     const v1::Action* action) const override {
+    const FieldDescriptor* op = c.GetReflection()->GetOneofFieldDescriptor(
+        c, c.GetDescriptor()->FindOneofByName("op"));
+    const std::string name = op == nullptr ? "empty" : op->name();
+    if (action == nullptr ||
+        !(c.has_report_progress() || c.has_set_action_status())) {
+      return Denied(principal_, Permission::kChange,
+                    absl::StrCat("apply ", name));
     }
-    if (!s.ok()) return s;
+    for (const std::string& lead : action->leads()) {
+      for (const std::string& mine : principal_.leads) {
+        if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lead),
+                                   absl::StripAsciiWhitespace(mine))) {
+          return absl::OkStatus();
+        }
+      }
+    }
+    return absl::PermissionDeniedError(absl::StrCat(
+        name, " on ", action->id(), ": ", Who(principal_),
+        " may update only actions it leads (permission \"",
+        PermissionName(Permission::kUpdateOwnActions), "\"), and action ",
+        action->id(), " is not led by ",
+        principal_.leads.empty() ? "anyone it names"
+                                 : absl::StrJoin(principal_.leads, " or "),
+        "; other changes need the permission \"",
+        PermissionName(Permission::kChange), "\", which the roles ",
+        RolesWith(Permission::kChange), " have"));
   }
-  return absl::OkStatus();
+
+ private:
+  const Principal principal_;
+};
+
+}  // namespace
+
+domain::Actor Access::ActorOf(const Principal& principal) {
+  if (RoleHas(principal.role, Permission::kChange)) {
+    return domain::Actor(principal.actor);
+  }
+  return domain::Actor(principal.actor,
+                       std::make_shared<OwnActionsGuard>(principal));
 }
 
 absl::Status CheckText(const Message& message) {

@@ -20,7 +20,8 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "rectrack/v1/commands.pb.h"
-#include "server/domain/tracker.h"
+#include "rectrack/v1/tracker.pb.h"
+#include "server/domain/actor.h"
 #include "server/service/tokens.h"
 
 namespace rectrack::service {
@@ -52,12 +53,9 @@ struct Principal {
 class Access {
  public:
   // `open_allowed`: with no tokens at all, let every caller in (only ever
-  // true on a loopback address). `tracker` is read to find the leads of
-  // actions; not owned.
-  Access(std::string data_dir, bool open_allowed, domain::Tracker* tracker)
-      : tokens_(std::move(data_dir)),
-        open_allowed_(open_allowed),
-        tracker_(tracker) {}
+  // true on a loopback address).
+  Access(std::string data_dir, bool open_allowed)
+      : tokens_(std::move(data_dir)), open_allowed_(open_allowed) {}
 
   // Authenticates the caller of `rpc` (its name in tracker.proto), checks
   // its permission for `request` (may be null for a stream's start), and
@@ -67,9 +65,16 @@ class Access {
                                   const std::string& rpc,
                                   const google::protobuf::Message* request);
 
-  // For each chunk of a BulkApply stream after Admit.
+  // For each chunk of a BulkApply stream after Admit: the request's wire
+  // form, text and enum values (Admit does the same for Apply).
   absl::Status AdmitCommands(const Principal& principal,
                              const v1::ApplyRequest& request);
+
+  // Who the domain records `principal`'s changes as made by, and, for a
+  // role without "change", the guard the committer asks about each command:
+  // only progress and status, on actions led by one of its leads as they
+  // stand when the command is written.
+  static domain::Actor ActorOf(const Principal& principal);
 
   // Whether calls currently need a token (for the start-up log).
   bool open() { return open_allowed_ && !tokens_.Current()->any(); }
@@ -77,17 +82,15 @@ class Access {
  private:
   absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context);
-  absl::Status MayUpdate(const Principal& principal, const std::string& id,
-                         int index, const char* command);
 
   TokenSet tokens_;
   const bool open_allowed_;
-  domain::Tracker* tracker_;
 };
 
 // Checks every string in `message` (recursively): not longer than its
-// limit, and no control characters other than newline and tab.
-// INVALID_ARGUMENT naming the field, e.g. "commands[2].add_action.text".
+// limit, and no control characters other than newline and tab; and every
+// enum field: one of its enum's values. INVALID_ARGUMENT naming the field,
+// e.g. "commands[2].add_action.text".
 absl::Status CheckText(const google::protobuf::Message& message);
 
 // Longest free text (text, note, reason, title fields), in bytes.

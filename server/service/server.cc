@@ -107,8 +107,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         "rebuilt state and indexes from the event log for this version",
         {{"events", static_cast<double>(events)}});
   }
-  server->access_ = std::make_unique<Access>(
-      options.data_dir, IsLoopback(options.listen), server->tracker_.get());
+  server->access_ = std::make_unique<Access>(options.data_dir,
+                                            IsLoopback(options.listen));
   server->service_ = std::make_unique<TrackerService>(
       server->tracker_.get(), server->access_.get(), options.max_watchers);
 

@@ -73,6 +73,7 @@ class BulkApplyReactor final
       Finish(ToGrpcStatus(principal.status()));
       return;
     }
+    actor_ = Access::ActorOf(*principal);
     principal_ = *std::move(principal);
     StartRead(&request_);
   }
@@ -123,7 +124,7 @@ class BulkApplyReactor final
       return;
     }
     tracker_->Apply(
-        request_.chunk(), principal_.actor,
+        request_.chunk(), actor_,
         [this, index](absl::StatusOr<v1::ApplyResponse> r) {
           if (!r.ok()) {
             Finish(ToGrpcStatus(absl::Status(
@@ -154,7 +155,7 @@ class BulkApplyReactor final
  private:
   void ApplyAllHeld() {
     tracker_->ApplyAll(
-        std::move(held_), principal_.actor,
+        std::move(held_), actor_,
         [this](absl::StatusOr<std::vector<v1::ApplyResponse>> r) {
           if (!r.ok()) {
             Finish(ToGrpcStatus(r.status()));
@@ -180,6 +181,7 @@ class BulkApplyReactor final
   domain::Tracker* tracker_;
   Access* access_;
   Principal principal_;
+  domain::Actor actor_{""};
   v1::BulkApplyRequest request_;
   v1::BulkApplyResponse response_;
   uint64_t chunks_seen_ = 0;
@@ -204,7 +206,7 @@ grpc::ServerUnaryReactor* TrackerService::Apply(
   RECTRACK_ADMIT(principal, "Apply", request);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   tracker_->Apply(
-      *request, principal->actor,
+      *request, Access::ActorOf(*principal),
       [reactor, response](absl::StatusOr<v1::ApplyResponse> r) {
         if (r.ok()) {
           *response = *std::move(r);

@@ -1,0 +1,245 @@
+// Holes an outside review found (issue 16), each tried against a real
+// rectrackd process as an attacker would: an officer reaching another
+// lead's action through a padded id, unknown enum values, and officer
+// permissions that must hold at commit, not only when a request arrives.
+#include <grpcpp/grpcpp.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rectrack/v1/tracker.grpc.pb.h"
+#include "tests/daemon.h"
+#include "tests/test_util.h"
+
+namespace rectrack {
+namespace {
+
+using ::testing::HasSubstr;
+using Stub = v1::Tracker::Stub;
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string data = dir_.Sub("data");
+    admin_token_ = testing::AddToken(RECTRACKD, data, "clerk", "scrutiny");
+    officer_token_ =
+        testing::AddToken(RECTRACKD, data, "jsmith", "officer", "Jane Smith");
+    ASSERT_FALSE(admin_token_.empty());
+    ASSERT_FALSE(officer_token_.empty());
+    daemon_ = std::make_unique<testing::Daemon>(RECTRACKD, dir_.path());
+    ASSERT_TRUE(daemon_->Start())
+        << testing::ReadFile(dir_.Sub("rectrackd.log"));
+    scrutiny_ = StubFor(admin_token_);
+    officer_ = StubFor(officer_token_);
+    // action-1 is Jane Smith's, action-2 Tom Jones's.
+    v1::ApplyRequest seed;
+    auto* open = seed.add_commands()->mutable_open_review();
+    open->set_title("Play areas");
+    open->set_committee("Overview and Scrutiny");
+    auto* rec = seed.add_commands()->mutable_add_recommendation();
+    rec->set_review_id("$0");
+    rec->set_ref("1");
+    rec->set_text("Improve play areas");
+    auto* response = seed.add_commands()->mutable_record_response();
+    response->set_recommendation_id("$1");
+    response->set_decision(v1::DECISION_ACCEPTED);
+    response->set_text("Agreed");
+    *seed.add_commands() = AddAction("Jane Smith");
+    *seed.add_commands() = AddAction("Tom Jones");
+    ASSERT_TRUE(Apply(*scrutiny_, seed).ok());
+  }
+
+  void TearDown() override {
+    if (daemon_ != nullptr) daemon_->Stop();
+  }
+
+  std::unique_ptr<Stub> StubFor(const std::string& token) {
+    client::ConnectOptions options;
+    options.token = token;
+    return v1::Tracker::NewStub(client::Connect(daemon_->address(), options));
+  }
+
+  static v1::Command AddAction(const std::string& lead) {
+    v1::Command c;
+    c.mutable_add_action()->set_recommendation_id("rec-1");
+    c.mutable_add_action()->set_text("Publish the play strategy");
+    c.mutable_add_action()->add_leads(lead);
+    return c;
+  }
+  static v1::Command Progress(const std::string& id) {
+    v1::Command c;
+    c.mutable_report_progress()->set_id(id);
+    c.mutable_report_progress()->set_text("Done, says the officer");
+    return c;
+  }
+  static v1::Command Cancel(const std::string& id) {
+    v1::Command c;
+    c.mutable_set_action_status()->set_id(id);
+    c.mutable_set_action_status()->set_status(v1::ACTION_STATUS_CANCELLED);
+    return c;
+  }
+  static v1::ApplyRequest One(v1::Command c) {
+    v1::ApplyRequest r;
+    *r.add_commands() = std::move(c);
+    return r;
+  }
+
+  static grpc::Status Apply(Stub& stub, const v1::ApplyRequest& request) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(testing::In(20));
+    v1::ApplyResponse response;
+    return stub.Apply(&ctx, request, &response);
+  }
+
+  v1::Action GetAction(const std::string& id) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(testing::In(20));
+    v1::GetActionRequest request;
+    request.set_id(id);
+    v1::Action action;
+    grpc::Status s = scrutiny_->GetAction(&ctx, request, &action);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return action;
+  }
+
+  bool DaemonAlive() { return waitpid(daemon_->pid(), nullptr, WNOHANG) == 0; }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::Daemon> daemon_;
+  std::string admin_token_, officer_token_;
+  std::unique_ptr<Stub> scrutiny_, officer_;
+};
+
+TEST_F(SecurityTest, PaddedIdsDoNotReachAnotherLeadsAction) {
+  for (const char* id : {" action-2", "action-2 ", "action-2\t", "action-2\n",
+                         "\taction-2", "action-+2"}) {
+    SCOPED_TRACE(absl::StrCat("id \"", id, "\""));
+    for (const v1::Command& c : {Progress(id), Cancel(id)}) {
+      grpc::Status s = Apply(*officer_, One(c));
+      EXPECT_NE(s.error_code(), grpc::StatusCode::OK);
+      if (s.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << s.error_message();
+        EXPECT_THAT(s.error_message(), HasSubstr("not led by Jane Smith"));
+      }
+    }
+  }
+  v1::Action theirs = GetAction("action-2");
+  EXPECT_EQ(theirs.status(), v1::ACTION_STATUS_NOT_STARTED);
+  EXPECT_EQ(theirs.version(), 1u);
+  // The same padding on the officer's own action reaches that action.
+  EXPECT_TRUE(Apply(*officer_, One(Progress(" action-1\n"))).ok());
+  EXPECT_EQ(GetAction("action-1").version(), 2u);
+}
+
+TEST_F(SecurityTest, UnknownEnumValuesAreRefusedAndTheServerGoesOn) {
+  struct Case {
+    Stub* stub;
+    v1::Command command;
+    bool dry_run;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  for (int value : {99, -5}) {
+    for (bool dry_run : {true, false}) {
+      v1::Command c = Cancel("action-1");  // the officer's own action
+      c.mutable_set_action_status()->set_status(
+          static_cast<v1::ActionStatus>(value));
+      cases.push_back(
+          {officer_.get(), c, dry_run, "commands[0].set_action_status.status"});
+    }
+  }
+  v1::Command rec_status;
+  rec_status.mutable_set_recommendation_status()->set_recommendation_id(
+      "rec-1");
+  rec_status.mutable_set_recommendation_status()->set_status(
+      static_cast<v1::RecommendationStatus>(99));
+  cases.push_back({scrutiny_.get(), rec_status, false,
+                   "commands[0].set_recommendation_status.status"});
+  v1::Command decision;
+  decision.mutable_record_response()->set_recommendation_id("rec-1");
+  decision.mutable_record_response()->set_decision(
+      static_cast<v1::Decision>(1000));
+  decision.mutable_record_response()->set_text("Agreed");
+  cases.push_back({scrutiny_.get(), decision, true,
+                   "commands[0].record_response.decision"});
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.command.ShortDebugString());
+    v1::ApplyRequest request = One(c.command);
+    request.set_dry_run(c.dry_run);
+    grpc::Status s = Apply(*c.stub, request);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(c.field));
+    EXPECT_THAT(s.error_message(), HasSubstr("is not a known value"));
+    ASSERT_TRUE(DaemonAlive()) << testing::ReadFile(dir_.Sub("rectrackd.log"));
+  }
+  // A query's enum too.
+  grpc::ClientContext ctx;
+  v1::ListActionsRequest list;
+  list.set_rag(static_cast<v1::Rag>(42));
+  v1::ListActionsResponse listed;
+  grpc::Status s = officer_->ListActions(&ctx, list, &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("rag"));
+  EXPECT_EQ(GetAction("action-1").status(), v1::ACTION_STATUS_NOT_STARTED);
+}
+
+// An all-or-nothing BulkApply whose one chunk is sent, then held open while
+// `meanwhile` runs, then closed. Returns the stream's final status.
+grpc::Status HeldBulkApply(Stub& stub, const v1::ApplyRequest& chunk,
+                           const std::function<void()>& meanwhile) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(testing::In(30));
+  auto stream = stub.BulkApply(&ctx);
+  v1::BulkApplyRequest request;
+  request.set_all_or_nothing(true);
+  *request.mutable_chunk() = chunk;
+  if (!stream->Write(request)) return stream->Finish();
+  // Time for the server to take the chunk in (where the lead used to be
+  // checked); the check must instead see the state at commit. Whatever the
+  // timing, the change must be refused.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  meanwhile();
+  stream->WritesDone();
+  v1::BulkApplyResponse response;
+  while (stream->Read(&response)) {
+  }
+  return stream->Finish();
+}
+
+TEST_F(SecurityTest, OfficerPermissionIsCheckedWhenTheChangeIsWritten) {
+  // (a) Progress on action-3 before it exists; scrutiny then creates
+  // action-3 for someone else.
+  grpc::Status early = HeldBulkApply(*officer_, One(Progress("action-3")), [&] {
+    ASSERT_TRUE(Apply(*scrutiny_, One(AddAction("Tom Jones"))).ok());
+  });
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << early.error_message();
+  EXPECT_EQ(GetAction("action-3").version(), 1u);
+
+  // (b) Cancelling its own action after scrutiny has given it to another.
+  grpc::Status late = HeldBulkApply(*officer_, One(Cancel("action-1")), [&] {
+    v1::Command move;
+    move.mutable_update_action()->set_id("action-1");
+    move.mutable_update_action()->set_set_leads(true);
+    move.mutable_update_action()->add_leads("Tom Jones");
+    ASSERT_TRUE(Apply(*scrutiny_, One(move)).ok());
+  });
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << late.error_message();
+  EXPECT_THAT(late.error_message(), HasSubstr("not led by Jane Smith"));
+  EXPECT_EQ(GetAction("action-1").status(), v1::ACTION_STATUS_NOT_STARTED);
+}
+
+}  // namespace
+}  // namespace rectrack
