@@ -402,6 +402,65 @@ TEST_F(AccessTest, EventsNameTheTokenNotAnythingInTheRequest) {
   EXPECT_EQ(history.events(1).actor(), "officer-user");
 }
 
+// Request ids are scoped by caller and by kind of call (issue 16, item 4).
+TEST_F(AccessTest, RequestIdsBelongToTheirCallerAndKindOfCall) {
+  Start();
+  Seed();
+  auto scrutiny = StubFor(tokens_[Role::kScrutiny]);
+  auto officer = StubFor(tokens_[Role::kOfficer]);
+  auto apply = [](Stub& stub, const std::string& id, v1::Command command,
+                  v1::ApplyResponse* response) {
+    v1::ApplyRequest request;
+    request.set_request_id(id);
+    *request.add_commands() = std::move(command);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(20));
+    return stub.Apply(&ctx, request, response);
+  };
+  // Scrutiny's request; the officer replaying its id gets its own change,
+  // not scrutiny's result.
+  v1::ApplyResponse first, replay;
+  ASSERT_TRUE(apply(*scrutiny, "R1", Progress(action_), &first).ok());
+  ASSERT_TRUE(apply(*officer, "R1", Progress(action_), &replay).ok());
+  EXPECT_FALSE(replay.replayed());
+  EXPECT_NE(replay.results(0).position(), first.results(0).position());
+  // The officer claims an id first: scrutiny's own request with it still
+  // applies.
+  v1::ApplyResponse claimed, own;
+  ASSERT_TRUE(apply(*officer, "R2", Progress(action_), &claimed).ok());
+  grpc::Status s = apply(*scrutiny, "R2", Status(action_), &own);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(own.replayed());
+  // "bulk:Q" by Apply and Q by an all-or-nothing BulkApply are two requests.
+  v1::ApplyResponse bulk_named;
+  ASSERT_TRUE(apply(*scrutiny, "bulk:Q", Progress(action_), &bulk_named).ok());
+  {
+    grpc::ClientContext ctx;
+    auto stream = scrutiny->BulkApply(&ctx);
+    v1::BulkApplyRequest request;
+    request.set_all_or_nothing(true);
+    request.mutable_chunk()->set_request_id("Q");
+    *request.mutable_chunk()->add_commands() = Progress(action_);
+    ASSERT_TRUE(stream->Write(request));
+    stream->WritesDone();
+    v1::BulkApplyResponse response;
+    ASSERT_TRUE(stream->Read(&response));
+    EXPECT_FALSE(response.result().replayed());
+    EXPECT_NE(response.result().results(0).position(),
+              bulk_named.results(0).position());
+    EXPECT_TRUE(stream->Finish().ok());
+  }
+  // A retry by the same caller after a restart still returns the original.
+  server_.reset();
+  Start();
+  scrutiny = StubFor(tokens_[Role::kScrutiny]);
+  v1::ApplyResponse retried;
+  ASSERT_TRUE(apply(*scrutiny, "R1", Progress(action_), &retried).ok());
+  EXPECT_TRUE(retried.replayed());
+  EXPECT_EQ(retried.results(0).position(), first.results(0).position());
+}
+
 TEST_F(AccessTest, OfficerRefusalNamesTheLeadsAndThePermission) {
   Start();
   Seed();

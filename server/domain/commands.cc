@@ -118,6 +118,14 @@ store::EventStore::Decider DecideChunks(
       };
 }
 
+// Request ids are the caller's own, and an Apply's are apart from an
+// all-or-nothing BulkApply's: one caller can neither replay another's
+// request (and read its result) nor claim an id first to make another's
+// request fail.
+std::string RequestScope(absl::string_view kind, const Actor& actor) {
+  return absl::StrCat(kind, "/", actor.name);
+}
+
 }  // namespace
 
 void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
@@ -128,7 +136,7 @@ void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
   }
   store::RequestInfo info{request.request_id(), Fingerprint(request),
                           request.correlation_id(), request.dry_run(),
-                          deadline};
+                          deadline, RequestScope("apply", actor)};
   // The decider runs later on the committer thread: it owns its copy.
   auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
       std::vector<v1::ApplyRequest>{request});
@@ -173,10 +181,9 @@ void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
     return;
   }
   const v1::ApplyRequest& first = chunks[0];
-  store::RequestInfo info{
-      first.request_id().empty() ? ""
-                                 : absl::StrCat("bulk:", first.request_id()),
-      std::move(fingerprint), first.correlation_id(), first.dry_run()};
+  store::RequestInfo info{first.request_id(),    std::move(fingerprint),
+                          first.correlation_id(), first.dry_run(),
+                          absl::InfiniteFuture(), RequestScope("bulk", actor)};
   auto shared =
       std::make_shared<const std::vector<v1::ApplyRequest>>(std::move(chunks));
   store_->Submit(

@@ -54,8 +54,12 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-std::string RequestKey(absl::string_view request_id) {
-  return absl::StrCat("r:", request_id);
+// A request id in no scope keeps the key of schema 1 ("r:" ‖ id); in a
+// scope, the scope is length-prefixed so no id can reach into another's.
+std::string RequestKey(const RequestInfo& info) {
+  if (info.scope.empty()) return absl::StrCat("r:", info.request_id);
+  return absl::StrCat("r:", info.scope.size(), ":", info.scope,
+                      info.request_id);
 }
 std::string EventIdKey(absl::string_view event_id) {
   return absl::StrCat("e:", event_id);
@@ -545,12 +549,12 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
     }
     if (!p.info.request_id.empty()) {
       std::optional<std::pair<std::string, std::string>> earlier;
-      if (auto it = overlay.requests.find(p.info.request_id);
+      if (auto it = overlay.requests.find(RequestKey(p.info));
           it != overlay.requests.end()) {
         earlier = it->second;
       } else {
         auto stored =
-            Get(ColumnFamily::kRequests, RequestKey(p.info.request_id));
+            Get(ColumnFamily::kRequests, RequestKey(p.info));
         if (!stored.ok()) {
           outcomes.push_back(stored.status());
           continue;
@@ -589,9 +593,9 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
     }
     if (!p.info.request_id.empty()) {
       txn.ops_.push_back({ColumnFamily::kRequests,
-                          RequestKey(p.info.request_id),
+                          RequestKey(p.info),
                           EncodeRequestRecord(p.info.fingerprint, *result)});
-      overlay.requests[p.info.request_id] = {p.info.fingerprint, *result};
+      overlay.requests[RequestKey(p.info)] = {p.info.fingerprint, *result};
     }
     txn.CommitTo(&overlay, &ops, &events);
     outcomes.push_back(CommitResult{*std::move(result), false});
@@ -621,7 +625,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
       for (size_t i = 0; i < outcomes.size(); ++i) {
         if (outcomes[i].ok() &&
             (!outcomes[i]->replayed ||
-             overlay.requests.contains(group[i].info.request_id))) {
+             overlay.requests.contains(RequestKey(group[i].info)))) {
           outcomes[i] = status;
         }
       }

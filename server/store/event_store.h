@@ -131,7 +131,7 @@ struct CommitResult {
 
 // What the store needs to know of a request besides its decider.
 struct RequestInfo {
-  // Idempotency key; empty for none.
+  // Idempotency key; empty for none. Recorded on every event.
   std::string request_id;
   // Identifies the request's content: a reused request id with another
   // fingerprint is refused with ALREADY_EXISTS.
@@ -144,6 +144,9 @@ struct RequestInfo {
   // passes is dropped with DEADLINE_EXCEEDED, nothing applied: the caller
   // has stopped waiting.
   absl::Time deadline = absl::InfiniteFuture();
+  // Whose request ids these are (the kind of call and the caller): the same
+  // request id in another scope is another request.
+  std::string scope{};
 };
 
 struct StoreOptions {
