@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "server/service/tokens.h"
 #include "common/log.h"
 #include "server/service/server.h"
+#include "server/service/tokens.h"
 
 namespace {
 
@@ -174,10 +174,18 @@ int TokenCommand(const std::vector<std::string>& args,
   }
   if (name.empty()) return usage(absl::StrCat("token ", verb, " needs NAME"));
   if (verb == "revoke") {
-    absl::Status s = rectrack::service::RevokeToken(data_dir, name);
-    if (!s.ok()) return fail(s);
+    absl::StatusOr<size_t> left =
+        rectrack::service::RevokeToken(data_dir, name);
+    if (!left.ok()) return fail(left.status());
     std::printf("revoked %s; a running rectrackd refuses it from now on\n",
                 name.c_str());
+    if (*left == 0) {
+      std::printf(
+          "That was the last token: rectrackd now refuses every call (it does "
+          "not open up again). Add one with: rectrackd token add NAME --role "
+          "ROLE --data-dir %s\n",
+          data_dir.c_str());
+    }
     return 0;
   }
   if (role_name.empty()) {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -521,9 +522,7 @@ TEST_F(AccessTest, ADamagedTokenFileLetsNobodyInUntilMended) {
 }
 
 TEST_F(AccessTest, OpenOnLoopbackUntilTheFirstTokenExists) {
-  for (Role role : kRoles) {
-    ASSERT_OK(RevokeToken(data_dir(), absl::StrCat(RoleName(role), "-user")));
-  }
+  std::filesystem::remove(TokensPath(data_dir()));  // never had a token
   Start();
   auto anyone = StubFor("");
   v1::ApplyResponse r;
@@ -538,10 +537,44 @@ TEST_F(AccessTest, OpenOnLoopbackUntilTheFirstTokenExists) {
   EXPECT_THAT(server_->access_summary(), HasSubstr("needs an access token"));
 }
 
-TEST_F(AccessTest, NonLoopbackNeedsTlsOrAnExplicitFlagAndThenATokenStill) {
+TEST_F(AccessTest, RevokingTheLastTokenLeavesTheTrackerClosed) {
+  Start();
+  Seed();
   for (Role role : kRoles) {
-    ASSERT_OK(RevokeToken(data_dir(), absl::StrCat(RoleName(role), "-user")));
+    auto left = RevokeToken(data_dir(), absl::StrCat(RoleName(role), "-user"));
+    ASSERT_OK(left);
+    EXPECT_EQ(*left, static_cast<size_t>(3 - static_cast<int>(role)));
   }
+  // Nobody is let in: not the revoked admin, not an anonymous caller.
+  for (const std::string& token : {tokens_[Role::kAdmin], std::string()}) {
+    auto stub = StubFor(token);
+    grpc::Status s = Unary(&Stub::Verify, *stub, v1::VerifyRequest());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    s = Unary(&Stub::ListReviews, *stub, v1::ListReviewsRequest());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    if (token.empty()) {
+      EXPECT_THAT(s.error_message(), HasSubstr("every access token"));
+      EXPECT_THAT(s.error_message(), HasSubstr("rectrackd token add"));
+    }
+  }
+  EXPECT_THAT(server_->access_summary(), Not(HasSubstr("open")));
+  // Also after a restart.
+  server_.reset();
+  Start();
+  EXPECT_EQ(Unary(&Stub::ListReviews, *StubFor(""), v1::ListReviewsRequest())
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // A new token reopens it for its holder only.
+  auto token =
+      AddToken(data_dir(), "new-admin", Role::kAdmin, {}, "2024-01-02T00:00:00Z");
+  ASSERT_OK(token);
+  EXPECT_TRUE(
+      Unary(&Stub::ListReviews, *StubFor(*token), v1::ListReviewsRequest())
+          .ok());
+}
+
+TEST_F(AccessTest, NonLoopbackNeedsTlsOrAnExplicitFlagAndThenATokenStill) {
+  std::filesystem::remove(TokensPath(data_dir()));  // never had a token
   ServerOptions options;
   options.listen = "0.0.0.0:0";
   options.data_dir = data_dir();

@@ -123,6 +123,8 @@ class Daemon {
 
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
   const std::string& token() const { return token_; }
+  // Calls with `token` instead of making one at the first start.
+  void set_token(std::string token) { token_ = std::move(token); }
   // Uses `other`'s tokens (the running server picks them up at once).
   void ShareTokens(const Daemon& other) {
     std::filesystem::create_directories(data_dir_);
@@ -1175,7 +1177,10 @@ TEST_F(CliTest, KillNineLosesNoAcknowledgedRequest) {
   stop = true;
   for (auto& t : clients) t.join();
 
+  // The clients retry with their own token: request ids are the caller's.
+  const std::string token = daemon_->token();
   daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
+  daemon_->set_token(token);
   ASSERT_TRUE(daemon_->Start()) << daemon_->log();
   auto stub = v1::Tracker::NewStub(daemon_->Channel());
   // Retrying what was never acknowledged applies it at most once.

@@ -85,8 +85,7 @@ absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
 // were one request ("$N" counts across them). With more than one chunk,
 // errors name the chunk.
 store::EventStore::Decider DecideChunks(
-    std::shared_ptr<const std::vector<v1::ApplyRequest>> chunks,
-    Actor actor) {
+    std::shared_ptr<const std::vector<v1::ApplyRequest>> chunks, Actor actor) {
   return
       [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
         std::vector<std::string> results;
@@ -134,9 +133,12 @@ void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
     done(s);
     return;
   }
-  store::RequestInfo info{request.request_id(), Fingerprint(request),
-                          request.correlation_id(), request.dry_run(),
-                          deadline, RequestScope("apply", actor)};
+  store::RequestInfo info{request.request_id(),
+                          Fingerprint(request),
+                          request.correlation_id(),
+                          request.dry_run(),
+                          deadline,
+                          RequestScope("apply", actor)};
   // The decider runs later on the committer thread: it owns its copy.
   auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
       std::vector<v1::ApplyRequest>{request});
@@ -181,7 +183,7 @@ void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
     return;
   }
   const v1::ApplyRequest& first = chunks[0];
-  store::RequestInfo info{first.request_id(),    std::move(fingerprint),
+  store::RequestInfo info{first.request_id(),     std::move(fingerprint),
                           first.correlation_id(), first.dry_run(),
                           absl::InfiniteFuture(), RequestScope("bulk", actor)};
   auto shared =

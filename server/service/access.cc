@@ -202,7 +202,7 @@ absl::StatusOr<Principal> Access::Authenticate(
   }
   // One look at the token file for the whole call.
   const std::shared_ptr<const TokenFile> tokens = tokens_.Current();
-  if (open_allowed_ && !tokens->any()) {
+  if (open_allowed_ && !tokens->closed()) {
     // No tokens yet, on loopback: everyone is let in. A certificate still
     // names the caller.
     Principal p;
@@ -234,8 +234,14 @@ absl::StatusOr<Principal> Access::Authenticate(
     return Principal{subject, entry->role, entry->leads, ""};
   }
   if (!tokens->damaged.ok()) return TokenFile::Unreadable();
+  if (tokens->closed() && tokens->entries.empty()) {
+    return absl::UnauthenticatedError(
+        "every access token of this tracker has been revoked, so nobody may "
+        "use it; the administrator can add one on the server's machine "
+        "with: rectrackd token add NAME --role ROLE");
+  }
   return absl::UnauthenticatedError(
-      tokens->any()
+      tokens->closed()
           ? "this tracker needs an access token: give --token TOKEN or set "
             "RECTRACK_TOKEN (programs: send the header \"authorization: "
             "Bearer TOKEN\"); ask the tracker's administrator for one"

@@ -77,7 +77,7 @@ class Access {
   static domain::Actor ActorOf(const Principal& principal);
 
   // Whether calls currently need a token (for the start-up log).
-  bool open() { return open_allowed_ && !tokens_.Current()->any(); }
+  bool open() { return open_allowed_ && !tokens_.Current()->closed(); }
 
  private:
   absl::StatusOr<Principal> Authenticate(

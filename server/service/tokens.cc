@@ -87,8 +87,8 @@ absl::Status CheckLead(const std::string& lead) {
 }
 
 std::string Line(const TokenEntry& e) {
-  std::vector<std::string> fields = {e.name,     RoleName(e.role), e.created,
-                                     e.key_id,   e.salt_hex,       e.hash_hex};
+  std::vector<std::string> fields = {e.name,   RoleName(e.role), e.created,
+                                     e.key_id, e.salt_hex,       e.hash_hex};
   fields.insert(fields.end(), e.leads.begin(), e.leads.end());
   return absl::StrJoin(fields, "\t");
 }
@@ -103,14 +103,18 @@ absl::StatusOr<std::vector<TokenEntry>> Parse(const std::string& path,
     std::vector<std::string> f = absl::StrSplit(line, '\t');
     absl::StatusOr<Role> role =
         f.size() >= 6 ? ParseRole(f[1]) : absl::InvalidArgumentError("");
-    if (!role.ok() || f[3].size() != 2 * kKeyIdBytes ||
-        f[5].size() != 64) {
+    if (!role.ok() || f[3].size() != 2 * kKeyIdBytes || f[5].size() != 64) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the token file ", path, " is damaged at line ", n,
           "; restore it from a copy, or remove the line and add the token "
           "again with rectrackd token add"));
     }
-    TokenEntry e{f[0], *role, f[2], f[3], f[4], f[5],
+    TokenEntry e{f[0],
+                 *role,
+                 f[2],
+                 f[3],
+                 f[4],
+                 f[5],
                  std::vector<std::string>(f.begin() + 6, f.end())};
     entries.push_back(std::move(e));
   }
@@ -160,9 +164,9 @@ absl::Status WriteTokens(const std::string& data_dir,
       fchown(fd, dir_stat.st_uid, dir_stat.st_gid) != 0) {
     close(fd);
     unlink(tmp.c_str());
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot give ", tmp, " to the data directory's owner: ",
-        std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot give ", tmp,
+                     " to the data directory's owner: ", std::strerror(errno)));
   }
   bool ok = write(fd, text.data(), text.size()) ==
                 static_cast<ssize_t>(text.size()) &&
@@ -184,9 +188,9 @@ absl::Status WriteTokens(const std::string& data_dir,
 
 absl::Status EnsureDir(const std::string& data_dir) {
   if (mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create the data directory ", data_dir, ": ",
-        std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create the data directory ", data_dir, ": ",
+                     std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -257,16 +261,17 @@ absl::StatusOr<std::string> AddToken(const std::string& data_dir,
   if (absl::Status s = EnsureDir(data_dir); !s.ok()) return s;
   FileLock lock(data_dir);
   if (!lock.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot lock the token file in ", data_dir, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot lock the token file in ", data_dir, ": ",
+                     std::strerror(errno)));
   }
   absl::StatusOr<std::vector<TokenEntry>> entries = ReadTokens(data_dir);
   if (!entries.ok()) return entries.status();
   for (const TokenEntry& e : *entries) {
     if (e.name == name) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "there is already a token called \"", name,
-          "\"; revoke it first or choose another name"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("there is already a token called \"", name,
+                       "\"; revoke it first or choose another name"));
     }
   }
   TokenEntry entry;
@@ -283,21 +288,22 @@ absl::StatusOr<std::string> AddToken(const std::string& data_dir,
   return absl::StrCat("rt_", entry.key_id, "_", secret);
 }
 
-absl::Status RevokeToken(const std::string& data_dir,
-                         const std::string& name) {
+absl::StatusOr<size_t> RevokeToken(const std::string& data_dir,
+                                   const std::string& name) {
   FileLock lock(data_dir);
   absl::StatusOr<std::vector<TokenEntry>> entries = ReadTokens(data_dir);
   if (!entries.ok()) return entries.status();
   size_t before = entries->size();
-  entries->erase(std::remove_if(
-                     entries->begin(), entries->end(),
+  entries->erase(
+      std::remove_if(entries->begin(), entries->end(),
                      [&](const TokenEntry& e) { return e.name == name; }),
-                 entries->end());
+      entries->end());
   if (entries->size() == before) {
-    return absl::NotFoundError(absl::StrCat(
-        "there is no token called \"", name, "\"; see rectrackd token list"));
+    return absl::NotFoundError(absl::StrCat("there is no token called \"", name,
+                                            "\"; see rectrackd token list"));
   }
-  return WriteTokens(data_dir, *entries);
+  if (absl::Status s = WriteTokens(data_dir, *entries); !s.ok()) return s;
+  return entries->size();
 }
 
 std::shared_ptr<const TokenFile> TokenSet::Current() {
@@ -306,14 +312,15 @@ std::shared_ptr<const TokenFile> TokenSet::Current() {
   absl::MutexLock lock(&mu_);
   const bool unchanged =
       current_ != nullptr && exists == seen_.has_value() &&
-      (!exists || (seen_->st_ino == now.st_ino &&
-                   seen_->st_size == now.st_size &&
-                   seen_->st_mtim.tv_sec == now.st_mtim.tv_sec &&
-                   seen_->st_mtim.tv_nsec == now.st_mtim.tv_nsec));
+      (!exists ||
+       (seen_->st_ino == now.st_ino && seen_->st_size == now.st_size &&
+        seen_->st_mtim.tv_sec == now.st_mtim.tv_sec &&
+        seen_->st_mtim.tv_nsec == now.st_mtim.tv_nsec));
   if (unchanged) return current_;
   seen_.reset();
   if (exists) seen_ = now;
   auto file = std::make_shared<TokenFile>();
+  file->exists = exists;
   absl::StatusOr<std::vector<TokenEntry>> entries = ReadTokens(data_dir_);
   if (entries.ok()) {
     file->entries = *std::move(entries);

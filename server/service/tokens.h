@@ -57,17 +57,24 @@ absl::StatusOr<std::string> AddToken(const std::string& data_dir,
                                      const std::vector<std::string>& leads,
                                      const std::string& now);
 
-// Removes the token called `name`; NOT_FOUND if there is none.
-absl::Status RevokeToken(const std::string& data_dir, const std::string& name);
+// Removes the token called `name` and returns how many tokens are left;
+// NOT_FOUND if there is none. The file stays, even empty: a tracker that
+// has had tokens never opens again by itself (see TokenFile::closed).
+absl::StatusOr<size_t> RevokeToken(const std::string& data_dir,
+                                   const std::string& name);
 
 // The tokens as read from the file at one moment.
 struct TokenFile {
   std::vector<TokenEntry> entries;
   // OK, or why the file could not be read (then nobody is let in).
   absl::Status damaged;
+  // The file exists: tokens have been made here, even if all are revoked.
+  bool exists = false;
 
-  // True when at least one token exists, or the file is damaged.
-  bool any() const { return !entries.empty() || !damaged.ok(); }
+  // True once tokens have been made (the file exists, even with every
+  // token revoked) or the file is damaged: calls then need a token. Only
+  // a tracker that never had one is open on loopback.
+  bool closed() const { return exists || !entries.empty() || !damaged.ok(); }
   // The entry for `token`; UNAUTHENTICATED (never saying which part was
   // wrong) if it is not a current token.
   absl::StatusOr<TokenEntry> Check(const std::string& token) const;

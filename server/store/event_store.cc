@@ -250,8 +250,8 @@ void Transaction::CommitTo(GroupOverlay* group, std::vector<Op>* ops,
 absl::Status EventStore::OpenDatabase(
     const std::string& dir, const StoreOptions& options, bool read_only,
     std::unique_ptr<rocksdb::DB>* db_out,
-    std::vector<rocksdb::ColumnFamilyHandle*>* handles_out,
-    std::string* schema, uint64_t* last_position) {
+    std::vector<rocksdb::ColumnFamilyHandle*>* handles_out, std::string* schema,
+    uint64_t* last_position) {
   if (!read_only) RECTRACK_RETURN_IF_ERROR(CheckWritable(dir));
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -275,10 +275,10 @@ absl::Status EventStore::OpenDatabase(
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
-      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors,
-                                               &handles, &raw)
-                : rocksdb::DB::Open(db_options, dir, descriptors, &handles,
-                                    &raw);
+      read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles,
+                                         &raw)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
   std::unique_ptr<rocksdb::DB> db(raw);
   if (!s.ok()) {
     if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
@@ -553,8 +553,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
           it != overlay.requests.end()) {
         earlier = it->second;
       } else {
-        auto stored =
-            Get(ColumnFamily::kRequests, RequestKey(p.info));
+        auto stored = Get(ColumnFamily::kRequests, RequestKey(p.info));
         if (!stored.ok()) {
           outcomes.push_back(stored.status());
           continue;
@@ -592,8 +591,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
       continue;  // the transaction's writes are dropped with it
     }
     if (!p.info.request_id.empty()) {
-      txn.ops_.push_back({ColumnFamily::kRequests,
-                          RequestKey(p.info),
+      txn.ops_.push_back({ColumnFamily::kRequests, RequestKey(p.info),
                           EncodeRequestRecord(p.info.fingerprint, *result)});
       overlay.requests[RequestKey(p.info)] = {p.info.fingerprint, *result};
     }
@@ -629,7 +627,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
           outcomes[i] = status;
         }
       }
-        } else {
+    } else {
       std::vector<std::function<void()>> to_wake;
       {
         absl::MutexLock lock(&mu_);
@@ -725,9 +723,9 @@ absl::StatusOr<std::vector<std::string>> EventStore::ScanIndex(
 
 namespace {
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
-ScanIndexKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-              const std::string& start, std::optional<std::string> upper) {
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanIndexKeys(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string& start,
+    std::optional<std::string> upper) {
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper_slice;
   if (upper.has_value()) {
@@ -755,9 +753,9 @@ EventStore::ScanIndexRange(absl::string_view name, absl::string_view from,
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::string base = IndexNamePrefix(name);
   std::optional<std::string> upper =
-      to.empty() ? PrefixUpperBound(base)
-                 : std::optional<std::string>(
-                       absl::StrCat(base, IndexValuePart(to)));
+      to.empty()
+          ? PrefixUpperBound(base)
+          : std::optional<std::string>(absl::StrCat(base, IndexValuePart(to)));
   return ScanIndexKeys(db_.get(), cf(ColumnFamily::kIndex),
                        absl::StrCat(base, IndexValuePart(from)),
                        std::move(upper));
@@ -767,7 +765,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 EventStore::ScanIndexValuePrefix(absl::string_view name,
                                  absl::string_view prefix) {
   absl::ReaderMutexLock db_lock(&db_mu_);
-  std::string start = absl::StrCat(IndexNamePrefix(name), IndexValuePart(prefix));
+  std::string start =
+      absl::StrCat(IndexNamePrefix(name), IndexValuePart(prefix));
   return ScanIndexKeys(db_.get(), cf(ColumnFamily::kIndex), start,
                        PrefixUpperBound(start));
 }
@@ -865,7 +864,7 @@ uint64_t EventStore::LastPosition() {
 uint64_t EventStore::WakeAfter(uint64_t position, std::function<void()> wake) {
   {
     absl::MutexLock lock(&mu_);
-        if (last_position_ <= position && accepting_) {
+    if (last_position_ <= position && accepting_) {
       uint64_t ticket = next_ticket_++;
       wakes_[ticket] = {position, std::move(wake)};
       return ticket;
