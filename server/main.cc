@@ -1,5 +1,6 @@
 // rectrackd: the rectrack server.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "google/protobuf/stubs/logging.h"
 #include "server/service/server.h"
 #include "server/service/tokens.h"
 
@@ -209,7 +211,38 @@ int TokenCommand(const std::vector<std::string>& args,
   return 0;
 }
 
+// Protobuf's own messages (for instance about a request whose text is not
+// UTF-8, which rectrackd refuses naming the field) go into the JSON log
+// instead of as bare "libprotobuf ERROR" lines among it.
+void LogFromProtobuf(google::protobuf::LogLevel level, const char* filename,
+                     int line, const std::string& message) {
+  const char* severity = level == google::protobuf::LOGLEVEL_INFO ? "info"
+                         : level == google::protobuf::LOGLEVEL_WARNING
+                             ? "warning"
+                             : "error";
+  rectrack::Log(clock_for_logs(), severity, "protobuf: " + message,
+                {{"source", absl::StrCat(filename, ":", line)}});
+}
+
+// An existing data directory that others may read is closed to them: it
+// holds the council's data and the token file.
+void CloseDataDir(const std::string& data_dir) {
+  struct stat st {};
+  if (stat(data_dir.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  if (chmod(data_dir.c_str(), st.st_mode & 0700) == 0) {
+    rectrack::Log(clock_for_logs(), "info",
+                  "the data directory was open to other users of this "
+                  "machine; it is now readable by rectrackd's user only",
+                  {{"data_dir", data_dir}});
+  }
+}
+
 int main(int argc, char** argv) {
+  // Whatever the umask of whoever starts it, what rectrackd writes (the
+  // database, the token file, backups) is its user's alone: directories
+  // 0700, files 0600.
+  umask(077);
+  google::protobuf::SetLogHandler(LogFromProtobuf);
   std::map<std::string, std::string> flags;
   std::vector<std::string> token_args;
   const bool token_command = argc > 1 && std::string(argv[1]) == "token";
@@ -270,6 +303,7 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& [key, value] : flags) settings[key] = value;
+  CloseDataDir(settings.count("data-dir") ? settings["data-dir"] : "./data");
   if (token_command) {
     return TokenCommand(token_args, settings.count("data-dir")
                                         ? settings["data-dir"]

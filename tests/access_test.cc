@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/client.h"
@@ -778,6 +779,50 @@ TEST_F(TlsTest, BadTlsSettingsAreRefusedAtStart) {
   s = Server::Start(options);
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.status().message(), HasSubstr("missing.pem"));
+  // A key of another certificate: said so, not "address in use".
+  options = TlsOptions(false);
+  options.tls_key = dir_.Sub("clerk.key");
+  options.listen = "127.0.0.1:0";
+  options.data_dir = data_dir();
+  options.clock = &clock_;
+  s = Server::Start(options);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.status().message(), HasSubstr("does not belong to the certificate"));
+  // A certificate file that holds a key instead.
+  options.tls_cert = dir_.Sub("server.key");
+  s = Server::Start(options);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.status().message(), HasSubstr("holds no PEM certificate"));
+}
+
+TEST_F(AccessTest, OnlyNumericLoopbackAddressesAndLocalhostCountAsLoopback) {
+  std::filesystem::remove(TokensPath(data_dir()));  // never had a token
+  for (std::string listen :
+       {"127.0.0.1.nip.io:0", "127.example.org:0", "[127.0.0.1]x:0",
+        "ipv4:127.0.0.1.nip.io:0"}) {
+    ServerOptions options;
+    options.listen = listen;
+    options.data_dir = data_dir();
+    options.clock = &clock_;
+    auto s = Server::Start(options);
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition)
+        << listen;
+    EXPECT_THAT(s.status().message(), HasSubstr("without TLS")) << listen;
+  }
+  for (std::string listen : {"127.0.0.1:0", "localhost:0", "[::1]:0",
+                                    "127.0.0.2:0"}) {
+    ServerOptions options;
+    options.listen = listen;
+    options.data_dir = data_dir();
+    options.clock = &clock_;
+    auto s = Server::Start(options);
+    if (!s.ok() && listen == "[::1]:0" &&
+        !absl::StrContains(s.status().message(), "without TLS")) {
+      continue;  // a machine without IPv6 cannot bind it at all
+    }
+    ASSERT_OK(s);
+    EXPECT_THAT((*s)->access_summary(), HasSubstr("open")) << listen;
+  }
 }
 
 }  // namespace

@@ -3,16 +3,20 @@
 // lead's action through a padded id, unknown enum values, and officer
 // permissions that must hold at commit, not only when a request arrives.
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -29,6 +33,8 @@ using Stub = v1::Tracker::Stub;
 class SecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // As if started by hand from a shell: others may read what is made.
+    umask(022);
     const std::string data = dir_.Sub("data");
     admin_token_ = testing::AddToken(RECTRACKD, data, "clerk", "scrutiny");
     officer_token_ =
@@ -239,6 +245,55 @@ TEST_F(SecurityTest, OfficerPermissionIsCheckedWhenTheChangeIsWritten) {
       << late.error_message();
   EXPECT_THAT(late.error_message(), HasSubstr("not led by Jane Smith"));
   EXPECT_EQ(GetAction("action-1").status(), v1::ACTION_STATUS_NOT_STARTED);
+}
+
+TEST_F(SecurityTest, ErrorMessagesAreOursAndTheLogStaysJson) {
+  // A request carrying the field rectrackd uses inside for "this request
+  // cannot be read", with words of the caller's choosing.
+  v1::ApplyRequest request;
+  auto* open = request.add_commands()->mutable_open_review();
+  open->set_title("Parks");
+  open->set_committee("Overview and Scrutiny");
+  request.set_dry_run(true);
+  request.GetReflection()->MutableUnknownFields(&request)->AddLengthDelimited(
+      536870911, "Your account is locked: call 0900");
+  grpc::Status s = Apply(*scrutiny_, request);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("0900")));
+  // Text that is not UTF-8: refused naming the field, and protobuf's own
+  // complaint goes into the JSON log rather than beside it.
+  v1::ApplyRequest bad = One(Progress("action-1"));
+  bad.mutable_commands(0)->mutable_report_progress()->set_text("caf\xe9");
+  s = Apply(*officer_, bad);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("report_progress.text"));
+  const std::string log = testing::ReadFile(dir_.Sub("rectrackd.log"));
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    EXPECT_TRUE(absl::StartsWith(line, "{") && absl::EndsWith(line, "}"))
+        << line;
+    ++lines;
+  }
+  EXPECT_GT(lines, 2);
+  EXPECT_THAT(log, HasSubstr("protobuf: "));
+}
+
+TEST_F(SecurityTest, TheDataDirectoryIsRectrackdsAloneWhateverTheUmask) {
+  // SetUp made tokens and wrote through a running rectrackd under umask 022.
+  int checked = 0;
+  namespace fs = std::filesystem;
+  const fs::path data = dir_.Sub("data");
+  EXPECT_EQ(fs::status(data).permissions() &
+                (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none);
+  for (const auto& entry : fs::recursive_directory_iterator(data)) {
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_EQ(entry.status().permissions() &
+                  (fs::perms::group_all | fs::perms::others_all),
+              fs::perms::none);
+    ++checked;
+  }
+  EXPECT_GT(checked, 5);  // the tokens file and RocksDB's files at least
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 // Walks the wire form of a `descriptor` message and returns the path of
 // the first string field that is not valid UTF-8, or "".
@@ -64,6 +64,11 @@ grpc::Status Deserialize(grpc::ByteBuffer* buffer,
   if (grpc::GenericDeserialize<grpc::ProtoBufferReader,
                                google::protobuf::Message>(buffer, message)
           .ok()) {
+    // The problem field is ours to set: a client that sends it must not
+    // choose the words of its own error.
+    google::protobuf::UnknownFieldSet* unknown =
+        message->GetReflection()->MutableUnknownFields(message);
+    if (!unknown->empty()) unknown->DeleteByNumber(kProblemField);
     return grpc::Status::OK;
   }
   std::vector<grpc::Slice> slices;

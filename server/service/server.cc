@@ -1,15 +1,22 @@
 #include "server/service/server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "server/service/access_log.h"
@@ -22,26 +29,79 @@ constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
 
 // True for 127.x.x.x, ::1 and localhost: addresses only this machine can
 // reach.
+// Only a numeric loopback address (127.0.0.0/8, ::1, ::ffff:127.x) or
+// "localhost" counts: a name such as "127.0.0.1.example.org" can resolve to
+// anything.
 bool IsLoopback(const std::string& listen) {
-  std::string host = listen.substr(0, listen.rfind(':'));
-  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
-    host = host.substr(1, host.size() - 2);
+  absl::string_view host = listen;
+  if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
   }
-  return host == "localhost" || host == "::1" ||
-         absl::StartsWith(host, "127.") || host == "ipv4:127.0.0.1";
+  if (!absl::ConsumePrefix(&host, "ipv4:")) absl::ConsumePrefix(&host, "ipv6:");
+  if (absl::ConsumePrefix(&host, "[") && !absl::ConsumeSuffix(&host, "]")) {
+    return false;
+  }
+  if (host == "localhost") return true;
+  const std::string text(host);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
 }
 
-absl::StatusOr<std::string> ReadPem(const std::string& path,
-                                    const char* flag) {
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   if (!in || text.str().empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", flag, " ", path,
-                     ": it must be a readable PEM file"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", flag, " ", path, ": it must be a readable PEM file"));
   }
   return text.str();
+}
+
+// gRPC reports a certificate and key that do not belong together only as a
+// failure to bind the port; say what is wrong instead.
+absl::Status CheckKeyPair(
+    const ServerOptions& options,
+    const grpc::SslServerCredentialsOptions::PemKeyCertPair& pair) {
+  auto bio = [](const std::string& pem) {
+    return std::unique_ptr<BIO, decltype(&BIO_free)>(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  };
+  auto cert_bio = bio(pair.cert_chain);
+  auto key_bio = bio(pair.private_key);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr), X509_free);
+  if (cert == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--tls-cert ", options.tls_cert,
+        " holds no PEM certificate (it should begin with -----BEGIN "
+        "CERTIFICATE-----)"));
+  }
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr),
+      EVP_PKEY_free);
+  if (key == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--tls-key ", options.tls_key,
+        " holds no unencrypted PEM private key (it should begin with "
+        "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the private key in --tls-key ", options.tls_key,
+        " does not belong to the certificate in --tls-cert ", options.tls_cert,
+        "; give the key the certificate was issued for"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
@@ -71,6 +131,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
                             ReadPem(options.tls_cert, "--tls-cert"));
   RECTRACK_ASSIGN_OR_RETURN(pair.private_key,
                             ReadPem(options.tls_key, "--tls-key"));
+  RECTRACK_RETURN_IF_ERROR(CheckKeyPair(options, pair));
   ssl.pem_key_cert_pairs.push_back(pair);
   if (!options.tls_client_ca.empty()) {
     RECTRACK_ASSIGN_OR_RETURN(
@@ -107,8 +168,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         "rebuilt state and indexes from the event log for this version",
         {{"events", static_cast<double>(events)}});
   }
-  server->access_ = std::make_unique<Access>(options.data_dir,
-                                            IsLoopback(options.listen));
+  server->access_ =
+      std::make_unique<Access>(options.data_dir, IsLoopback(options.listen));
   server->service_ = std::make_unique<TrackerService>(
       server->tracker_.get(), server->access_.get(), options.max_watchers);
 
@@ -145,10 +206,10 @@ std::string Server::address() const {
 }
 
 std::string Server::access_summary() const {
-  std::string transport =
-      options_.tls_cert.empty()         ? "plaintext"
-      : options_.tls_client_ca.empty() ? "TLS"
-                                       : "mutual TLS (client certificates)";
+  std::string transport = options_.tls_cert.empty() ? "plaintext"
+                          : options_.tls_client_ca.empty()
+                              ? "TLS"
+                              : "mutual TLS (client certificates)";
   if (access_->open()) {
     return absl::StrCat(
         transport,
