@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -276,6 +278,109 @@ TEST_F(SecurityTest, ErrorMessagesAreOursAndTheLogStaysJson) {
   }
   EXPECT_GT(lines, 2);
   EXPECT_THAT(log, HasSubstr("protobuf: "));
+}
+
+// Memory per call is bounded in bytes (issue 16, item 5).
+class MemoryBoundTest : public SecurityTest {
+ protected:
+  // `count` events of ~64 KB each, by scrutiny: reviews with long titles,
+  // so that no entity's state grows with them.
+  void AddLargeEvents(int count) {
+    for (int i = 0; i < count; i += 50) {
+      v1::ApplyRequest request;
+      for (int k = i; k < std::min(count, i + 50); ++k) {
+        auto* open = request.add_commands()->mutable_open_review();
+        open->set_title(std::string(64000, static_cast<char>('a' + k % 26)));
+        open->set_committee("Overview and Scrutiny");
+      }
+      ASSERT_TRUE(Apply(*scrutiny_, request).ok());
+    }
+  }
+};
+
+TEST_F(MemoryBoundTest, ReadEventsPagesAreBoundedInBytes) {
+  AddLargeEvents(200);  // 12.8 MB of events
+  grpc::ClientContext ctx;
+  v1::ReadEventsRequest request;
+  request.set_from_position(1);
+  request.set_limit(10000);
+  v1::ReadEventsResponse page;
+  ASSERT_TRUE(scrutiny_->ReadEvents(&ctx, request, &page).ok());
+  EXPECT_GT(page.events_size(), 10);
+  EXPECT_LT(page.events_size(), 200);
+  EXPECT_LE(page.ByteSizeLong(), (size_t{2} << 20) + 70000);
+  EXPECT_GT(page.last_position(),
+            page.events(page.events_size() - 1).position());
+}
+
+TEST_F(MemoryBoundTest, StalledWatchersArePausedNotBuffered) {
+  AddLargeEvents(300);  // 19 MB of events for every watcher to catch up on
+  const double before = testing::MemoryMiB(daemon_->pid()).first;
+  constexpr int kWatchers = 100;
+  // Watchers on their own connections that start a watch from position 1
+  // and never read a message.
+  std::vector<std::unique_ptr<Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchResponse>>> readers;
+  for (int i = 0; i < kWatchers; ++i) {
+    client::ConnectOptions options;
+    options.token = officer_token_;
+    grpc::ChannelArguments args;
+    stubs.push_back(
+        v1::Tracker::NewStub(client::Connect(daemon_->address(), options)));
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    v1::WatchRequest request;
+    request.set_from_position(1);
+    readers.push_back(stubs.back()->Watch(contexts.back().get(), request));
+  }
+  // Give every watch time to read and send what flow control lets it.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const double during = testing::MemoryMiB(daemon_->pid()).first;
+  // Each paused watch holds at most its 256 KiB read-ahead and gRPC's
+  // window; README states 100 stalled watchers add under 150 MiB.
+  EXPECT_LT(during - before, 150.0)
+      << "before " << before << " MiB, with " << kWatchers
+      << " stalled watchers " << during << " MiB";
+  std::printf(
+      "rectrackd RSS: %.0f MiB before, %.0f MiB with %d stalled "
+      "watchers\n",
+      before, during, kWatchers);
+  for (auto& ctx : contexts) ctx->TryCancel();
+  for (auto& reader : readers) reader->Finish();
+  // Writes go on for everyone else meanwhile and after.
+  EXPECT_TRUE(Apply(*officer_, One(Progress("action-1"))).ok());
+}
+
+TEST_F(MemoryBoundTest, HeldAllOrNothingBytesAreCappedPerCaller) {
+  // ~140 MB of progress in one all-or-nothing stream, 12.8 MB a chunk.
+  grpc::ClientContext ctx;
+  ctx.set_deadline(testing::In(60));
+  auto stream = officer_->BulkApply(&ctx);
+  bool refused_early = false;
+  for (int chunk = 0; chunk < 11 && !refused_early; ++chunk) {
+    v1::BulkApplyRequest request;
+    request.set_all_or_nothing(true);
+    for (int k = 0; k < 200; ++k) {
+      v1::Command c = Progress("action-1");
+      c.mutable_report_progress()->set_text(std::string(64000, 'x'));
+      *request.mutable_chunk()->add_commands() = std::move(c);
+    }
+    refused_early = !stream->Write(request);
+  }
+  stream->WritesDone();
+  v1::BulkApplyResponse response;
+  while (stream->Read(&response)) {
+  }
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("128 MiB"));
+  EXPECT_THAT(s.error_message(), HasSubstr("nothing was applied"));
+  EXPECT_EQ(GetAction("action-1").version(), 1u);
+  // Released when the stream ended: a small batch goes through.
+  grpc::Status small =
+      HeldBulkApply(*officer_, One(Progress("action-1")), [] {});
+  EXPECT_TRUE(small.ok()) << small.error_message();
 }
 
 TEST_F(SecurityTest, TheDataDirectoryIsRectrackdsAloneWhateverTheUmask) {

@@ -114,7 +114,7 @@ absl::StatusOr<std::vector<v1::Event>> Queries::GetHistory(
 }
 
 absl::StatusOr<v1::ReadEventsResponse> Queries::ReadEvents(
-    uint64_t from_position, uint32_t limit) {
+    uint64_t from_position, uint32_t limit, size_t max_bytes) {
   if (limit > kMaxReadLimit) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit: at most ", kMaxReadLimit, " events per call"));
@@ -122,7 +122,8 @@ absl::StatusOr<v1::ReadEventsResponse> Queries::ReadEvents(
   v1::ReadEventsResponse response;
   RECTRACK_ASSIGN_OR_RETURN(
       std::vector<v1::Event> events,
-      store_->ReadAll(from_position, limit == 0 ? kDefaultReadLimit : limit));
+      store_->ReadAll(from_position, limit == 0 ? kDefaultReadLimit : limit,
+                      max_bytes));
   // An event may be readable a moment before the store's counter moves.
   uint64_t last = store_->LastPosition();
   if (!events.empty()) {

@@ -14,6 +14,16 @@
 
 namespace rectrack::domain {
 
+// Most events one ReadEvents call returns, and the default.
+inline constexpr uint32_t kMaxReadLimit = 10000;
+inline constexpr uint32_t kDefaultReadLimit = 1000;
+// Most bytes of events in one ReadEvents page: a page is held in memory
+// whole while it is sent, and with one more event it stays under gRPC's
+// default 4 MiB limit on a message a client receives.
+inline constexpr size_t kReadEventsMaxBytes = size_t{2} << 20;
+// Most bytes of events in one page of whole-log work (verify, rebuild).
+inline constexpr size_t kWholeLogPageBytes = size_t{16} << 20;
+
 class Queries {
  public:
   // `store` is not owned and must outlive this.
@@ -37,9 +47,11 @@ class Queries {
       const v1::ListActionsRequest& request);
   // Every event of one entity, oldest first. NOT_FOUND if it has none.
   absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id);
-  // Up to `limit` (0 = 1000, at most 10000) events from `from_position`.
-  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
-                                                    uint32_t limit);
+  // Up to `limit` (0 = 1000, at most 10000) events from `from_position`,
+  // ending early once the page holds `max_bytes` of events (at least one).
+  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(
+      uint64_t from_position, uint32_t limit,
+      size_t max_bytes = kReadEventsMaxBytes);
   // Whether `event` belongs to review `review_id`: the review's own events
   // and those of its recommendations and actions.
   absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
@@ -52,9 +64,5 @@ class Queries {
  private:
   store::EventStore* store_;
 };
-
-// Most events one ReadEvents call returns, and the default.
-inline constexpr uint32_t kMaxReadLimit = 10000;
-inline constexpr uint32_t kDefaultReadLimit = 1000;
 
 }  // namespace rectrack::domain

@@ -78,9 +78,10 @@ class Tracker {
   absl::StatusOr<std::vector<v1::Event>> GetHistory(const std::string& id) {
     return queries_.GetHistory(id);
   }
-  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(uint64_t from_position,
-                                                    uint32_t limit) {
-    return queries_.ReadEvents(from_position, limit);
+  absl::StatusOr<v1::ReadEventsResponse> ReadEvents(
+      uint64_t from_position, uint32_t limit,
+      size_t max_bytes = kReadEventsMaxBytes) {
+    return queries_.ReadEvents(from_position, limit, max_bytes);
   }
   absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
                                        const std::string& review_id) {

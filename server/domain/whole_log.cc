@@ -54,7 +54,8 @@ class Verifier {
     while (true) {
       RECTRACK_ASSIGN_OR_RETURN(
           std::vector<v1::Event> page,
-          store_->ReadAll(expected_position, kMaxReadLimit));
+          store_->ReadAll(expected_position, kMaxReadLimit,
+                          kWholeLogPageBytes));
       if (page.empty()) break;
       for (const v1::Event& e : page) {
         if (e.position() != expected_position) {
@@ -224,8 +225,9 @@ absl::StatusOr<uint64_t> WholeLog::RebuildProjections() {
   EntityStates folded;
   uint64_t next = 1;
   while (true) {
-    RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> page,
-                              store_->ReadAll(next, kMaxReadLimit));
+    RECTRACK_ASSIGN_OR_RETURN(
+        std::vector<v1::Event> page,
+        store_->ReadAll(next, kMaxReadLimit, kWholeLogPageBytes));
     if (page.empty()) break;
     for (const v1::Event& e : page) {
       RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &folded));

@@ -35,9 +35,9 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
 // Every handler starts here: who is calling, and may they? Ends the call
 // with the refusal if not. The actor of every event is the principal's,
 // never a request field.
-#define RECTRACK_ADMIT(principal, rpc, request)                          \
-  absl::StatusOr<Principal> principal =                                  \
-      access_->Admit(*context, rpc, request);                            \
+#define RECTRACK_ADMIT(principal, rpc, request) \
+  absl::StatusOr<Principal> principal =         \
+      access_->Admit(*context, rpc, request);   \
   if (!principal.ok()) return Finish(context, principal.status())
 
 // Finishes a unary call with `result`, moved into `*response` when OK.
@@ -67,8 +67,11 @@ class BulkApplyReactor final
  public:
   BulkApplyReactor(grpc::CallbackServerContext* context,
                    domain::Tracker* tracker, Access* access,
-                   absl::StatusOr<Principal> principal)
-      : context_(context), tracker_(tracker), access_(access) {
+                   HeldBytes* held_bytes, absl::StatusOr<Principal> principal)
+      : context_(context),
+        tracker_(tracker),
+        access_(access),
+        held_bytes_(held_bytes) {
     if (!principal.ok()) {
       Finish(ToGrpcStatus(principal.status()));
       return;
@@ -103,10 +106,10 @@ class BulkApplyReactor final
     if (absl::Status s = access_->AdmitCommands(principal_, request_.chunk());
         !s.ok()) {
       Finish(ToGrpcStatus(absl::Status(
-          s.code(), absl::StrCat("chunk ", index, ": ", s.message(),
-                                 all_or_nothing_
-                                     ? "; nothing was applied"
-                                     : "; earlier chunks were applied"))));
+          s.code(),
+          absl::StrCat("chunk ", index, ": ", s.message(),
+                       all_or_nothing_ ? "; nothing was applied"
+                                       : "; earlier chunks were applied"))));
       return;
     }
     if (all_or_nothing_) {
@@ -119,6 +122,18 @@ class BulkApplyReactor final
             "chunk by chunk"))));
         return;
       }
+      const size_t bytes = request_.chunk().ByteSizeLong();
+      if (!held_bytes_->Reserve(principal_.actor, bytes)) {
+        Finish(ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+            "chunk ", index,
+            ": your open all-or-nothing batches would hold "
+            "more than ",
+            kMaxHeldBytesPerCaller >> 20,
+            " MiB of commands; nothing was applied. Send it without "
+            "all_or_nothing, chunk by chunk, or in smaller batches"))));
+        return;
+      }
+      reserved_ += bytes;
       held_.push_back(std::move(*request_.mutable_chunk()));
       StartRead(&request_);
       return;
@@ -150,7 +165,10 @@ class BulkApplyReactor final
     }
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    held_bytes_->Release(principal_.actor, reserved_);
+    delete this;
+  }
 
  private:
   void ApplyAllHeld() {
@@ -180,6 +198,8 @@ class BulkApplyReactor final
   grpc::CallbackServerContext* context_;
   domain::Tracker* tracker_;
   Access* access_;
+  HeldBytes* held_bytes_;
+  size_t reserved_ = 0;  // in held_bytes_
   Principal principal_;
   domain::Actor actor_{""};
   v1::BulkApplyRequest request_;
@@ -194,9 +214,29 @@ class BulkApplyReactor final
 
 }  // namespace
 
+bool HeldBytes::Reserve(const std::string& caller, size_t bytes) {
+  absl::MutexLock lock(&mu_);
+  size_t& held = held_[caller];
+  if (held + bytes > kMaxHeldBytesPerCaller) {
+    if (held == 0) held_.erase(caller);
+    return false;
+  }
+  held += bytes;
+  return true;
+}
+
+void HeldBytes::Release(const std::string& caller, size_t bytes) {
+  if (bytes == 0) return;
+  absl::MutexLock lock(&mu_);
+  auto it = held_.find(caller);
+  if (it == held_.end()) return;
+  it->second -= std::min(bytes, it->second);
+  if (it->second == 0) held_.erase(it);
+}
+
 grpc::ServerBidiReactor<v1::BulkApplyRequest, v1::BulkApplyResponse>*
 TrackerService::BulkApply(grpc::CallbackServerContext* context) {
-  return new BulkApplyReactor(context, tracker_, access_,
+  return new BulkApplyReactor(context, tracker_, access_, &held_bytes_,
                               access_->Admit(*context, "BulkApply", nullptr));
 }
 
@@ -239,8 +279,7 @@ grpc::ServerUnaryReactor* TrackerService::GetAction(
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListReviews(
-    grpc::CallbackServerContext* context,
-    const v1::ListReviewsRequest* request,
+    grpc::CallbackServerContext* context, const v1::ListReviewsRequest* request,
     v1::ListReviewsResponse* response) {
   RECTRACK_ADMIT(principal, "ListReviews", request);
   auto reviews = tracker_->ListReviews();
@@ -311,7 +350,7 @@ grpc::Status TrackerService::Watch(
   const std::set<std::string> types(request->types().begin(),
                                     request->types().end());
   uint64_t next = std::max<uint64_t>(request->from_position(), 1);
-    std::optional<uint64_t> catch_up_end;  // the log's end when we started
+  std::optional<uint64_t> catch_up_end;  // the log's end when we started
   bool caught_up_sent = false;
   while (true) {
     if (context->IsCancelled()) {
@@ -319,7 +358,7 @@ grpc::Status TrackerService::Watch(
                           "the watch was cancelled");
     }
     absl::StatusOr<v1::ReadEventsResponse> page =
-        tracker_->ReadEvents(next, kPage);
+        tracker_->ReadEvents(next, kPage, kWatchPageBytes);
     if (!page.ok()) return ToGrpcStatus(page.status());
     if (!catch_up_end.has_value()) catch_up_end = page->last_position();
     for (v1::Event& event : *page->mutable_events()) {
@@ -338,7 +377,7 @@ grpc::Status TrackerService::Watch(
                             "the client went away");
       }
     }
-        if (!caught_up_sent && next > *catch_up_end) {
+    if (!caught_up_sent && next > *catch_up_end) {
       v1::WatchResponse marker;
       marker.mutable_caught_up()->set_position(*catch_up_end);
       caught_up_sent = true;

@@ -3,12 +3,37 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "server/domain/tracker.h"
 #include "server/service/access.h"
 
 namespace rectrack::service {
+
+// Most bytes of events a Watch stream reads ahead of what it has sent: a
+// watcher that stops reading is paused by gRPC's flow control with at most
+// this much (and the transport's window) held for it.
+inline constexpr size_t kWatchPageBytes = size_t{256} << 10;
+// Most bytes of commands one caller may hold in open all-or-nothing
+// BulkApply streams, together.
+inline constexpr size_t kMaxHeldBytesPerCaller = size_t{128} << 20;
+
+// Bytes held in open all-or-nothing BulkApply streams, per caller.
+class HeldBytes {
+ public:
+  // Adds `bytes` to `caller`'s total; false (nothing added) if it would
+  // pass kMaxHeldBytesPerCaller.
+  bool Reserve(const std::string& caller, size_t bytes);
+  void Release(const std::string& caller, size_t bytes);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, size_t> held_ ABSL_GUARDED_BY(mu_);
+};
 
 // Every method uses the callback API except Watch, a long-lived stream that
 // is simplest as a blocking loop on gRPC's synchronous thread pool.
@@ -23,8 +48,10 @@ using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
                                 v1::Tracker::WithCallbackMethod_ReadEvents<
                                     v1::Tracker::WithCallbackMethod_Verify<
                                         v1::Tracker::WithCallbackMethod_Backup<
-                                            v1::Tracker::WithCallbackMethod_GetReport<
-                                                v1::Tracker::Service>>>>>>>>>>>>;
+                                            v1::Tracker::
+                                                WithCallbackMethod_GetReport<
+                                                    v1::Tracker::
+                                                        Service>>>>>>>>>>>>;
 
 class TrackerService final : public TrackerServiceBase {
  public:
@@ -83,6 +110,7 @@ class TrackerService final : public TrackerServiceBase {
   Access* access_;
   const int max_watchers_;
   std::atomic<int> watchers_{0};
+  HeldBytes held_bytes_;
 };
 
 }  // namespace rectrack::service

@@ -836,13 +836,16 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
 }
 
 absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
-                                                           size_t limit) {
+                                                           size_t limit,
+                                                           size_t max_bytes) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<v1::Event> out;
+  size_t bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kEvents)));
   for (it->Seek(EncodeU64(std::max<uint64_t>(from, 1)));
-       it->Valid() && out.size() < limit; it->Next()) {
+       it->Valid() && out.size() < limit && bytes < max_bytes; it->Next()) {
+    bytes += it->value().size();
     v1::Event event;
     if (!event.ParseFromArray(it->value().data(),
                               static_cast<int>(it->value().size()))) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -215,16 +216,20 @@ class EventStore {
   // per event).
   absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>>
   CountStreamEvents();
-  // Up to `limit` events from global position `from` (1-based).
-  absl::StatusOr<std::vector<v1::Event>> ReadAll(uint64_t from, size_t limit);
-    // Position of the last committed event (0 when the log is empty).
+  // Up to `limit` events from global position `from` (1-based), and no more
+  // once their stored size reaches `max_bytes` (but always at least one):
+  // memory for a page is bounded in bytes, not only in events.
+  absl::StatusOr<std::vector<v1::Event>> ReadAll(
+      uint64_t from, size_t limit,
+      size_t max_bytes = std::numeric_limits<size_t>::max());
+  // Position of the last committed event (0 when the log is empty).
   uint64_t LastPosition();
 
   // Calls `wake` once (on the committer thread, or at once) when the log
   // grows past `position`, or when the store stops. Returns a ticket for
   // CancelWake. `wake` must not block.
   uint64_t WakeAfter(uint64_t position, std::function<void()> wake);
-    // Forgets a WakeAfter that has not fired. Safe to call after it fired.
+  // Forgets a WakeAfter that has not fired. Safe to call after it fired.
   void CancelWake(uint64_t ticket);
   // False once StopAccepting() was called (the server is shutting down).
   bool accepting();
@@ -295,7 +300,7 @@ class EventStore {
                                                  absl::string_view key);
   std::string NewEventId();
 
-    void CommitterLoop();
+  void CommitterLoop();
   // Calls every pending WakeAfter callback (outside the lock).
   void WakeEveryone();
   void CommitGroup(std::vector<Pending> group);
@@ -315,7 +320,7 @@ class EventStore {
   // the database before the next one.
   bool write_failed_ = false;  // committer thread only
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-    uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
   // WakeAfter callbacks by ticket: (position, wake).
   std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes_
       ABSL_GUARDED_BY(mu_);
