@@ -1,4 +1,4 @@
-#include "client/plan.h"
+#include "client/import/plan.h"
 
 #include <cstring>
 #include <map>
