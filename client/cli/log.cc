@@ -1,0 +1,130 @@
+// rectrack history, events and watch: the event log, for one entity, as a
+// whole, or followed as it grows.
+#include <algorithm>
+#include <cstdint>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/cli/commands.h"
+#include "client/cli/context.h"
+#include "client/cli/rpc.h"
+#include "client/render/format.h"
+#include "common/grpc_status.h"
+
+namespace rectrack::cli {
+namespace {
+
+absl::Status History(Context& ctx) {
+  auto id = OneId(ctx, "entity");
+  if (!id.ok()) return id.status();
+  v1::GetHistoryRequest req;
+  req.set_id(*id);
+  v1::GetHistoryResponse response;
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::GetHistory, req, &response);
+  if (!status.ok()) return status;
+  std::string text;
+  for (const v1::Event& e : response.events()) {
+    text += FormatEvent(e);
+  }
+  Print(ctx, response, text);
+  return absl::OkStatus();
+}
+
+absl::Status Events(Context& ctx) {
+  v1::ReadEventsRequest req;
+  for (const char* name : {"--from", "--limit"}) {
+    if (auto v = ctx.Get(name)) {
+      uint64_t n = 0;
+      if (!absl::SimpleAtoi(*v, &n)) {
+        return Usage(absl::StrCat(name, ": \"", *v, "\" is not a number"));
+      }
+      if (std::string(name) == "--from") {
+        req.set_from_position(n);
+      } else {
+        req.set_limit(static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX)));
+      }
+    }
+  }
+  v1::ReadEventsResponse response;
+  absl::Status status =
+      Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &response);
+  if (!status.ok()) return status;
+  std::string text;
+  for (const v1::Event& e : response.events()) {
+    text += FormatEvent(e);
+  }
+  absl::StrAppend(&text, "(", response.events_size(),
+                  " events shown; the log ends at #", response.last_position(),
+                  ")\n");
+  Print(ctx, response, text);
+  return absl::OkStatus();
+}
+
+absl::Status Watch(Context& ctx) {
+  v1::WatchRequest req;
+  if (auto v = ctx.Get("--from")) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*v, &n)) {
+      return Usage(absl::StrCat("--from: \"", *v, "\" is not a position"));
+    }
+    req.set_from_position(n);
+  }
+  req.set_review_id(Opt(ctx, "--review"));
+  for (const std::string& type : ctx.GetAll("--type")) {
+    req.add_types(type);
+  }
+  grpc::ClientContext call;  // no deadline: a watch runs until stopped
+  auto stream = ctx.stub->Watch(&call, req);
+  v1::WatchResponse item;
+  uint64_t last = 0;
+  while (stream->Read(&item)) {
+    if (ctx.json) {
+      std::cout << ToJsonLine(item) << std::endl;
+    } else if (item.has_caught_up()) {
+      std::cout << "-- caught up at #" << item.caught_up().position()
+                << "; waiting for new events (Ctrl-C to stop) --" << std::endl;
+    } else {
+      std::cout << FormatEvent(item.event()) << std::flush;
+    }
+    if (item.has_event()) last = item.event().position();
+  }
+  absl::Status status = FromGrpcStatus(stream->Finish());
+  if (!status.ok() && last > 0 &&
+      !absl::StrContains(status.message(), "from position")) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat(status.message(), " (resume with --from ", last + 1, ")"));
+  }
+  return status;
+}
+
+}  // namespace
+
+void AddLogCommands(std::vector<CommandSpec>* commands) {
+  commands->push_back({"history",
+                       "ID",
+                       "Every event of one review, recommendation or action.",
+                       {},
+                       History});
+  commands->push_back({"events",
+                       "[--from N] [--limit N]",
+                       "The global event log.",
+                       {Number("--from", "\"$0\" is not a number"),
+                        Number("--limit", "\"$0\" is not a number")},
+                       Events});
+  commands->push_back(
+      {"watch",
+       "[--from N] [--review REVIEW] [--type TYPE...]",
+       "Print every event from position N, then new events as they happen, "
+       "until stopped with Ctrl-C.",
+       {Number("--from", "\"$0\" is not a position"), Text("--review"),
+        Repeated("--type")},
+       Watch});
+}
+
+}  // namespace rectrack::cli
