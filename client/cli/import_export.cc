@@ -117,16 +117,39 @@ absl::Status WithLineNumbers(const absl::Status& status,
   return absl::Status(status.code(), absl::StrJoin(lines, "\n"));
 }
 
-absl::Status Import(Context& ctx) {
-  auto path = OneId(ctx, "file");
-  if (!path.ok()) return path.status();
+// What `rectrack import` was asked to do, read from the command line and the
+// file.
+struct ImportJob {
+  std::string path;
+  std::vector<FileCommand> commands;
+  // Messages carry this many commands each.
+  size_t chunk_size = 1000;
+  // Where each chunk starts in `commands`.
+  std::vector<size_t> chunk_starts;
+  bool dry_run = false;
+  // Up to the server's bound a file lands in one atomic commit: all of it or
+  // none. Larger files, or --chunk, commit chunk by chunk (each atomic).
+  bool all_or_nothing = true;
+  // Same file, same chunking → same request ids: a re-run appends nothing.
+  std::string import_id;
+};
+
+// What the server answered, chunk by chunk.
+struct ImportOutcome {
+  std::vector<std::string> created;  // the id each command created or changed
+  size_t new_commands = 0;
+  size_t replayed_commands = 0;
+};
+
+// --format, or what the file's name says; the options that go with it.
+absl::StatusOr<std::string> ImportFormat(const Context& ctx,
+                                         const std::string& path) {
   std::string format = ctx.Get("--format").value_or("");
   if (format.empty()) {
-    // From the file's name.
     for (auto [ending, name] :
          {std::make_pair(".jsonl", "jsonl"), std::make_pair(".csv", "csv"),
           std::make_pair(".tsv", "plan")}) {
-      if (absl::EndsWith(*path, ending)) format = name;
+      if (absl::EndsWith(path, ending)) format = name;
     }
   }
   if (format.empty()) {
@@ -146,140 +169,178 @@ absl::Status Import(Context& ctx) {
       }
     }
   }
-  // Messages carry this many commands each.
-  size_t chunk_size = 1000;
+  return format;
+}
+
+absl::StatusOr<ImportJob> PrepareImport(const Context& ctx) {
+  ImportJob job;
+  absl::StatusOr<std::string> path = OneId(ctx, "file");
+  if (!path.ok()) return path.status();
+  job.path = *path;
+  absl::StatusOr<std::string> format = ImportFormat(ctx, job.path);
+  if (!format.ok()) return format.status();
   if (auto v = ctx.Get("--chunk")) {
-    if (!absl::SimpleAtoi(*v, &chunk_size) || chunk_size == 0 ||
-        chunk_size > 10000) {
+    if (!absl::SimpleAtoi(*v, &job.chunk_size) || job.chunk_size == 0 ||
+        job.chunk_size > 10000) {
       return Usage("--chunk: give a number of commands from 1 to 10000");
     }
   }
-  auto content = ReadWholeFile(*path);
+  absl::StatusOr<std::string> content = ReadWholeFile(job.path);
   if (!content.ok()) return content.status();
-  PlanOptions plan_options{Opt(ctx, "--title"), Opt(ctx, "--committee"),
-                           Opt(ctx, "--review")};
-  auto commands = format == "csv"    ? CsvToCommands(*content)
-                  : format == "plan" ? PlanToCommands(*content, plan_options)
-                                     : ParseJsonl(*content);
+  PlanOptions plan{Opt(ctx, "--title"), Opt(ctx, "--committee"),
+                   Opt(ctx, "--review")};
+  auto commands = *format == "csv"    ? CsvToCommands(*content)
+                  : *format == "plan" ? PlanToCommands(*content, plan)
+                                      : ParseJsonl(*content);
   if (!commands.ok()) return commands.status();
-  const bool dry_run = ctx.Has("--dry-run");
-  // Up to the server's bound a file lands in one atomic commit: all of it or
-  // none. Larger files, or --chunk, commit chunk by chunk (each atomic).
+  job.commands = *std::move(commands);
+  job.dry_run = ctx.Has("--dry-run");
   constexpr size_t kAtomicLimit = 200000;  // kMaxCommandsAllOrNothing
-  const bool all_or_nothing =
-      !ctx.Has("--chunk") && commands->size() <= kAtomicLimit;
-  if (dry_run && !all_or_nothing) {
+  job.all_or_nothing =
+      !ctx.Has("--chunk") && job.commands.size() <= kAtomicLimit;
+  if (job.dry_run && !job.all_or_nothing) {
     return Usage(absl::StrCat("--dry-run checks files of up to ", kAtomicLimit,
                               " commands, without --chunk"));
   }
-  // Same file, same chunking → same request ids: a re-run appends nothing.
-  const std::string import_id =
-      absl::StrCat("import-", StableHash(*content), "-", chunk_size);
-
-  std::vector<size_t> chunk_starts;
-  for (size_t start = 0; start < commands->size(); start += chunk_size) {
-    chunk_starts.push_back(start);
+  job.import_id =
+      absl::StrCat("import-", StableHash(*content), "-", job.chunk_size);
+  for (size_t start = 0; start < job.commands.size(); start += job.chunk_size) {
+    job.chunk_starts.push_back(start);
   }
+  return job;
+}
+
+// Takes in the answer about one chunk, showing the progress on stderr: a
+// bar that redraws itself on a terminal, a line per chunk elsewhere.
+void Record(const ImportJob& job, const v1::BulkApplyResponse& response,
+            bool tty, ImportOutcome* outcome) {
+  size_t start = job.chunk_starts[response.chunk_index()];
+  const v1::ApplyResponse& result = response.result();
+  for (int i = 0; i < result.results_size(); ++i) {
+    outcome->created[start + i] = result.results(i).entity_id();
+  }
+  (result.replayed() ? outcome->replayed_commands : outcome->new_commands) +=
+      result.results_size();
+  if (job.dry_run) return;
+  size_t done = outcome->new_commands + outcome->replayed_commands;
+  size_t total = job.commands.size();
+  if (tty) {
+    constexpr size_t kWidth = 30;
+    size_t filled = done * kWidth / total;
+    std::fprintf(stderr, "\r[%s%s] %3zu%%  %zu of %zu commands",
+                 std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '-').c_str(), done * 100 / total,
+                 done, total);
+  } else {
+    std::fprintf(stderr, "imported %zu of %zu commands\n", done, total);
+  }
+}
+
+// Chunk `c` of the file as a request. References to what earlier chunks
+// created are rewritten to the ids they got.
+absl::StatusOr<v1::BulkApplyRequest> ChunkRequest(
+    const ImportJob& job, size_t c, const std::vector<std::string>& created) {
+  v1::BulkApplyRequest request;
+  request.set_all_or_nothing(job.all_or_nothing);
+  v1::ApplyRequest* chunk = request.mutable_chunk();
+  chunk->set_request_id(absl::StrCat(job.import_id, "-", c));
+  chunk->set_dry_run(job.dry_run);
+  size_t end =
+      std::min(job.commands.size(), job.chunk_starts[c] + job.chunk_size);
+  for (size_t i = job.chunk_starts[c]; i < end; ++i) {
+    v1::Command command = job.commands[i].command;
+    if (!job.all_or_nothing) {
+      absl::Status s = RebaseReferences(&command, job.chunk_starts[c], created);
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", job.commands[i].line, ": ", s.message()));
+      }
+    }
+    *chunk->add_commands() = std::move(command);
+  }
+  return request;
+}
+
+// Streams the chunks to BulkApply. Chunk by chunk, each waits for the
+// answer about the one before, whose ids it may refer to.
+absl::Status SendChunks(Context& ctx, const ImportJob& job,
+                        ImportOutcome* outcome) {
+  outcome->created.assign(job.commands.size(), "");
+  const bool tty = isatty(fileno(stderr));
   grpc::ClientContext call;
   auto stream = ctx.stub->BulkApply(&call);
-  std::vector<std::string> created(commands->size());
-  size_t new_commands = 0;
-  size_t replayed_commands = 0;
-  bool tty = isatty(fileno(stderr));
-  auto record = [&](const v1::BulkApplyResponse& response) {
-    size_t start = chunk_starts[response.chunk_index()];
-    const v1::ApplyResponse& result = response.result();
-    for (int i = 0; i < result.results_size(); ++i) {
-      created[start + i] = result.results(i).entity_id();
-    }
-    (result.replayed() ? replayed_commands : new_commands) +=
-        result.results_size();
-    if (dry_run) return;
-    size_t done = new_commands + replayed_commands;
-    if (tty) {
-      // A bar that redraws itself on a terminal.
-      constexpr size_t kWidth = 30;
-      size_t filled = done * kWidth / commands->size();
-      std::fprintf(stderr, "\r[%s%s] %3zu%%  %zu of %zu commands",
-                   std::string(filled, '#').c_str(),
-                   std::string(kWidth - filled, '-').c_str(),
-                   done * 100 / commands->size(), done, commands->size());
-    } else {
-      std::fprintf(stderr, "imported %zu of %zu commands\n", done,
-                   commands->size());
-    }
-  };
   bool stream_ok = true;
-  for (size_t c = 0; c < chunk_starts.size() && stream_ok; ++c) {
-    v1::BulkApplyRequest request;
-    request.set_all_or_nothing(all_or_nothing);
-    v1::ApplyRequest* chunk = request.mutable_chunk();
-    chunk->set_request_id(absl::StrCat(import_id, "-", c));
-    chunk->set_dry_run(dry_run);
-    size_t end = std::min(commands->size(), chunk_starts[c] + chunk_size);
-    for (size_t i = chunk_starts[c]; i < end; ++i) {
-      v1::Command command = (*commands)[i].command;
-      if (!all_or_nothing) {
-        absl::Status s = RebaseReferences(&command, chunk_starts[c], created);
-        if (!s.ok()) {
-          call.TryCancel();
-          return absl::InvalidArgumentError(
-              absl::StrCat("line ", (*commands)[i].line, ": ", s.message()));
-        }
-      }
-      *chunk->add_commands() = std::move(command);
+  for (size_t c = 0; c < job.chunk_starts.size() && stream_ok; ++c) {
+    absl::StatusOr<v1::BulkApplyRequest> request =
+        ChunkRequest(job, c, outcome->created);
+    if (!request.ok()) {
+      call.TryCancel();
+      return request.status();
     }
-    stream_ok = stream->Write(request);
-    if (stream_ok && !all_or_nothing) {
+    stream_ok = stream->Write(*request);
+    if (stream_ok && !job.all_or_nothing) {
       v1::BulkApplyResponse response;
       stream_ok = stream->Read(&response);
-      if (stream_ok) record(response);
+      if (stream_ok) Record(job, response, tty, outcome);
     }
   }
   stream->WritesDone();
   v1::BulkApplyResponse response;
   while (stream->Read(&response)) {
-    record(response);
+    Record(job, response, tty, outcome);
   }
-  if (tty && !dry_run) std::fputs("\n", stderr);
+  if (tty && !job.dry_run) std::fputs("\n", stderr);
   absl::Status status =
       Call(ctx, [&](grpc::ClientContext*) { return stream->Finish(); });
   if (!status.ok()) {
-    return WithLineNumbers(status, *commands, chunk_starts);
+    return WithLineNumbers(status, job.commands, job.chunk_starts);
   }
-  std::string first_review;
-  for (const std::string& id : created) {
-    if (absl::StartsWith(id, "review-")) {
-      first_review = id;
-      break;
-    }
-  }
+  return absl::OkStatus();
+}
+
+// What was (or, in a dry run, would be) imported; the first review created
+// alone on the last line.
+void PrintImportSummary(const ImportJob& job, const ImportOutcome& outcome) {
   std::map<v1::Command::OpCase, int> ops;
-  for (const FileCommand& fc : *commands) ++ops[fc.command.op_case()];
+  for (const FileCommand& fc : job.commands) ++ops[fc.command.op_case()];
   std::string outline = absl::StrCat(
       ops[v1::Command::kOpenReview], " review(s), ",
       ops[v1::Command::kAddRecommendation], " recommendation(s), ",
       ops[v1::Command::kAddAction], " action(s) and ",
-      commands->size() - ops[v1::Command::kOpenReview] -
+      job.commands.size() - ops[v1::Command::kOpenReview] -
           ops[v1::Command::kAddRecommendation] - ops[v1::Command::kAddAction],
       " other change(s)");
-  if (dry_run) {
-    for (size_t i = 0; i < commands->size(); ++i) {
-      std::cout << OutlineLine((*commands)[i], created[i]);
+  if (job.dry_run) {
+    for (size_t i = 0; i < job.commands.size(); ++i) {
+      std::cout << OutlineLine(job.commands[i], outcome.created[i]);
     }
-    std::cout << "\nDry run: all " << commands->size()
+    std::cout << "\nDry run: all " << job.commands.size()
               << " commands would be accepted, creating " << outline
               << ". Nothing was written.\n";
-    return absl::OkStatus();
+    return;
   }
-  std::cout << "Imported " << *path << ": " << outline << ", "
-            << (all_or_nothing
+  std::cout << "Imported " << job.path << ": " << outline << ", "
+            << (job.all_or_nothing
                     ? "in one atomic commit"
-                    : absl::StrCat("in ", chunk_starts.size(), " chunk(s)"))
-            << ". " << new_commands << " command(s) applied now, "
-            << replayed_commands
+                    : absl::StrCat("in ", job.chunk_starts.size(), " chunk(s)"))
+            << ". " << outcome.new_commands << " command(s) applied now, "
+            << outcome.replayed_commands
             << " had been imported before (nothing added for those).\n";
-  if (!first_review.empty()) std::cout << first_review << "\n";
+  for (const std::string& id : outcome.created) {
+    if (absl::StartsWith(id, "review-")) {
+      std::cout << id << "\n";
+      break;
+    }
+  }
+}
+
+absl::Status Import(Context& ctx) {
+  absl::StatusOr<ImportJob> job = PrepareImport(ctx);
+  if (!job.ok()) return job.status();
+  ImportOutcome outcome;
+  absl::Status sent = SendChunks(ctx, *job, &outcome);
+  if (!sent.ok()) return sent;
+  PrintImportSummary(*job, outcome);
   return absl::OkStatus();
 }
 
