@@ -34,12 +34,10 @@ int PrintError(const absl::Status& status) {
 
 absl::StatusOr<std::string> OneId(const Context& ctx, const std::string& what) {
   if (ctx.positional.empty()) {
-    static const auto* kExample =
-        new std::map<std::string, std::string>{{"review", "review-1"},
-                                               {"recommendation", "rec-1"},
-                                               {"action", "action-1"},
-                                               {"entity", "rec-1"},
-                                               {"file", "plan.jsonl"}};
+    static const auto* kExample = new std::map<std::string, std::string>{
+        {"review", "review-1"}, {"recommendation", "rec-1"},
+        {"action", "action-1"}, {"entity", "rec-1"},
+        {"file", "plan.jsonl"}, {"directory", "/data/backups"}};
     return Usage(absl::StrCat(
         "give the ", what, what == "file" || what == "directory" ? "" : " id",
         ", e.g. rectrack ", absl::StrJoin(ctx.words, " "), " ",
