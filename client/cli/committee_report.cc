@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
 #include "client/cli/context.h"
@@ -24,13 +23,8 @@ absl::Status ReportCommand(Context& ctx) {
   auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
   req.set_since(Opt(ctx, "--since"));
-  if (auto days = ctx.Get("--deadline-days")) {
-    uint32_t n = 0;
-    if (!absl::SimpleAtoi(*days, &n) || n == 0) {
-      return Usage(absl::StrCat("--deadline-days: \"", *days,
-                                "\" is not a number of days"));
-    }
-    req.set_response_deadline_days(n);
+  if (auto days = ctx.Number("--deadline-days")) {
+    req.set_response_deadline_days(static_cast<uint32_t>(*days));
   }
   std::string format =
       ctx.Get("--format")

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,8 @@ class Options {
   virtual std::vector<std::string> GetAll(const std::string& name) const = 0;
   // Whether `name` was given at all (a flag, or an option with a value).
   virtual bool Has(const std::string& name) const = 0;
+  // A number option's value, already checked against its range.
+  virtual std::optional<uint64_t> Number(const std::string& name) const = 0;
 };
 
 // Everything a command handler needs.
@@ -56,6 +59,9 @@ struct Context {
     return options->GetAll(name);
   }
   bool Has(const std::string& name) const { return options->Has(name); }
+  std::optional<uint64_t> Number(const std::string& name) const {
+    return options->Number(name);
+  }
 };
 
 // A mistake on the command line (as opposed to an error from the server):

@@ -179,12 +179,7 @@ absl::StatusOr<ImportJob> PrepareImport(const Context& ctx) {
   job.path = *path;
   absl::StatusOr<std::string> format = ImportFormat(ctx, job.path);
   if (!format.ok()) return format.status();
-  if (auto v = ctx.Get("--chunk")) {
-    if (!absl::SimpleAtoi(*v, &job.chunk_size) || job.chunk_size == 0 ||
-        job.chunk_size > 10000) {
-      return Usage("--chunk: give a number of commands from 1 to 10000");
-    }
-  }
+  if (auto chunk = ctx.Number("--chunk")) job.chunk_size = *chunk;
   absl::StatusOr<std::string> content = ReadWholeFile(job.path);
   if (!content.ok()) return content.status();
   PlanOptions plan{Opt(ctx, "--title"), Opt(ctx, "--committee"),
@@ -366,9 +361,6 @@ absl::Status Export(Context& ctx) {
     for (const auto& a : *actions) streams.insert(a.id());
   }
   std::string format = ctx.Get("--format").value_or("jsonl");
-  if (format != "jsonl" && format != "csv") {
-    return Usage("--format: give jsonl or csv");
-  }
   std::string out = format == "csv" ? CsvHeaderLine() : "";
   for (uint64_t from = 1;;) {
     v1::ReadEventsRequest req;

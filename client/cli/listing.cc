@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
 #include "client/cli/context.h"
@@ -43,13 +42,8 @@ absl::StatusOr<v1::ListActionsRequest> ActionFilters(Context& ctx) {
   req.set_due_after(Opt(ctx, "--due-after"));
   req.set_committee(Opt(ctx, "--committee"));
   req.set_text(Opt(ctx, "--text"));
-  if (auto days = ctx.Get("--due-soon-days")) {
-    uint32_t n = 0;
-    if (!absl::SimpleAtoi(*days, &n) || n == 0) {
-      return Usage(absl::StrCat("--due-soon-days: \"", *days,
-                                "\" is not a number of days"));
-    }
-    req.set_due_soon_days(n);
+  if (auto days = ctx.Number("--due-soon-days")) {
+    req.set_due_soon_days(static_cast<uint32_t>(*days));
   }
   auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
 #include "client/cli/context.h"
@@ -37,18 +36,10 @@ absl::Status History(Context& ctx) {
 
 absl::Status Events(Context& ctx) {
   v1::ReadEventsRequest req;
-  for (const char* name : {"--from", "--limit"}) {
-    if (auto v = ctx.Get(name)) {
-      uint64_t n = 0;
-      if (!absl::SimpleAtoi(*v, &n)) {
-        return Usage(absl::StrCat(name, ": \"", *v, "\" is not a number"));
-      }
-      if (std::string(name) == "--from") {
-        req.set_from_position(n);
-      } else {
-        req.set_limit(static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX)));
-      }
-    }
+  if (auto from = ctx.Number("--from")) req.set_from_position(*from);
+  if (auto limit = ctx.Number("--limit")) {
+    req.set_limit(
+        static_cast<uint32_t>(std::min<uint64_t>(*limit, UINT32_MAX)));
   }
   v1::ReadEventsResponse response;
   absl::Status status =
@@ -67,13 +58,7 @@ absl::Status Events(Context& ctx) {
 
 absl::Status Watch(Context& ctx) {
   v1::WatchRequest req;
-  if (auto v = ctx.Get("--from")) {
-    uint64_t n = 0;
-    if (!absl::SimpleAtoi(*v, &n)) {
-      return Usage(absl::StrCat("--from: \"", *v, "\" is not a position"));
-    }
-    req.set_from_position(n);
-  }
+  if (auto from = ctx.Number("--from")) req.set_from_position(*from);
   req.set_review_id(Opt(ctx, "--review"));
   for (const std::string& type : ctx.GetAll("--type")) {
     req.add_types(type);

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/render/format.h"
 #include "common/grpc_status.h"
@@ -44,13 +43,8 @@ absl::StatusOr<v1::ApplyResponse> ApplyOne(Context& ctx, v1::Command command) {
   if (auto id = ctx.Get("--request-id")) {
     request.set_request_id(*id);
   }
-  if (auto v = ctx.Get("--expect-version")) {
-    uint64_t version = 0;
-    if (!absl::SimpleAtoi(*v, &version)) {
-      return Usage(absl::StrCat("--expect-version: \"", *v,
-                                "\" is not a version number"));
-    }
-    command.set_expected_version(version);
+  if (auto version = ctx.Number("--expect-version")) {
+    command.set_expected_version(*version);
   }
   *request.add_commands() = std::move(command);
   v1::ApplyResponse response;
