@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/substitute.h"
 #include "client/cli/help.h"
+#include "client/cli/suggest.h"
 #include "client/render/format.h"
 
 namespace rectrack::cli {
@@ -353,13 +354,44 @@ absl::StatusOr<Invocation> CommandLine::Resolve(
 
 absl::Status CommandLine::UnknownOption(const CLI::App& app,
                                         const std::string& name) const {
-  return Usage(absl::StrCat("unknown option ", name, "; ", SeeHelp(app)));
+  std::vector<std::string> known;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& each : OptionNames(*option)) known.push_back(each);
+  }
+  std::optional<std::string> meant = Closest(name, known);
+  return Usage(absl::StrCat(
+      "unknown option ", name, "; ",
+      meant ? absl::StrCat("did you mean ", *meant, "? ") : "", SeeHelp(app)));
 }
 
 absl::Status CommandLine::UnknownCommand(
     const std::vector<std::string>& words) const {
-  return Usage(absl::StrCat("unknown command \"", absl::StrJoin(words, " "),
-                            "\"; see rectrack --help"));
+  // Each word, or the nearest command word at its level, down to a command.
+  std::vector<std::string> meant;
+  const CLI::App* app = root_.get();
+  for (const std::string& word : words) {
+    if (IsCommand(*app)) break;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app->get_subcommands({})) {
+      names.push_back(sub->get_name());
+    }
+    const CLI::App* child = Child(*app, word);
+    std::optional<std::string> near = child != nullptr
+                                          ? std::optional<std::string>(word)
+                                          : Closest(word, names);
+    if (!near) {
+      meant.clear();
+      break;
+    }
+    meant.push_back(*near);
+    app = Child(*app, *near);
+  }
+  return Usage(absl::StrCat(
+      "unknown command \"", absl::StrJoin(words, " "), "\"; ",
+      meant.empty() ? ""
+                    : absl::StrCat("did you mean rectrack ",
+                                   absl::StrJoin(meant, " "), "? "),
+      "see rectrack --help"));
 }
 
 }  // namespace rectrack::cli
