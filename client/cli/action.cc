@@ -13,71 +13,69 @@ namespace rectrack::cli {
 namespace {
 
 absl::Status ActionAdd(Context& ctx) {
-  auto id = OneId(ctx, "recommendation");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  v1::AddAction* a = c.mutable_add_action();
-  a->set_recommendation_id(*id);
-  a->set_text(Opt(ctx, "--text"));
-  for (const std::string& lead : ctx.GetAll("--lead")) {
-    a->add_leads(lead);
-  }
-  a->set_timescale(Opt(ctx, "--due"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Added action");
+  return ChangeOne(ctx, "recommendation", "Added action",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::AddAction* a = c->mutable_add_action();
+                     a->set_recommendation_id(id);
+                     a->set_text(Opt(ctx, "--text"));
+                     for (const std::string& lead : ctx.GetAll("--lead")) {
+                       a->add_leads(lead);
+                     }
+                     a->set_timescale(Opt(ctx, "--due"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status ActionUpdate(Context& ctx) {
-  auto id = OneId(ctx, "action");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  v1::UpdateAction* u = c.mutable_update_action();
-  u->set_id(*id);
-  if (auto v = ctx.Get("--text")) u->set_text(*v);
-  if (ctx.Has("--lead")) {
-    u->set_set_leads(true);
-    for (const std::string& lead : ctx.GetAll("--lead")) {
-      u->add_leads(lead);
-    }
-  }
-  if (auto v = ctx.Get("--due")) u->set_timescale(*v);
-  u->set_reason(Opt(ctx, "--reason"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Updated");
+  return ChangeOne(ctx, "action", "Updated",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::UpdateAction* u = c->mutable_update_action();
+                     u->set_id(id);
+                     if (auto v = ctx.Get("--text")) u->set_text(*v);
+                     // --lead replaces the leads; without it they stay.
+                     if (ctx.Has("--lead")) {
+                       u->set_set_leads(true);
+                       for (const std::string& lead : ctx.GetAll("--lead")) {
+                         u->add_leads(lead);
+                       }
+                     }
+                     if (auto v = ctx.Get("--due")) u->set_timescale(*v);
+                     u->set_reason(Opt(ctx, "--reason"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status ActionStatus(Context& ctx) {
-  auto id = OneId(ctx, "action");
-  if (!id.ok()) return id.status();
-  auto status = EnumOption<v1::ActionStatus>(ctx, "--status",
-                                             v1::ActionStatus_descriptor());
-  if (!status.ok()) return status.status();
-  v1::Command c;
-  v1::SetActionStatus* s = c.mutable_set_action_status();
-  s->set_id(*id);
-  s->set_status(*status);
-  s->set_note(Opt(ctx, "--note"));
-  s->set_effective_on(Opt(ctx, "--on"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Changed the status of");
+  return ChangeOne(ctx, "action", "Changed the status of",
+                   [&](const std::string& id, v1::Command* c) -> absl::Status {
+                     auto status = EnumOption<v1::ActionStatus>(
+                         ctx, "--status", v1::ActionStatus_descriptor());
+                     if (!status.ok()) return status.status();
+                     v1::SetActionStatus* s = c->mutable_set_action_status();
+                     s->set_id(id);
+                     s->set_status(*status);
+                     s->set_note(Opt(ctx, "--note"));
+                     s->set_effective_on(Opt(ctx, "--on"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status ActionProgress(Context& ctx) {
-  auto id = OneId(ctx, "action");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  c.mutable_report_progress()->set_id(*id);
-  c.mutable_report_progress()->set_text(Opt(ctx, "--text"));
-  c.mutable_report_progress()->set_reported_on(Opt(ctx, "--on"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Recorded progress on");
+  return ChangeOne(ctx, "action", "Recorded progress on",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::ReportProgress* p = c->mutable_report_progress();
+                     p->set_id(id);
+                     p->set_text(Opt(ctx, "--text"));
+                     p->set_reported_on(Opt(ctx, "--on"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status ActionShow(Context& ctx) {
-  auto id = OneId(ctx, "action");
-  if (!id.ok()) return id.status();
   v1::GetActionRequest req;
-  req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, &req);
-  if (!has_as_of.ok()) return has_as_of.status();
   v1::Action action;
-  absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetAction, req, &action);
+  absl::Status status =
+      GetOne(ctx, "action", &v1::Tracker::Stub::GetAction, &req, &action);
   if (!status.ok()) return status;
   if (ctx.json) {
     std::cout << ToJson(action) << "\n";

@@ -17,20 +17,20 @@
 namespace rectrack::cli {
 namespace {
 
+std::string EventLines(
+    const google::protobuf::RepeatedPtrField<v1::Event>& events) {
+  std::string text;
+  for (const v1::Event& e : events) text += FormatEvent(e);
+  return text;
+}
+
 absl::Status History(Context& ctx) {
-  auto id = OneId(ctx, "entity");
-  if (!id.ok()) return id.status();
   v1::GetHistoryRequest req;
-  req.set_id(*id);
   v1::GetHistoryResponse response;
   absl::Status status =
-      Unary(ctx, &v1::Tracker::Stub::GetHistory, req, &response);
+      GetOne(ctx, "entity", &v1::Tracker::Stub::GetHistory, &req, &response);
   if (!status.ok()) return status;
-  std::string text;
-  for (const v1::Event& e : response.events()) {
-    text += FormatEvent(e);
-  }
-  Print(ctx, response, text);
+  Print(ctx, response, EventLines(response.events()));
   return absl::OkStatus();
 }
 
@@ -45,10 +45,7 @@ absl::Status Events(Context& ctx) {
   absl::Status status =
       Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &response);
   if (!status.ok()) return status;
-  std::string text;
-  for (const v1::Event& e : response.events()) {
-    text += FormatEvent(e);
-  }
+  std::string text = EventLines(response.events());
   absl::StrAppend(&text, "(", response.events_size(),
                   " events shown; the log ends at #", response.last_position(),
                   ")\n");

@@ -13,87 +13,77 @@ namespace rectrack::cli {
 namespace {
 
 absl::Status RecAdd(Context& ctx) {
-  auto id = OneId(ctx, "review");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  v1::AddRecommendation* a = c.mutable_add_recommendation();
-  a->set_review_id(*id);
-  a->set_ref(Opt(ctx, "--ref"));
-  a->set_text(Opt(ctx, "--text"));
-  a->set_portfolio(Opt(ctx, "--portfolio"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Added recommendation");
+  return ChangeOne(ctx, "review", "Added recommendation",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::AddRecommendation* a = c->mutable_add_recommendation();
+                     a->set_review_id(id);
+                     a->set_ref(Opt(ctx, "--ref"));
+                     a->set_text(Opt(ctx, "--text"));
+                     a->set_portfolio(Opt(ctx, "--portfolio"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status RecAmend(Context& ctx) {
-  auto id = OneId(ctx, "recommendation");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  v1::AmendRecommendation* a = c.mutable_amend_recommendation();
-  a->set_id(*id);
-  if (auto v = ctx.Get("--text")) a->set_text(*v);
-  if (auto v = ctx.Get("--ref")) a->set_ref(*v);
-  if (auto v = ctx.Get("--portfolio")) a->set_portfolio(*v);
-  return PrintChange(ctx, ApplyOne(ctx, c), "Amended");
+  return ChangeOne(ctx, "recommendation", "Amended",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::AmendRecommendation* a =
+                         c->mutable_amend_recommendation();
+                     a->set_id(id);
+                     if (auto v = ctx.Get("--text")) a->set_text(*v);
+                     if (auto v = ctx.Get("--ref")) a->set_ref(*v);
+                     if (auto v = ctx.Get("--portfolio")) a->set_portfolio(*v);
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status RecRespond(Context& ctx) {
-  auto id = OneId(ctx, "recommendation");
-  if (!id.ok()) return id.status();
-  auto decision =
-      EnumOption<v1::Decision>(ctx, "--decision", v1::Decision_descriptor());
-  if (!decision.ok()) return decision.status();
-  v1::Command c;
-  v1::RecordResponse* r = c.mutable_record_response();
-  r->set_recommendation_id(*id);
-  r->set_decision(*decision);
-  r->set_text(Opt(ctx, "--text"));
-  r->set_reason(Opt(ctx, "--reason"));
-  r->set_responded_by(Opt(ctx, "--by"));
-  r->set_responded_on(Opt(ctx, "--on"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Recorded the response on");
+  return ChangeOne(ctx, "recommendation", "Recorded the response on",
+                   [&](const std::string& id, v1::Command* c) -> absl::Status {
+                     auto decision = EnumOption<v1::Decision>(
+                         ctx, "--decision", v1::Decision_descriptor());
+                     if (!decision.ok()) return decision.status();
+                     v1::RecordResponse* r = c->mutable_record_response();
+                     r->set_recommendation_id(id);
+                     r->set_decision(*decision);
+                     r->set_text(Opt(ctx, "--text"));
+                     r->set_reason(Opt(ctx, "--reason"));
+                     r->set_responded_by(Opt(ctx, "--by"));
+                     r->set_responded_on(Opt(ctx, "--on"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status RecStatus(Context& ctx) {
-  auto id = OneId(ctx, "recommendation");
-  if (!id.ok()) return id.status();
-  auto status = EnumOption<v1::RecommendationStatus>(
-      ctx, "--status", v1::RecommendationStatus_descriptor());
-  if (!status.ok()) return status.status();
-  v1::Command c;
-  v1::SetRecommendationStatus* s = c.mutable_set_recommendation_status();
-  s->set_recommendation_id(*id);
-  s->set_status(*status);
-  s->set_note(Opt(ctx, "--note"));
-  s->set_effective_on(Opt(ctx, "--on"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Changed the status of");
+  return ChangeOne(
+      ctx, "recommendation", "Changed the status of",
+      [&](const std::string& id, v1::Command* c) -> absl::Status {
+        auto status = EnumOption<v1::RecommendationStatus>(
+            ctx, "--status", v1::RecommendationStatus_descriptor());
+        if (!status.ok()) return status.status();
+        v1::SetRecommendationStatus* s = c->mutable_set_recommendation_status();
+        s->set_recommendation_id(id);
+        s->set_status(*status);
+        s->set_note(Opt(ctx, "--note"));
+        s->set_effective_on(Opt(ctx, "--on"));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status RecShow(Context& ctx) {
-  auto id = OneId(ctx, "recommendation");
-  if (!id.ok()) return id.status();
   v1::GetRecommendationRequest req;
-  req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, &req);
-  if (!has_as_of.ok()) return has_as_of.status();
   v1::Recommendation rec;
-  absl::Status status =
-      Unary(ctx, &v1::Tracker::Stub::GetRecommendation, req, &rec);
+  absl::Status status = GetOne(
+      ctx, "recommendation", &v1::Tracker::Stub::GetRecommendation, &req, &rec);
   if (!status.ok()) return status;
   if (ctx.json) {
     std::cout << ToJson(rec) << "\n";
     return absl::OkStatus();
   }
-  std::vector<v1::Action> actions;
-  for (const std::string& action_id : rec.action_ids()) {
-    v1::GetActionRequest areq;
-    areq.set_id(action_id);
-    if (*has_as_of) *areq.mutable_as_of() = req.as_of();
-    v1::Action action;
-    status = Unary(ctx, &v1::Tracker::Stub::GetAction, areq, &action);
-    if (!status.ok()) return status;
-    actions.push_back(std::move(action));
-  }
-  std::cout << FormatRecommendation(rec, actions);
+  auto actions = GetEach(ctx, &v1::Tracker::Stub::GetAction, rec.action_ids(),
+                         req.has_as_of() ? &req.as_of() : nullptr);
+  if (!actions.ok()) return actions.status();
+  std::cout << FormatRecommendation(rec, *actions);
   return absl::OkStatus();
 }
 

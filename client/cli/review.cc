@@ -34,53 +34,48 @@ absl::Status ReviewList(Context& ctx) {
   return absl::OkStatus();
 }
 
-absl::Status ReviewShow(Context& ctx) {
-  auto id = OneId(ctx, "review");
-  if (!id.ok()) return id.status();
-  v1::GetReviewRequest req;
-  req.set_id(*id);
-  auto has_as_of = AsOfOption(ctx, &req);
-  if (!has_as_of.ok()) return has_as_of.status();
-  v1::Review review;
-  absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &review);
-  if (!status.ok()) return status;
-  std::vector<v1::Recommendation> recs;
-  for (const std::string& rec_id : review.recommendation_ids()) {
-    v1::GetRecommendationRequest rreq;
-    rreq.set_id(rec_id);
-    if (*has_as_of) *rreq.mutable_as_of() = req.as_of();
-    v1::Recommendation rec;
-    status = Unary(ctx, &v1::Tracker::Stub::GetRecommendation, rreq, &rec);
-    if (!status.ok()) return status;
-    recs.push_back(std::move(rec));
-  }
-  v1::ListActionsRequest areq;
-  areq.set_review_id(*id);
-  if (*has_as_of) *areq.mutable_as_of() = req.as_of();
-  v1::ListActionsResponse actions;
-  auto all = AllActions(ctx, areq);
-  if (!all.ok()) return all.status();
-  for (v1::Action& a : *all) *actions.add_actions() = std::move(a);
+// `rectrack review show --json`: the review and everything in it, as one
+// JSON object.
+void PrintReviewJson(const v1::Review& review,
+                     const std::vector<v1::Recommendation>& recs,
+                     const std::vector<v1::Action>& actions) {
+  std::vector<std::string> rec_json;
+  for (const auto& r : recs) rec_json.push_back(ToJson(r));
+  std::vector<std::string> action_json;
+  for (const auto& a : actions) action_json.push_back(ToJson(a));
+  std::cout << "{\n\"review\": " << ToJson(review)
+            << ",\n\"recommendations\": [" << absl::StrJoin(rec_json, ",\n")
+            << "],\n\"actions\": [" << absl::StrJoin(action_json, ",\n")
+            << "]\n}\n";
+}
 
+absl::Status ReviewShow(Context& ctx) {
+  v1::GetReviewRequest req;
+  v1::Review review;
+  absl::Status status =
+      GetOne(ctx, "review", &v1::Tracker::Stub::GetReview, &req, &review);
+  if (!status.ok()) return status;
+  const v1::AsOf* as_of = req.has_as_of() ? &req.as_of() : nullptr;
+  auto recs = GetEach(ctx, &v1::Tracker::Stub::GetRecommendation,
+                      review.recommendation_ids(), as_of);
+  if (!recs.ok()) return recs.status();
+  v1::ListActionsRequest areq;
+  areq.set_review_id(req.id());
+  if (as_of != nullptr) *areq.mutable_as_of() = *as_of;
+  auto actions = AllActions(ctx, areq);
+  if (!actions.ok()) return actions.status();
   if (ctx.json) {
-    std::vector<std::string> rec_json;
-    for (const auto& r : recs) rec_json.push_back(ToJson(r));
-    std::vector<std::string> action_json;
-    for (const auto& a : actions.actions()) action_json.push_back(ToJson(a));
-    std::cout << "{\n\"review\": " << ToJson(review)
-              << ",\n\"recommendations\": [" << absl::StrJoin(rec_json, ",\n")
-              << "],\n\"actions\": [" << absl::StrJoin(action_json, ",\n")
-              << "]\n}\n";
+    PrintReviewJson(review, *recs, *actions);
     return absl::OkStatus();
   }
   std::cout << FormatReview(review);
-  if (recs.empty()) {
+  if (recs->empty()) {
     std::cout << "\nNo recommendations yet. Add one with: rectrack rec add "
               << review.id() << " --ref 1 --text \"...\"\n";
   }
-  for (const auto& rec : recs) {
+  for (const auto& rec : *recs) {
     std::vector<v1::Action> mine;
-    for (const auto& a : actions.actions()) {
+    for (const auto& a : *actions) {
       if (a.recommendation_id() == rec.id()) mine.push_back(a);
     }
     std::cout << "\n" << FormatRecommendation(rec, mine);
@@ -89,22 +84,24 @@ absl::Status ReviewShow(Context& ctx) {
 }
 
 absl::Status ReviewSchedule(Context& ctx) {
-  auto id = OneId(ctx, "review");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  c.mutable_schedule_report_back()->set_review_id(*id);
-  c.mutable_schedule_report_back()->set_date(Opt(ctx, "--date"));
-  c.mutable_schedule_report_back()->set_note(Opt(ctx, "--note"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Scheduled a report-back for");
+  return ChangeOne(ctx, "review", "Scheduled a report-back for",
+                   [&](const std::string& id, v1::Command* c) {
+                     v1::ScheduleReportBack* s =
+                         c->mutable_schedule_report_back();
+                     s->set_review_id(id);
+                     s->set_date(Opt(ctx, "--date"));
+                     s->set_note(Opt(ctx, "--note"));
+                     return absl::OkStatus();
+                   });
 }
 
 absl::Status ReviewClose(Context& ctx) {
-  auto id = OneId(ctx, "review");
-  if (!id.ok()) return id.status();
-  v1::Command c;
-  c.mutable_close_review()->set_review_id(*id);
-  c.mutable_close_review()->set_note(Opt(ctx, "--note"));
-  return PrintChange(ctx, ApplyOne(ctx, c), "Closed");
+  return ChangeOne(ctx, "review", "Closed",
+                   [&](const std::string& id, v1::Command* c) {
+                     c->mutable_close_review()->set_review_id(id);
+                     c->mutable_close_review()->set_note(Opt(ctx, "--note"));
+                     return absl::OkStatus();
+                   });
 }
 
 }  // namespace

@@ -75,6 +75,18 @@ absl::Status PrintChange(Context& ctx,
   return absl::OkStatus();
 }
 
+absl::Status ChangeOne(
+    Context& ctx, const std::string& what, const std::string& done,
+    const std::function<absl::Status(const std::string& id,
+                                     v1::Command* command)>& build) {
+  absl::StatusOr<std::string> id = OneId(ctx, what);
+  if (!id.ok()) return id.status();
+  v1::Command command;
+  absl::Status built = build(*id, &command);
+  if (!built.ok()) return built;
+  return PrintChange(ctx, ApplyOne(ctx, std::move(command)), done);
+}
+
 absl::StatusOr<std::vector<v1::Action>> AllActions(
     Context& ctx, v1::ListActionsRequest request) {
   std::vector<v1::Action> out;
