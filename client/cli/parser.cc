@@ -183,41 +183,44 @@ CommandLine::CommandLine(const std::vector<CommandSpec>& commands)
   root_->allow_extras();
   root_->require_subcommand(0, 1);
   WithGlobalOptions(root_.get());
-  for (const CommandSpec& spec : commands) {
-    std::vector<std::string> words = absl::StrSplit(spec.name, ' ');
-    CLI::App* parent = root_.get();
-    for (size_t i = 0; i + 1 < words.size(); ++i) {
-      auto nouns = parent->get_subcommands(
-          [&](CLI::App* sub) { return sub->get_name() == words[i]; });
-      parent = nouns.empty()
-                   ? WithGlobalOptions(parent->add_subcommand(words[i]))
-                   : nouns.front();
-    }
-    CLI::App* command = parent->add_subcommand(words.back());
-    command->add_option(PositionalName(spec))
-        ->expected(-1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    for (const OptionSpec& option : spec.options) AddOption(command, option);
-    if (spec.changes) {
-      for (const OptionSpec& option : ChangeOptions()) {
-        AddOption(command, option);
-      }
-    }
-    WithGlobalOptions(command);
-    specs_[command] = &spec;
+  for (const CommandSpec& spec : commands) AddCommand(spec);
+  IndexNames(*root_);
+}
+
+void CommandLine::AddCommand(const CommandSpec& spec) {
+  std::vector<std::string> words = absl::StrSplit(spec.name, ' ');
+  CLI::App* parent = root_.get();
+  for (size_t i = 0; i + 1 < words.size(); ++i) {  // the noun, made once
+    auto nouns = parent->get_subcommands(
+        [&](CLI::App* sub) { return sub->get_name() == words[i]; });
+    parent = nouns.empty() ? WithGlobalOptions(parent->add_subcommand(words[i]))
+                           : nouns.front();
   }
-  std::vector<const CLI::App*> apps = {root_.get()};
-  for (size_t i = 0; i < apps.size(); ++i) {
-    for (const CLI::App* sub : apps[i]->get_subcommands({}))
-      apps.push_back(sub);
-    for (const CLI::Option* option : apps[i]->get_options()) {
-      if (option->get_positional()) continue;
-      std::vector<std::string> names = OptionNames(*option);
-      for (const std::string& name : names) {
-        names_[name] = {names.front(), option->get_items_expected_max() > 0};
-      }
+  CLI::App* command = parent->add_subcommand(words.back());
+  // Every command takes the words after it; its handler says what is too
+  // many (OneId) or ignores them, as before.
+  command->add_option(PositionalName(spec))
+      ->expected(-1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  for (const OptionSpec& option : spec.options) AddOption(command, option);
+  if (spec.changes) {
+    for (const OptionSpec& option : ChangeOptions()) {
+      AddOption(command, option);
     }
   }
+  WithGlobalOptions(command);
+  specs_[command] = &spec;
+}
+
+void CommandLine::IndexNames(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_positional()) continue;
+    std::vector<std::string> names = OptionNames(*option);
+    for (const std::string& name : names) {
+      names_[name] = {names.front(), option->get_items_expected_max() > 0};
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands({})) IndexNames(*sub);
 }
 
 CommandLine::~CommandLine() = default;

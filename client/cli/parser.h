@@ -54,6 +54,10 @@ class CommandLine {
   const CLI::App& tree() const { return *root_; }
 
  private:
+  void AddCommand(const CommandSpec& spec);
+  // Fills names_ from `app` and everything below it.
+  void IndexNames(const CLI::App& app);
+
   // What the words of a line name: the command path they start with, and
   // what follows it.
   struct Arranged;
