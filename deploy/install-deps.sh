@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev
   python3 python3-grpcio python3-protobuf
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in

@@ -364,6 +364,122 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
   EXPECT_THAT(top.out, HasSubstr("action progress"));
 }
 
+TEST_F(CliTest, MistypedCommandsAndOptionsNameTheRightOne) {
+  CliResult option =
+      Cli({"review", "open", "--titel", "T", "--committee", "C"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_EQ(option.err,
+            "error: INVALID_ARGUMENT: unknown option --titel; did you mean "
+            "--title? see rectrack review open --help\n");
+  CliResult verb = Cli({"review", "opne", "--title", "T"});
+  EXPECT_EQ(verb.exit_code, 2);
+  EXPECT_EQ(verb.err,
+            "error: INVALID_ARGUMENT: unknown command \"review opne\"; did "
+            "you mean rectrack review open? see rectrack --help\n");
+  CliResult noun = Cli({"reveiw", "list"});
+  EXPECT_EQ(noun.exit_code, 2);
+  EXPECT_THAT(noun.err, HasSubstr("did you mean rectrack review list?"));
+  CliResult global = Cli({"rec", "show", "rec-1", "--jsno"});
+  EXPECT_THAT(global.err, HasSubstr("did you mean --json?"));
+  // Nothing near enough: no guess.
+  CliResult far = Cli({"review", "list", "--colour", "red"});
+  EXPECT_EQ(far.err,
+            "error: INVALID_ARGUMENT: unknown option --colour; see rectrack "
+            "review list --help\n");
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+}
+
+TEST_F(CliTest, MissingAndBadOptionsAreRefusedBeforeAnyCall) {
+  // Nothing listens on port 1: a command that called the server would say
+  // "cannot reach rectrackd".
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"rec", "respond", "rec-1", "--decision", "accepted"},
+            "--text is required; see rectrack rec respond --help"},
+           {{"rec", "respond", "rec-1", "--text", "Agreed"},
+            "--decision is required; see rectrack rec respond --help"},
+           {{"action", "add", "rec-1", "--text", "t"},
+            "--lead is required; see rectrack action add --help"},
+           {{"review", "schedule", "review-1", "--note", "n"},
+            "--date is required; see rectrack review schedule --help"},
+           {{"events", "--limit", "ten"}, "--limit: \"ten\" is not a number"},
+           {{"events", "--from=-1"}, "--from: \"-1\" is not a number"},
+           {{"actions", "--due-soon-days", "0"},
+            "--due-soon-days: \"0\" is not a number of days"},
+           {{"import", "plan.jsonl", "--chunk", "many"},
+            "--chunk: give a number of commands from 1 to 10000"},
+           {{"rec", "amend", "rec-1", "--text", "t", "--expect-version", "v2"},
+            "--expect-version: \"v2\" is not a version number"},
+           {{"actions", "--rag", "purple"},
+            "--rag: \"purple\" is not one of green, amber, red"},
+           {{"report", "review-1", "--format", "pdf"},
+            "--format: \"pdf\" is not one of text, md, csv, html, json"},
+       }) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"--server", "127.0.0.1:1"});
+    CliResult r = Cli(args, false);
+    std::string line = absl::StrJoin(c.args, " ");
+    EXPECT_EQ(r.exit_code, 2) << line;
+    EXPECT_EQ(r.err, "error: INVALID_ARGUMENT: " + c.error + "\n") << line;
+  }
+  // Help needs none of them.
+  CliResult help = Cli({"rec", "respond", "--help"}, false);
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_THAT(help.out, StartsWith("Usage: rectrack rec respond REC"));
+}
+
+TEST_F(CliTest, CommandOptionsMayComeBeforeTheCommandWords) {
+  std::vector<std::string> args = {
+      "--request-id", "open-1",      "--title=T", "review",
+      "open",         "--committee", "C"};
+  EXPECT_EQ(Created(args), "review-1");
+  CliResult again = Cli(args);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("already recorded earlier"));
+  CliResult listed = Cli({"-h", "review", "list"}, false);
+  EXPECT_THAT(listed.out, StartsWith("Usage: rectrack review list"));
+}
+
+TEST_F(CliTest, BashCompletionComesFromTheCommandDefinitions) {
+  CliResult script = Cli({"completion", "bash"}, false);
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_THAT(script.out, HasSubstr("review"));
+  EXPECT_THAT(script.out, HasSubstr("--committee"));
+  std::string file = dir_.Sub("rectrack.bash");
+  std::ofstream(file) << script.out;
+  EXPECT_EQ(ExitCode(Spawn("/bin/bash", {"-n", file}, "", "")), 0);
+
+  // Completes as bash does: COMP_WORDS are the words typed, the last (at
+  // COMP_CWORD) the one being completed; COMPREPLY what is offered.
+  auto complete = [&](const std::vector<std::string>& words) {
+    std::string out = dir_.Sub("complete.out");
+    std::filesystem::remove(out);
+    std::vector<std::string> args = {
+        "-c",
+        "source \"$0\"; COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); "
+        "_rectrack; printf '%s\\n' \"${COMPREPLY[@]}\"",
+        file, "rectrack"};
+    args.insert(args.end(), words.begin(), words.end());
+    EXPECT_EQ(ExitCode(Spawn("/bin/bash", args, out, "")), 0);
+    return ReadFile(out);
+  };
+  EXPECT_THAT(complete({""}), HasSubstr("review\nrec\naction\nactions\n"));
+  EXPECT_EQ(complete({"rev"}), "review\n");
+  EXPECT_EQ(complete({"review", "op"}), "open\n");
+  EXPECT_EQ(complete({"review", "open", "--com"}), "--committee\n");
+  EXPECT_EQ(complete({"--server", "h:1", "rec", "respond", "rec-1",
+                      "--decision", "part"}),
+            "partially-accepted\n");
+  EXPECT_EQ(complete({"action", "status", "action-1", "--status", "c"}),
+            "completed\ncancelled\n");
+  EXPECT_EQ(complete({"report", "review-1", "--format", "m"}), "md\n");
+  // The value of an option is not a command word.
+  EXPECT_EQ(complete({"--review", "rec", "act"}), "action\nactions\n");
+}
+
 TEST_F(CliTest, StateAndHistorySurviveARestart) {
   Created({"review", "open", "--title", "Kept", "--committee", "C"});
   Created({"rec", "add", "review-1", "--ref", "1", "--text", "x"});

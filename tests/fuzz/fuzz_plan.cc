@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "client/plan.h"
+#include "client/import/plan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

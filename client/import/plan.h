@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "client/transfer.h"
+#include "client/import/transfer.h"
 
 namespace rectrack::cli {
 

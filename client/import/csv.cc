@@ -1,4 +1,4 @@
-#include "client/csv.h"
+#include "client/import/csv.h"
 
 #include <map>
 #include <set>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "client/format.h"
+#include "client/render/format.h"
 
 namespace rectrack::cli {
 namespace {

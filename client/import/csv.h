@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "client/transfer.h"
+#include "client/import/transfer.h"
 #include "rectrack/v1/commands.pb.h"
 
 namespace rectrack::cli {

@@ -1,4 +1,4 @@
-#include "client/report.h"
+#include "client/render/report.h"
 
 #include <algorithm>
 #include <map>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
-#include "client/format.h"
+#include "client/render/format.h"
 #include "common/dates.h"
 
 namespace rectrack::cli {

@@ -1,4 +1,4 @@
-#include "client/plan.h"
+#include "client/import/plan.h"
 
 #include <cstring>
 #include <map>
@@ -464,7 +464,7 @@ class PlanReader {
         published = std::string(absl::StripAsciiWhitespace(t));
       } else if (absl::StartsWith(t, "Dates to report back")) {
         in_report_backs = true;
-      } else if (in_report_backs) {
+      } else if (in_report_backs && !t.empty()) {
         std::string lower = absl::AsciiStrToLower(t);
         if (t.size() <= 4 && absl::ascii_isdigit(t[0])) {
           ordinal = std::string(t);

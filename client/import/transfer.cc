@@ -1,4 +1,4 @@
-#include "client/transfer.h"
+#include "client/import/transfer.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>

@@ -1,0 +1,423 @@
+// rectrack import and rectrack export: moving commands in and out of files.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/cli/commands.h"
+#include "client/cli/context.h"
+#include "client/cli/files.h"
+#include "client/cli/rpc.h"
+#include "client/import/csv.h"
+#include "client/import/plan.h"
+#include "client/import/transfer.h"
+#include "client/render/format.h"
+
+namespace rectrack::cli {
+namespace {
+
+// "chunk C: command M: message" → "line L: message", using where each
+// chunk starts in the file.
+absl::Status LocateProblem(const absl::Status& status,
+                           const std::vector<FileCommand>& commands,
+                           const std::vector<size_t>& chunk_starts) {
+  absl::string_view message = status.message();
+  size_t chunk = 0;
+  size_t command = 0;
+  auto take = [&](absl::string_view word, size_t* n) {
+    absl::string_view rest = message;
+    if (!absl::ConsumePrefix(&rest, word)) return false;
+    size_t colon = rest.find(": ");
+    if (colon == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, colon), n)) {
+      return false;
+    }
+    message = rest.substr(colon + 2);
+    return true;
+  };
+  bool named_chunk = take("chunk ", &chunk);
+  bool named_command = take("command ", &command);
+  // Without either prefix the failing command is known only when there is
+  // just one.
+  if ((!named_chunk && !named_command && commands.size() != 1) ||
+      chunk >= chunk_starts.size()) {
+    return status;
+  }
+  size_t index = chunk_starts[chunk] + command;
+  if (index >= commands.size()) {
+    return status;
+  }
+  return absl::Status(status.code(), absl::StrCat("line ", commands[index].line,
+                                                  ": ", message));
+}
+
+// One line of a dry run's outline: where the command is in the file, what
+// it would do, and the id it would get or change.
+std::string OutlineLine(const FileCommand& fc, const std::string& id) {
+  auto brief = [](const std::string& text) {
+    std::string one = absl::StrReplaceAll(text, {{"\n", " "}});
+    return one.size() > 70 ? one.substr(0, 67) + "..." : one;
+  };
+  const v1::Command& c = fc.command;
+  std::string what;
+  switch (c.op_case()) {
+    case v1::Command::kOpenReview:
+      what = absl::StrCat("review \"", brief(c.open_review().title()), "\"");
+      break;
+    case v1::Command::kAddRecommendation:
+      what = absl::StrCat("  recommendation ", c.add_recommendation().ref(),
+                          ": ", brief(c.add_recommendation().text()));
+      break;
+    case v1::Command::kRecordResponse:
+      what = absl::StrCat(
+          "    response: ",
+          EnumWord(v1::Decision_descriptor(), c.record_response().decision()));
+      break;
+    case v1::Command::kAddAction:
+      what =
+          absl::StrCat("    action: ", brief(c.add_action().text()),
+                       " (lead: ", absl::StrJoin(c.add_action().leads(), "; "),
+                       c.add_action().timescale().empty() ? "" : "; due: ",
+                       c.add_action().timescale(), ")");
+      break;
+    case v1::Command::kReportProgress:
+      what =
+          absl::StrCat("      progress: ", brief(c.report_progress().text()));
+      break;
+    default:
+      what = absl::StrCat(
+          "  ", c.GetDescriptor()->FindFieldByNumber(c.op_case())->name());
+  }
+  return absl::StrCat("line ", fc.line, ": ", what, "  [", id, "]\n");
+}
+
+// The server's message, one problem per line, with each problem's place
+// in the file.
+absl::Status WithLineNumbers(const absl::Status& status,
+                             const std::vector<FileCommand>& commands,
+                             const std::vector<size_t>& chunk_starts) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(status.message(), '\n')) {
+    absl::Status one(status.code(), line);
+    lines.emplace_back(LocateProblem(one, commands, chunk_starts).message());
+  }
+  return absl::Status(status.code(), absl::StrJoin(lines, "\n"));
+}
+
+// What `rectrack import` was asked to do, read from the command line and the
+// file.
+struct ImportJob {
+  std::string path;
+  std::vector<FileCommand> commands;
+  // Messages carry this many commands each.
+  size_t chunk_size = 1000;
+  // Where each chunk starts in `commands`.
+  std::vector<size_t> chunk_starts;
+  bool dry_run = false;
+  // Up to the server's bound a file lands in one atomic commit: all of it or
+  // none. Larger files, or --chunk, commit chunk by chunk (each atomic).
+  bool all_or_nothing = true;
+  // Same file, same chunking → same request ids: a re-run appends nothing.
+  std::string import_id;
+};
+
+// What the server answered, chunk by chunk.
+struct ImportOutcome {
+  std::vector<std::string> created;  // the id each command created or changed
+  size_t new_commands = 0;
+  size_t replayed_commands = 0;
+};
+
+// --format, or what the file's name says; the options that go with it.
+absl::StatusOr<std::string> ImportFormat(const Context& ctx,
+                                         const std::string& path) {
+  std::string format = ctx.Get("--format").value_or("");
+  if (format.empty()) {
+    for (auto [ending, name] :
+         {std::make_pair(".jsonl", "jsonl"), std::make_pair(".csv", "csv"),
+          std::make_pair(".tsv", "plan")}) {
+      if (absl::EndsWith(path, ending)) format = name;
+    }
+  }
+  if (format.empty()) {
+    return Usage(
+        "say which format the file is in: --format jsonl, csv or plan");
+  }
+  if (format != "jsonl" && format != "csv" && format != "plan") {
+    return absl::UnimplementedError(absl::StrCat(
+        "--format ", format,
+        " is not supported; this version reads jsonl and csv (as rectrack "
+        "export writes them) and plan (a council's action-plan table)"));
+  }
+  if (format != "plan") {
+    for (const char* option : {"--title", "--committee", "--review"}) {
+      if (ctx.Has(option)) {
+        return Usage(absl::StrCat(option, " applies to --format plan only"));
+      }
+    }
+  }
+  return format;
+}
+
+absl::StatusOr<ImportJob> PrepareImport(const Context& ctx) {
+  ImportJob job;
+  absl::StatusOr<std::string> path = OneId(ctx, "file");
+  if (!path.ok()) return path.status();
+  job.path = *path;
+  absl::StatusOr<std::string> format = ImportFormat(ctx, job.path);
+  if (!format.ok()) return format.status();
+  if (auto chunk = ctx.Number("--chunk")) job.chunk_size = *chunk;
+  absl::StatusOr<std::string> content = ReadWholeFile(job.path);
+  if (!content.ok()) return content.status();
+  PlanOptions plan{Opt(ctx, "--title"), Opt(ctx, "--committee"),
+                   Opt(ctx, "--review")};
+  auto commands = *format == "csv"    ? CsvToCommands(*content)
+                  : *format == "plan" ? PlanToCommands(*content, plan)
+                                      : ParseJsonl(*content);
+  if (!commands.ok()) return commands.status();
+  job.commands = *std::move(commands);
+  job.dry_run = ctx.Has("--dry-run");
+  constexpr size_t kAtomicLimit = 200000;  // kMaxCommandsAllOrNothing
+  job.all_or_nothing =
+      !ctx.Has("--chunk") && job.commands.size() <= kAtomicLimit;
+  if (job.dry_run && !job.all_or_nothing) {
+    return Usage(absl::StrCat("--dry-run checks files of up to ", kAtomicLimit,
+                              " commands, without --chunk"));
+  }
+  job.import_id =
+      absl::StrCat("import-", StableHash(*content), "-", job.chunk_size);
+  for (size_t start = 0; start < job.commands.size(); start += job.chunk_size) {
+    job.chunk_starts.push_back(start);
+  }
+  return job;
+}
+
+// Takes in the answer about one chunk, showing the progress on stderr: a
+// bar that redraws itself on a terminal, a line per chunk elsewhere.
+void Record(const ImportJob& job, const v1::BulkApplyResponse& response,
+            bool tty, ImportOutcome* outcome) {
+  size_t start = job.chunk_starts[response.chunk_index()];
+  const v1::ApplyResponse& result = response.result();
+  for (int i = 0; i < result.results_size(); ++i) {
+    outcome->created[start + i] = result.results(i).entity_id();
+  }
+  (result.replayed() ? outcome->replayed_commands : outcome->new_commands) +=
+      result.results_size();
+  if (job.dry_run) return;
+  size_t done = outcome->new_commands + outcome->replayed_commands;
+  size_t total = job.commands.size();
+  if (tty) {
+    constexpr size_t kWidth = 30;
+    size_t filled = done * kWidth / total;
+    std::fprintf(stderr, "\r[%s%s] %3zu%%  %zu of %zu commands",
+                 std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '-').c_str(), done * 100 / total,
+                 done, total);
+  } else {
+    std::fprintf(stderr, "imported %zu of %zu commands\n", done, total);
+  }
+}
+
+// Chunk `c` of the file as a request. References to what earlier chunks
+// created are rewritten to the ids they got.
+absl::StatusOr<v1::BulkApplyRequest> ChunkRequest(
+    const ImportJob& job, size_t c, const std::vector<std::string>& created) {
+  v1::BulkApplyRequest request;
+  request.set_all_or_nothing(job.all_or_nothing);
+  v1::ApplyRequest* chunk = request.mutable_chunk();
+  chunk->set_request_id(absl::StrCat(job.import_id, "-", c));
+  chunk->set_dry_run(job.dry_run);
+  size_t end =
+      std::min(job.commands.size(), job.chunk_starts[c] + job.chunk_size);
+  for (size_t i = job.chunk_starts[c]; i < end; ++i) {
+    v1::Command command = job.commands[i].command;
+    if (!job.all_or_nothing) {
+      absl::Status s = RebaseReferences(&command, job.chunk_starts[c], created);
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", job.commands[i].line, ": ", s.message()));
+      }
+    }
+    *chunk->add_commands() = std::move(command);
+  }
+  return request;
+}
+
+// Streams the chunks to BulkApply. Chunk by chunk, each waits for the
+// answer about the one before, whose ids it may refer to.
+absl::Status SendChunks(Context& ctx, const ImportJob& job,
+                        ImportOutcome* outcome) {
+  outcome->created.assign(job.commands.size(), "");
+  const bool tty = isatty(fileno(stderr));
+  grpc::ClientContext call;
+  auto stream = ctx.stub->BulkApply(&call);
+  bool stream_ok = true;
+  for (size_t c = 0; c < job.chunk_starts.size() && stream_ok; ++c) {
+    absl::StatusOr<v1::BulkApplyRequest> request =
+        ChunkRequest(job, c, outcome->created);
+    if (!request.ok()) {
+      call.TryCancel();
+      return request.status();
+    }
+    stream_ok = stream->Write(*request);
+    if (stream_ok && !job.all_or_nothing) {
+      v1::BulkApplyResponse response;
+      stream_ok = stream->Read(&response);
+      if (stream_ok) Record(job, response, tty, outcome);
+    }
+  }
+  stream->WritesDone();
+  v1::BulkApplyResponse response;
+  while (stream->Read(&response)) {
+    Record(job, response, tty, outcome);
+  }
+  if (tty && !job.dry_run) std::fputs("\n", stderr);
+  absl::Status status =
+      Call(ctx, [&](grpc::ClientContext*) { return stream->Finish(); });
+  if (!status.ok()) {
+    return WithLineNumbers(status, job.commands, job.chunk_starts);
+  }
+  return absl::OkStatus();
+}
+
+// What was (or, in a dry run, would be) imported; the first review created
+// alone on the last line.
+void PrintImportSummary(const ImportJob& job, const ImportOutcome& outcome) {
+  std::map<v1::Command::OpCase, int> ops;
+  for (const FileCommand& fc : job.commands) ++ops[fc.command.op_case()];
+  std::string outline = absl::StrCat(
+      ops[v1::Command::kOpenReview], " review(s), ",
+      ops[v1::Command::kAddRecommendation], " recommendation(s), ",
+      ops[v1::Command::kAddAction], " action(s) and ",
+      job.commands.size() - ops[v1::Command::kOpenReview] -
+          ops[v1::Command::kAddRecommendation] - ops[v1::Command::kAddAction],
+      " other change(s)");
+  if (job.dry_run) {
+    for (size_t i = 0; i < job.commands.size(); ++i) {
+      std::cout << OutlineLine(job.commands[i], outcome.created[i]);
+    }
+    std::cout << "\nDry run: all " << job.commands.size()
+              << " commands would be accepted, creating " << outline
+              << ". Nothing was written.\n";
+    return;
+  }
+  std::cout << "Imported " << job.path << ": " << outline << ", "
+            << (job.all_or_nothing
+                    ? "in one atomic commit"
+                    : absl::StrCat("in ", job.chunk_starts.size(), " chunk(s)"))
+            << ". " << outcome.new_commands << " command(s) applied now, "
+            << outcome.replayed_commands
+            << " had been imported before (nothing added for those).\n";
+  for (const std::string& id : outcome.created) {
+    if (absl::StartsWith(id, "review-")) {
+      std::cout << id << "\n";
+      break;
+    }
+  }
+}
+
+absl::Status Import(Context& ctx) {
+  absl::StatusOr<ImportJob> job = PrepareImport(ctx);
+  if (!job.ok()) return job.status();
+  ImportOutcome outcome;
+  absl::Status sent = SendChunks(ctx, *job, &outcome);
+  if (!sent.ok()) return sent;
+  PrintImportSummary(*job, outcome);
+  return absl::OkStatus();
+}
+
+absl::Status Export(Context& ctx) {
+  if (!ctx.positional.empty()) {
+    return Usage(absl::StrCat("unexpected \"", ctx.positional[0],
+                              "\"; to export one review use --review ID"));
+  }
+  std::set<std::string> streams;  // empty = everything
+  if (auto review = ctx.Get("--review")) {
+    v1::GetReviewRequest req;
+    req.set_id(*review);
+    v1::Review r;
+    absl::Status s = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &r);
+    if (!s.ok()) return s;
+    streams.insert(r.id());
+    streams.insert(r.recommendation_ids().begin(),
+                   r.recommendation_ids().end());
+    v1::ListActionsRequest areq;
+    areq.set_review_id(r.id());
+    auto actions = AllActions(ctx, areq);
+    if (!actions.ok()) return actions.status();
+    for (const auto& a : *actions) streams.insert(a.id());
+  }
+  std::string format = ctx.Get("--format").value_or("jsonl");
+  std::string out = format == "csv" ? CsvHeaderLine() : "";
+  for (uint64_t from = 1;;) {
+    v1::ReadEventsRequest req;
+    req.set_from_position(from);
+    req.set_limit(10000);
+    v1::ReadEventsResponse resp;
+    absl::Status s = Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &resp);
+    if (!s.ok()) return s;
+    if (resp.events().empty()) break;
+    for (const v1::Event& e : resp.events()) {
+      if (streams.empty() || streams.count(e.stream())) {
+        v1::Command command = CommandFromEvent(e);
+        absl::StrAppend(&out, format == "csv" ? CommandToCsvLine(command)
+                                              : ToJsonLine(command) + "\n");
+      }
+    }
+    from = resp.events(resp.events_size() - 1).position() + 1;
+  }
+  auto target = ctx.Get("--output");
+  if (!target.has_value() || *target == "-") {
+    std::cout << out;
+    return absl::OkStatus();
+  }
+  return WriteFileWhole(*target, out);
+}
+
+}  // namespace
+
+void AddTransferCommands(std::vector<CommandSpec>* commands) {
+  commands->push_back(
+      {"import",
+       "FILE [--format jsonl|csv|plan] [--title T] [--committee C] "
+       "[--review REVIEW] [--dry-run] [--chunk N]",
+       "Import changes from a file, as export writes them (jsonl: one "
+       "Command per line, \"$N\" naming what the file's command N created; "
+       "csv: see docs/csv.md), or a council's action-plan table saved as "
+       "tab-separated text (plan: see docs/plan-import.md; --title, "
+       "--committee and --review say which review it belongs to). A file of "
+       "up to 200,000 commands lands whole or not at all; --chunk N commits "
+       "N at a time instead. Running it again adds nothing.",
+       // --format is checked by Import: a format it does not read is
+       // UNIMPLEMENTED, not a usage error.
+       {Text("--format"),
+        Number("--chunk", "give a number of commands from 1 to 10000", 1,
+               10000),
+        Text("--title"), Text("--committee"), Text("--review"),
+        Flag("--dry-run")},
+       Import});
+  commands->push_back(
+      {"export",
+       "[--review REVIEW] [--format jsonl|csv] [--output FILE]",
+       "Write the commands that rebuild everything (or one review) as "
+       "jsonl; importing them into an empty server gives the same ids.",
+       {Text("--review"),
+        Choice("--format", {"jsonl", "csv"}, {}, "give jsonl or csv"),
+        Text("--output,-o", "FILE")},
+       Export});
+}
+
+}  // namespace rectrack::cli
