@@ -1,162 +1,20 @@
 // Who may do what: every RPC of rectrack.v1.Tracker called with every role
-// against a real server, tokens added and revoked while it runs, TLS and
-// mutual TLS handshakes, and the limits on what a request may hold.
+// against a real server, tokens added and revoked while it runs, request
+// ids per caller, and the limits on what a request may hold (TLS and
+// loopback: transport_test.cc).
 //
 // kPermissions below is the source of README.md's permission table: the
 // test renders it and fails if the README's copy differs (run with
 // RECTRACK_UPDATE_README=1 to rewrite it).
 #include <google/protobuf/descriptor.h>
-#include <grpcpp/grpcpp.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <set>
-#include <sstream>
+#include "tests/access_fixture.h"
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "client/client.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
-#include "rectrack/v1/tracker.grpc.pb.h"
-#include "server/service/server.h"
-#include "server/service/tokens.h"
-#include "tests/test_util.h"
-
-namespace rectrack::service {
+namespace rectrack::service::access_test {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-using Stub = v1::Tracker::Stub;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-v1::Command OpenReview(const std::string& title) {
-  v1::Command c;
-  c.mutable_open_review()->set_title(title);
-  c.mutable_open_review()->set_committee("Overview and Scrutiny");
-  return c;
-}
-
-v1::Command Progress(const std::string& action) {
-  v1::Command c;
-  c.mutable_report_progress()->set_id(action);
-  c.mutable_report_progress()->set_text("Consultation under way");
-  c.mutable_report_progress()->set_reported_on("2024-03-01");
-  return c;
-}
-
-v1::Command Status(const std::string& action) {
-  v1::Command c;
-  c.mutable_set_action_status()->set_id(action);
-  c.mutable_set_action_status()->set_status(v1::ACTION_STATUS_IN_PROGRESS);
-  return c;
-}
-
-v1::Command AddAction(const std::string& rec, const std::string& lead) {
-  v1::Command c;
-  c.mutable_add_action()->set_recommendation_id(rec);
-  c.mutable_add_action()->set_text("Publish the play strategy");
-  c.mutable_add_action()->add_leads(lead);
-  c.mutable_add_action()->set_timescale("March 2025");
-  return c;
-}
-
-// A server with its own data directory, FakeClock and free port, and one
-// token per role (the officer leads "Jane Smith").
-class AccessTest : public ::testing::Test {
- public:  // the permission table's calls use the fixture
-  void SetUp() override {
-    for (Role role : kRoles) {
-      std::string name = absl::StrCat(RoleName(role), "-user");
-      auto token = AddToken(data_dir(), name, role,
-                            role == Role::kOfficer
-                                ? std::vector<std::string>{"Jane Smith"}
-                                : std::vector<std::string>{},
-                            "2024-01-01T00:00:00Z");
-      ASSERT_OK(token);
-      tokens_[role] = *token;
-    }
-  }
-
-  static constexpr Role kRoles[] = {Role::kViewer, Role::kOfficer,
-                                    Role::kScrutiny, Role::kAdmin};
-
-  std::string data_dir() const { return dir_.Sub("data"); }
-
-  void Start(ServerOptions options = ServerOptions()) {
-    if (options.listen == ServerOptions().listen) options.listen = "127.0.0.1:0";
-    options.data_dir = data_dir();
-    options.clock = &clock_;
-    auto started = Server::Start(options);
-    ASSERT_OK(started);
-    server_ = *std::move(started);
-  }
-
-  std::unique_ptr<Stub> StubFor(const std::string& token,
-                                client::ConnectOptions options = {}) {
-    options.token = token;
-    return v1::Tracker::NewStub(client::Connect(server_->address(), options));
-  }
-
-  static grpc::Status Apply(Stub& stub, std::vector<v1::Command> commands,
-                            v1::ApplyResponse* response = nullptr) {
-    v1::ApplyRequest request;
-    for (auto& c : commands) *request.add_commands() = std::move(c);
-    v1::ApplyResponse ignored;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(20));
-    return stub.Apply(&ctx, request, response ? response : &ignored);
-  }
-
-  // Opens a review with one accepted recommendation (as the admin).
-  void Seed() {
-    admin_ = StubFor(tokens_[Role::kAdmin]);
-    v1::Command rec;
-    rec.mutable_add_recommendation()->set_review_id("$0");
-    rec.mutable_add_recommendation()->set_ref("1");
-    rec.mutable_add_recommendation()->set_text("Improve play areas");
-    v1::Command response;
-    response.mutable_record_response()->set_recommendation_id("$1");
-    response.mutable_record_response()->set_decision(v1::DECISION_ACCEPTED);
-    response.mutable_record_response()->set_text("Agreed");
-    v1::ApplyResponse r;
-    grpc::Status s = Apply(*admin_, {OpenReview("Play"), rec, response}, &r);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    review_ = r.results(0).entity_id();
-    rec_ = r.results(1).entity_id();
-    v1::ApplyResponse a;
-    ASSERT_TRUE(Apply(*admin_, {AddAction(rec_, "Jane Smith")}, &a).ok());
-    action_ = a.results(0).entity_id();
-  }
-
-  // A new action led by `lead`, added by the admin.
-  std::string NewAction(const std::string& lead) {
-    v1::ApplyResponse r;
-    grpc::Status s = Apply(*admin_, {AddAction(rec_, lead)}, &r);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return s.ok() ? r.results(0).entity_id() : "";
-  }
-
-  testing::TempDir dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
-  std::map<Role, std::string> tokens_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<Stub> admin_;
-  std::string review_, rec_, action_;
-  int backups_ = 0;
-};
 
 // One line of the permission table: an RPC (or a kind of Apply), the roles
 // that may make it, and a call that succeeds when allowed.
@@ -173,34 +31,6 @@ const std::set<Role> kOfficerUp = {Role::kOfficer, Role::kScrutiny,
                                    Role::kAdmin};
 const std::set<Role> kScrutinyUp = {Role::kScrutiny, Role::kAdmin};
 const std::set<Role> kAdminOnly = {Role::kAdmin};
-
-template <typename Request, typename Response>
-grpc::Status Unary(grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                                const Request&, Response*),
-                   Stub& stub, const Request& request) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  Response response;
-  return (stub.*method)(&ctx, request, &response);
-}
-
-grpc::Status Bulk(Stub& stub, v1::Command command) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  auto stream = stub.BulkApply(&ctx);
-  v1::BulkApplyRequest request;
-  *request.mutable_chunk()->add_commands() = std::move(command);
-  stream->Write(request);
-  stream->WritesDone();
-  v1::BulkApplyResponse response;
-  int acknowledged = 0;
-  while (stream->Read(&response)) ++acknowledged;
-  grpc::Status status = stream->Finish();
-  if (status.ok() && acknowledged != 1) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "chunk not acknowledged");
-  }
-  return status;
-}
 
 const std::vector<Permitted>& PermissionTable() {
   static const auto* table = new std::vector<Permitted>{
@@ -221,8 +51,7 @@ const std::vector<Permitted>& PermissionTable() {
          // Leads match whatever their case.
          return AccessTest::Apply(s, {Status(t.NewAction("jane smith"))});
        }},
-      {"Apply", "report progress on an action someone else leads",
-       kScrutinyUp,
+      {"Apply", "report progress on an action someone else leads", kScrutinyUp,
        [](AccessTest& t, Stub& s) {
          return AccessTest::Apply(s, {Progress(t.NewAction("Tom Jones"))});
        }},
@@ -311,8 +140,9 @@ const std::vector<Permitted>& PermissionTable() {
 
 // The table as README.md shows it.
 std::string RenderTable() {
-  std::string out = "| RPC | what | viewer | officer | scrutiny | admin |\n"
-                    "|---|---|:-:|:-:|:-:|:-:|\n";
+  std::string out =
+      "| RPC | what | viewer | officer | scrutiny | admin |\n"
+      "|---|---|:-:|:-:|:-:|:-:|\n";
   for (const Permitted& p : PermissionTable()) {
     absl::StrAppend(&out, "| `", p.rpc, "` | ", p.what, " |");
     for (Role role : AccessTest::kRoles) {
@@ -345,8 +175,8 @@ TEST_F(AccessTest, EveryRpcWithEveryRoleMatchesThePermissionTable) {
     // Without a token, or with a forged one, nothing is allowed.
     for (const std::string& token :
          {std::string(), std::string("rt_000000000000_forged")}) {
-      SCOPED_TRACE(absl::StrCat(p.rpc, " (", p.what, ") with token \"",
-                                token, "\""));
+      SCOPED_TRACE(
+          absl::StrCat(p.rpc, " (", p.what, ") with token \"", token, "\""));
       auto stub = StubFor(token);
       grpc::Status status = p.call(*this, *stub);
       EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
@@ -369,15 +199,18 @@ TEST_F(AccessTest, EveryRpcOfTheServiceIsInThePermissionTable) {
 }
 
 TEST_F(AccessTest, ReadmePermissionTableIsTheTestedOne) {
-  const std::string readme_path = std::string(RECTRACK_SOURCE_DIR) + "/README.md";
-  const std::string begin = "<!-- permission table: from tests/access_test.cc -->\n";
+  const std::string readme_path =
+      std::string(RECTRACK_SOURCE_DIR) + "/README.md";
+  const std::string begin =
+      "<!-- permission table: from tests/access_test.cc -->\n";
   const std::string end = "<!-- end of permission table -->";
   std::string readme = ReadFile(readme_path);
   size_t from = readme.find(begin);
   size_t to = readme.find(end);
   ASSERT_NE(from, std::string::npos) << "README.md lacks: " << begin;
   ASSERT_NE(to, std::string::npos) << "README.md lacks: " << end;
-  std::string current = readme.substr(from + begin.size(), to - from - begin.size());
+  std::string current =
+      readme.substr(from + begin.size(), to - from - begin.size());
   if (current != RenderTable() && std::getenv("RECTRACK_UPDATE_README")) {
     readme.replace(from + begin.size(), current.size(), RenderTable());
     std::ofstream(readme_path) << readme;
@@ -474,7 +307,8 @@ TEST_F(AccessTest, OfficerRefusalNamesTheLeadsAndThePermission) {
   EXPECT_THAT(s.error_message(),
               HasSubstr(absl::StrCat("command 1: report_progress on ", other)));
   EXPECT_THAT(s.error_message(), HasSubstr("not led by Jane Smith"));
-  EXPECT_THAT(s.error_message(), HasSubstr("permission \"update own actions\""));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("permission \"update own actions\""));
   v1::GetActionRequest get;
   get.set_id(action_);
   v1::Action action;
@@ -566,35 +400,12 @@ TEST_F(AccessTest, RevokingTheLastTokenLeavesTheTrackerClosed) {
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   // A new token reopens it for its holder only.
-  auto token =
-      AddToken(data_dir(), "new-admin", Role::kAdmin, {}, "2024-01-02T00:00:00Z");
+  auto token = AddToken(data_dir(), "new-admin", Role::kAdmin, {},
+                        "2024-01-02T00:00:00Z");
   ASSERT_OK(token);
   EXPECT_TRUE(
       Unary(&Stub::ListReviews, *StubFor(*token), v1::ListReviewsRequest())
           .ok());
-}
-
-TEST_F(AccessTest, NonLoopbackNeedsTlsOrAnExplicitFlagAndThenATokenStill) {
-  std::filesystem::remove(TokensPath(data_dir()));  // never had a token
-  ServerOptions options;
-  options.listen = "0.0.0.0:0";
-  options.data_dir = data_dir();
-  options.clock = &clock_;
-  auto refused = Server::Start(options);
-  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(refused.status().message(), HasSubstr("without TLS"));
-  EXPECT_THAT(refused.status().message(), HasSubstr("--allow-plaintext"));
-
-  options.allow_plaintext = true;
-  auto started = Server::Start(options);
-  ASSERT_OK(started);
-  // No tokens: not open, because the address is not loopback.
-  auto stub = v1::Tracker::NewStub(client::Connect(
-      absl::StrCat("127.0.0.1:", (*started)->port()), {}));
-  grpc::Status s =
-      Unary(&Stub::ListReviews, *stub, v1::ListReviewsRequest());
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(s.error_message(), HasSubstr("rectrackd token add"));
 }
 
 TEST_F(AccessTest, TextIsCheckedForLengthAndControlCharacters) {
@@ -644,186 +455,5 @@ TEST_F(AccessTest, InvalidUtf8IsRefusedNamingTheField) {
   EXPECT_THAT(s.error_message(), HasSubstr("UTF-8"));
 }
 
-// ---------------------------------------------------------------- TLS
-
-// Certificates made with openssl for this test: a CA, a server certificate
-// for localhost signed by it, a client certificate (CN=clerk) signed by it,
-// and a second CA nobody trusts with its own client certificate.
-class TlsTest : public AccessTest {
- protected:
-  void SetUp() override {
-    AccessTest::SetUp();
-    const std::string d = dir_.path();
-    std::string script = absl::StrCat(
-        "set -e; cd ", d, "\n",
-        "cat > san.cnf <<EOF\n"
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
-        "EOF\n"
-        "for ca in ca rogue; do\n"
-        "  openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key "
-        "-out $ca.pem -days 2 -subj \"/CN=$ca test CA\" 2>/dev/null\n"
-        "done\n"
-        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out "
-        "server.csr -subj /CN=localhost 2>/dev/null\n"
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -out server.pem -days 2 -extfile san.cnf 2>/dev/null\n"
-        "openssl req -newkey rsa:2048 -nodes -keyout clerk.key -out clerk.csr "
-        "-subj \"/O=Test Council/CN=clerk\" 2>/dev/null\n"
-        "openssl x509 -req -in clerk.csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -out clerk.pem -days 2 2>/dev/null\n"
-        "openssl req -newkey rsa:2048 -nodes -keyout intruder.key -out "
-        "intruder.csr -subj /CN=clerk 2>/dev/null\n"
-        "openssl x509 -req -in intruder.csr -CA rogue.pem -CAkey rogue.key "
-        "-CAcreateserial -out intruder.pem -days 2 2>/dev/null\n");
-    ASSERT_EQ(std::system(script.c_str()), 0) << "openssl failed";
-  }
-
-  std::string Pem(const std::string& name) {
-    return ReadFile(dir_.Sub(name));
-  }
-
-  ServerOptions TlsOptions(bool mutual) {
-    ServerOptions options;
-    options.tls_cert = dir_.Sub("server.pem");
-    options.tls_key = dir_.Sub("server.key");
-    if (mutual) options.tls_client_ca = dir_.Sub("ca.pem");
-    return options;
-  }
-
-  client::ConnectOptions Trusting(const std::string& ca) {
-    client::ConnectOptions options;
-    options.tls = true;
-    options.tls_ca_pem = Pem(ca);
-    options.tls_server_name = "localhost";
-    return options;
-  }
-
-  static grpc::Status List(Stub& stub) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(5));
-    v1::ListReviewsResponse r;
-    return stub.ListReviews(&ctx, v1::ListReviewsRequest(), &r);
-  }
-};
-
-TEST_F(TlsTest, TlsHandshakeSucceedsWithTheRightCaAndFailsOtherwise) {
-  Start(TlsOptions(false));
-  auto good = StubFor(tokens_[Role::kViewer], Trusting("ca.pem"));
-  grpc::Status s = List(*good);
-  EXPECT_TRUE(s.ok()) << s.error_message();
-
-  auto wrong_ca = StubFor(tokens_[Role::kViewer], Trusting("rogue.pem"));
-  EXPECT_EQ(List(*wrong_ca).error_code(), grpc::StatusCode::UNAVAILABLE);
-
-  // A plaintext client gets a clean failure, not a hang.
-  auto plaintext = StubFor(tokens_[Role::kViewer]);
-  EXPECT_EQ(List(*plaintext).error_code(), grpc::StatusCode::UNAVAILABLE);
-
-  // TLS does not replace the token.
-  auto no_token = StubFor("", Trusting("ca.pem"));
-  EXPECT_EQ(List(*no_token).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-}
-
-TEST_F(TlsTest, MutualTlsNamesTheCertificateSubjectAsTheActor) {
-  ASSERT_OK(AddToken(data_dir(), "clerk", Role::kScrutiny, {},
-                     "2024-01-02T00:00:00Z"));
-  Start(TlsOptions(true));
-  client::ConnectOptions with_cert = Trusting("ca.pem");
-  with_cert.tls_cert_pem = Pem("clerk.pem");
-  with_cert.tls_key_pem = Pem("clerk.key");
-  auto clerk = StubFor("", with_cert);
-  v1::ApplyResponse r;
-  grpc::Status s = Apply(*clerk, {OpenReview("Waste")}, &r);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  v1::GetHistoryRequest h;
-  h.set_id(r.results(0).entity_id());
-  v1::GetHistoryResponse history;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(clerk->GetHistory(&ctx, h, &history).ok());
-  ASSERT_EQ(history.events_size(), 1);
-  EXPECT_THAT(history.events(0).actor(), HasSubstr("CN=clerk"));
-  EXPECT_THAT(history.events(0).actor(), HasSubstr("O=Test Council"));
-
-  // No client certificate, or one from a CA the server does not trust:
-  // the handshake fails, token or not.
-  auto no_cert = StubFor(tokens_[Role::kAdmin], Trusting("ca.pem"));
-  EXPECT_EQ(List(*no_cert).error_code(), grpc::StatusCode::UNAVAILABLE);
-  client::ConnectOptions intruder = Trusting("ca.pem");
-  intruder.tls_cert_pem = Pem("intruder.pem");
-  intruder.tls_key_pem = Pem("intruder.key");
-  auto rogue = StubFor(tokens_[Role::kAdmin], intruder);
-  EXPECT_EQ(List(*rogue).error_code(), grpc::StatusCode::UNAVAILABLE);
-
-  // With a certificate and a token, the token decides the role.
-  client::ConnectOptions viewer_with_cert = with_cert;
-  auto viewer = StubFor(tokens_[Role::kViewer], viewer_with_cert);
-  EXPECT_EQ(Apply(*viewer, {OpenReview("Waste")}).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-}
-
-TEST_F(TlsTest, BadTlsSettingsAreRefusedAtStart) {
-  ServerOptions options = TlsOptions(false);
-  options.tls_key.clear();
-  options.listen = "127.0.0.1:0";
-  options.data_dir = data_dir();
-  options.clock = &clock_;
-  auto s = Server::Start(options);
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.status().message(), HasSubstr("--tls-key"));
-  options = TlsOptions(false);
-  options.tls_cert = dir_.Sub("missing.pem");
-  options.listen = "127.0.0.1:0";
-  options.data_dir = data_dir();
-  options.clock = &clock_;
-  s = Server::Start(options);
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.status().message(), HasSubstr("missing.pem"));
-  // A key of another certificate: said so, not "address in use".
-  options = TlsOptions(false);
-  options.tls_key = dir_.Sub("clerk.key");
-  options.listen = "127.0.0.1:0";
-  options.data_dir = data_dir();
-  options.clock = &clock_;
-  s = Server::Start(options);
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.status().message(), HasSubstr("does not belong to the certificate"));
-  // A certificate file that holds a key instead.
-  options.tls_cert = dir_.Sub("server.key");
-  s = Server::Start(options);
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.status().message(), HasSubstr("holds no PEM certificate"));
-}
-
-TEST_F(AccessTest, OnlyNumericLoopbackAddressesAndLocalhostCountAsLoopback) {
-  std::filesystem::remove(TokensPath(data_dir()));  // never had a token
-  for (std::string listen :
-       {"127.0.0.1.nip.io:0", "127.example.org:0", "[127.0.0.1]x:0",
-        "ipv4:127.0.0.1.nip.io:0"}) {
-    ServerOptions options;
-    options.listen = listen;
-    options.data_dir = data_dir();
-    options.clock = &clock_;
-    auto s = Server::Start(options);
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition)
-        << listen;
-    EXPECT_THAT(s.status().message(), HasSubstr("without TLS")) << listen;
-  }
-  for (std::string listen : {"127.0.0.1:0", "localhost:0", "[::1]:0",
-                                    "127.0.0.2:0"}) {
-    ServerOptions options;
-    options.listen = listen;
-    options.data_dir = data_dir();
-    options.clock = &clock_;
-    auto s = Server::Start(options);
-    if (!s.ok() && listen == "[::1]:0" &&
-        !absl::StrContains(s.status().message(), "without TLS")) {
-      continue;  // a machine without IPv6 cannot bind it at all
-    }
-    ASSERT_OK(s);
-    EXPECT_THAT((*s)->access_summary(), HasSubstr("open")) << listen;
-  }
-}
-
 }  // namespace
-}  // namespace rectrack::service
+}  // namespace rectrack::service::access_test

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -51,10 +51,10 @@ inline std::string AddToken(const std::string& rectrackd,
                             const std::string& data_dir,
                             const std::string& name, const std::string& role,
                             const std::string& lead = "") {
-  std::string command = absl::StrCat(
-      rectrackd, " token add ", name, " --role ", role,
-      lead.empty() ? "" : absl::StrCat(" --lead '", lead, "'"),
-      " --data-dir ", data_dir, " 2>/dev/null");
+  std::string command =
+      absl::StrCat(rectrackd, " token add ", name, " --role ", role,
+                   lead.empty() ? "" : absl::StrCat(" --lead '", lead, "'"),
+                   " --data-dir ", data_dir, " 2>/dev/null");
   FILE* out = popen(command.c_str(), "r");
   char line[256] = {0};
   if (out == nullptr) return "";
@@ -116,6 +116,5 @@ class Daemon {
   std::string binary_, dir_, address_;
   pid_t pid_ = -1;
 };
-
 
 }  // namespace rectrack::testing

@@ -206,7 +206,8 @@ TEST_F(EventStoreTest, ARequestWhoseDeadlinePassedInTheQueueIsNotApplied) {
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].stream(), "rec-blocking");
   // The request id was not used up: a retry applies it.
-  ASSERT_OK(store_->SubmitAndWait({"req-late", "fp", ""}, AppendTo({"rec-late"})));
+  ASSERT_OK(
+      store_->SubmitAndWait({"req-late", "fp", ""}, AppendTo({"rec-late"})));
 }
 
 // The newest write-ahead log file of the store in `dir`.
@@ -252,7 +253,8 @@ TEST_F(EventStoreTest, DamageInsideTheLogStopsTheOpenWithAClearError) {
   ASSERT_FALSE(log.empty());
   {
     std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
-    auto middle = static_cast<std::streamoff>(std::filesystem::file_size(log) / 2);
+    auto middle =
+        static_cast<std::streamoff>(std::filesystem::file_size(log) / 2);
     f.seekg(middle);
     char c = 0;
     f.read(&c, 1);
@@ -352,8 +354,8 @@ using Decide = EventStoreTest;
 
 TEST_P(FaultTest, WritesAreRefusedReadsGoOnAndWritingResumesAfterwards) {
   for (int i = 0; i < 3; ++i) {
-    ASSERT_OK(store_->SubmitAndWait({"", "", ""},
-                                    Decide::AppendTo({absl::StrCat("rec-", i)})));
+    ASSERT_OK(store_->SubmitAndWait(
+        {"", "", ""}, Decide::AppendTo({absl::StrCat("rec-", i)})));
   }
   fs_->failing = true;
   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client/client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
-#include "client/client.h"
 #include "server/service/server.h"
 #include "server/service/tokens.h"
 #include "tests/test_util.h"
@@ -392,7 +392,8 @@ TEST_F(TrackerServiceTest, WatchesBeyondTheLimitAreRefusedAtOnce) {
   grpc::Status refused = third.stream->Finish();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(refused.error_message(), HasSubstr("2 watches"));
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(5));
   // Once one ends, there is room again.
   first.ctx.TryCancel();
   first.stream->Finish();

@@ -4,10 +4,10 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "server/domain/tracker.h"
 #include "tests/test_util.h"
 
@@ -218,7 +218,8 @@ TEST_F(TrackingTest, ListActionsFiltersPagesAndStaysConsistent) {
   Must(Respond("rec-2"));
   // action-1..4 in review-1, action-5..6 in review-2.
   Must(AddAction("rec-1", "May 10", {"Ann Lee"}, "Survey young people"));
-  Must(AddAction("rec-1", "Sept 10", {"Bob Roy", "Ann Lee"}, "Pilot late opening"));
+  Must(AddAction("rec-1", "Sept 10", {"Bob Roy", "Ann Lee"},
+                 "Pilot late opening"));
   Must(AddAction("rec-1", "Dec 10", {"Cat Poe"}, "Report to cabinet"));
   Must(AddAction("rec-1", "Ongoing", {"Bob Roy"}, "Monitor attendance"));
   Must(AddAction("rec-2", "June 10", {"ann lee"}, "Benchmark charges"));
@@ -260,8 +261,8 @@ TEST_F(TrackingTest, ListActionsFiltersPagesAndStaysConsistent) {
   text.set_text("Consult PARK");
   EXPECT_THAT(Ids(text), ElementsAre("action-6"));
   text.set_text("youth late");
-  EXPECT_THAT(Ids(text), ElementsAre("action-1", "action-2", "action-3",
-                                     "action-4"));
+  EXPECT_THAT(Ids(text),
+              ElementsAre("action-1", "action-2", "action-3", "action-4"));
   text.set_text("nothing-like-this");
   EXPECT_THAT(Ids(text), IsEmpty());
   // Common words are not indexed, and a search leaves them out too.
@@ -326,14 +327,16 @@ TEST_F(TrackingTest, AsOfRecordedEqualsWhatWasReadThen) {
   auto past_action = tracker_->GetAction(action_req);
   ASSERT_OK(past_action);
   EXPECT_TRUE(MessageDifferencer::Equals(*past_action, then_action))
-      << past_action->DebugString() << "\nvs\n" << then_action.DebugString();
+      << past_action->DebugString() << "\nvs\n"
+      << then_action.DebugString();
 
   *report_req.mutable_as_of() = Recorded(then + absl::Minutes(1));
   auto past_report = tracker_->GetReport(report_req);
   ASSERT_OK(past_report);
   past_report->clear_as_of();
   EXPECT_TRUE(MessageDifferencer::Equals(*past_report, *then_report))
-      << past_report->DebugString() << "\nvs\n" << then_report->DebugString();
+      << past_report->DebugString() << "\nvs\n"
+      << then_report->DebugString();
 
   v1::GetReviewRequest review_req;
   review_req.set_id("review-1");
@@ -469,11 +472,16 @@ TEST_F(TrackingTest, OlderDatabaseGetsItsProjectionsRebuiltFromTheLog) {
     v1::Action old;
     old.set_id("action-1");
     old.mutable_timescale()->set_text("Dec 10");
-    ASSERT_TRUE(db->Put(wo, handles[3], "action-1", old.SerializeAsString()).ok());
+    ASSERT_TRUE(
+        db->Put(wo, handles[3], "action-1", old.SerializeAsString()).ok());
     ASSERT_TRUE(db->Put(wo, handles[3], "action-99", "junk").ok());
     ASSERT_TRUE(db->Put(wo, handles[4],
-                        std::string("\0\0\0\x0e" "action_by_lead"
-                                    "\0\0\0\x07" "ann lee" "action-1", 37),
+                        std::string("\0\0\0\x0e"
+                                    "action_by_lead"
+                                    "\0\0\0\x07"
+                                    "ann lee"
+                                    "action-1",
+                                    37),
                         "")
                     .ok());
     for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());

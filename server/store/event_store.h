@@ -303,7 +303,26 @@ class EventStore {
   void CommitterLoop();
   // Calls every pending WakeAfter callback (outside the lock).
   void WakeEveryone();
+  // Decides and writes one group of requests in one fsynced batch, then
+  // completes each (committer thread).
   void CommitGroup(std::vector<Pending> group);
+  // After a failed write: reopens the database; false (every request of
+  // `group` failed with UNAVAILABLE) while that fails.
+  bool ResumeWriting(std::vector<Pending>& group);
+  // The stored result of an earlier request with `info`'s id and scope, if
+  // any; ALREADY_EXISTS if that request was a different one.
+  absl::StatusOr<std::optional<CommitResult>> EarlierResult(
+      const RequestInfo& info, const GroupOverlay& overlay);
+  // Runs one request's decider against `overlay`, adding its writes to
+  // `ops` and `events` (nothing for a dry run or a replay).
+  absl::StatusOr<CommitResult> DecideOne(Pending& p, absl::Time now,
+                                         GroupOverlay* overlay,
+                                         std::vector<Transaction::Op>* ops,
+                                         std::vector<v1::Event>* events);
+  // One synced WriteBatch of `ops`; marks write_failed_ if it fails.
+  absl::Status WriteOps(const std::vector<Transaction::Op>& ops);
+  // Moves the log's end to `last_position` and wakes its watchers.
+  void Published(uint64_t last_position, absl::Time now);
 
   // db_ and cf_ are replaced only by Reopen, on the committer thread, with
   // db_mu_ held for writing; every read holds it for reading.
