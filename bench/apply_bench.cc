@@ -45,8 +45,7 @@ class NoopService final : public grpc::CallbackGenericService {
           Finish(grpc::Status::OK);
           return;
         }
-        StartWriteAndFinish(&message_, grpc::WriteOptions(),
-                            grpc::Status::OK);
+        StartWriteAndFinish(&message_, grpc::WriteOptions(), grpc::Status::OK);
       }
       void OnDone() override { delete this; }
 
@@ -229,17 +228,32 @@ int main(int argc, char** argv) {
   for (int c : kClients) {
     rows.push_back({absl::StrCat("Apply, ", c, c == 1 ? " client" : " clients",
                                  " (group commit)"),
-                    "commands/s", {}, {}, {}, {}, c == 64 ? 0.7 : 0});
+                    "commands/s",
+                    {},
+                    {},
+                    {},
+                    {},
+                    c == 64 ? 0.7 : 0});
   }
   for (int c : kClients) {
     rows.push_back({absl::StrCat("Apply, ", c, c == 1 ? " client" : " clients",
                                  ", one fsync per write"),
-                    "commands/s", {}, {}, {}, {}, 0});
+                    "commands/s",
+                    {},
+                    {},
+                    {},
+                    {},
+                    0});
   }
   for (int c : kClients) {
-    rows.push_back({absl::StrCat("GetAction, ", c,
-                                 c == 1 ? " client" : " clients"),
-                    "reads/s", {}, {}, {}, {}, 0.8});
+    rows.push_back(
+        {absl::StrCat("GetAction, ", c, c == 1 ? " client" : " clients"),
+         "reads/s",
+         {},
+         {},
+         {},
+         {},
+         0.8});
   }
   for (int r = 0; r < runs; ++r) {
     Bench grouped(512);
@@ -251,10 +265,9 @@ int main(int argc, char** argv) {
       Figures one = single.Apply(c, calls);
       Figures noop_one = single.Noop(c, calls);
       Figures get = grouped.GetAction(c, calls);
-      for (auto [row, f, base] :
-           {std::make_tuple(&rows[k], a, noop),
-            std::make_tuple(&rows[3 + k], one, noop_one),
-            std::make_tuple(&rows[6 + k], get, noop)}) {
+      for (auto [row, f, base] : {std::make_tuple(&rows[k], a, noop),
+                                  std::make_tuple(&rows[3 + k], one, noop_one),
+                                  std::make_tuple(&rows[6 + k], get, noop)}) {
         row->value.push_back(f.per_second);
         row->p50.push_back(f.p50_ms);
         row->p99.push_back(f.p99_ms);

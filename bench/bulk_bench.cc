@@ -19,9 +19,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/bench_util.h"
-#include "tests/daemon.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "rocksdb/db.h"
+#include "tests/daemon.h"
 
 namespace {
 
@@ -67,7 +67,8 @@ double RawScan(const std::string& dir) {
   rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &families)
       .PermitUncheckedError();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+  for (const auto& f : families)
+    descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors,

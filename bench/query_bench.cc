@@ -53,9 +53,9 @@ struct Store {
 void Load(Store& s, int actions) {
   s.dir = TempDir();
   s.server = rectrack::bench::StartServer(s.dir, &s.clock);
-  s.stub = v1::Tracker::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", s.server->port()),
-      grpc::InsecureChannelCredentials()));
+  s.stub = v1::Tracker::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", s.server->port()),
+                          grpc::InsecureChannelCredentials()));
   v1::ApplyRequest open;
   auto* o = open.add_commands()->mutable_open_review();
   o->set_title("Benchmark review");
@@ -80,7 +80,8 @@ void Load(Store& s, int actions) {
       a->set_text(absl::StrCat("Action number ", i));
       a->add_leads(absl::StrCat("Lead ", i % 1000));
       int month = i % 1200;
-      a->set_timescale(absl::StrCat(kMonths[month % 12], " ", 2001 + month / 12));
+      a->set_timescale(
+          absl::StrCat(kMonths[month % 12], " ", 2001 + month / 12));
     }
     grpc::ClientContext c;
     grpc::Status st = s.stub->Apply(&c, req, &r);
@@ -131,9 +132,9 @@ std::pair<double, double> ReportTimes(int recs, int runs) {
   Store s;
   s.dir = TempDir();
   s.server = rectrack::bench::StartServer(s.dir, &s.clock);
-  s.stub = v1::Tracker::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", s.server->port()),
-      grpc::InsecureChannelCredentials()));
+  s.stub = v1::Tracker::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", s.server->port()),
+                          grpc::InsecureChannelCredentials()));
   auto apply = [&](const v1::ApplyRequest& req) {
     v1::ApplyResponse r;
     grpc::ClientContext c;
@@ -217,8 +218,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s needs a positive number\n", flag.c_str());
       return 2;
     }
-    if (flag == "--actions") actions = value;
-    else if (flag == "--runs") runs = value;
+    if (flag == "--actions")
+      actions = value;
+    else if (flag == "--runs")
+      runs = value;
     else {
       std::fprintf(stderr, "usage: query_bench [--actions N] [--runs N]\n");
       return 2;
@@ -230,9 +233,9 @@ int main(int argc, char** argv) {
   Store big, little;
   auto t0 = std::chrono::steady_clock::now();
   Load(big, actions);
-  double load_s = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - t0)
-                      .count();
+  double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   Load(little, small);
 
   v1::ListActionsRequest overdue;
@@ -245,8 +248,7 @@ int main(int argc, char** argv) {
                "result |\n|---|---:|---:|---:|---:|\n");
   auto row = [&](const char* what, int stored, const Timed& t) {
     std::fprintf(stderr, "| %s | %d | %d | %.2f | %.1f |\n", what, stored,
-                 t.results, t.ms,
-                 t.results ? 1000.0 * t.ms / t.results : 0.0);
+                 t.results, t.ms, t.results ? 1000.0 * t.ms / t.results : 0.0);
   };
   // The same day on both stores: the big one has ten times the results.
   // Then a day on the small store giving as many results as the big one's.
@@ -272,7 +274,8 @@ int main(int argc, char** argv) {
   Timed scan = Query(big, all, std::max(1, runs / 2));
   row("baseline: every action, no filter", actions, scan);
 
-  std::fprintf(stderr,
+  std::fprintf(
+      stderr,
       "\nOverdue with ~1,000 results: %.2f ms over %d actions vs %.2f ms over "
       "%d (ratio %.2f; 1.0 = independent of the actions stored).\n"
       "Against reading every action: %.3f of the baseline's time.\n"

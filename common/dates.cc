@@ -91,9 +91,7 @@ std::optional<absl::CivilDay> ParseDay(absl::string_view ymd) {
   return day;
 }
 
-std::string FormatDay(absl::CivilDay day) {
-  return absl::FormatCivilTime(day);
-}
+std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 std::string AddDays(absl::string_view ymd, int days) {
   std::optional<absl::CivilDay> day = ParseDay(ymd);

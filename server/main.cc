@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -122,84 +123,70 @@ bool ReadConfig(const std::string& path,
 
 }  // namespace
 
-// rectrackd token add|list|revoke.
-int TokenCommand(const std::vector<std::string>& args,
-                 const std::string& data_dir) {
-  using rectrack::service::Role;
-  auto usage = [](const std::string& why) {
-    std::fprintf(stderr, "error: %s; see rectrackd --help\n", why.c_str());
-    return 2;
-  };
-  auto fail = [](const absl::Status& status) {
-    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
-    return 1;
-  };
-  if (args.empty()) return usage("say token add, token list or token revoke");
-  const std::string& verb = args[0];
-  if (verb == "list") {
-    if (args.size() != 1) return usage("token list takes no name");
-    auto entries = rectrack::service::ReadTokens(data_dir);
-    if (!entries.ok()) return fail(entries.status());
-    if (entries->empty()) {
-      std::printf("no tokens in %s: rectrackd is open on loopback only\n",
-                  data_dir.c_str());
-    }
-    for (const auto& e : *entries) {
-      std::printf("%-24s %-9s created %s%s%s\n", e.name.c_str(),
-                  rectrack::service::RoleName(e.role), e.created.c_str(),
-                  e.leads.empty() ? "" : "  leads: ",
-                  absl::StrJoin(e.leads, "; ").c_str());
-    }
-    return 0;
+namespace {
+
+int TokenUsage(const std::string& why) {
+  std::fprintf(stderr, "error: %s; see rectrackd --help\n", why.c_str());
+  return 2;
+}
+
+int TokenFailed(const absl::Status& status) {
+  std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+int TokenList(const std::string& data_dir) {
+  auto entries = rectrack::service::ReadTokens(data_dir);
+  if (!entries.ok()) return TokenFailed(entries.status());
+  if (entries->empty()) {
+    struct stat st {};
+    const bool had_tokens =
+        stat(rectrack::service::TokensPath(data_dir).c_str(), &st) == 0;
+    std::printf(had_tokens ? "no tokens in %s: every token has been revoked, "
+                             "so rectrackd refuses every call until one is "
+                             "added\n"
+                           : "no tokens in %s: rectrackd is open on loopback "
+                             "only\n",
+                data_dir.c_str());
   }
-  if (verb != "add" && verb != "revoke") {
-    return usage(absl::StrCat("unknown token command \"", verb, "\""));
+  for (const auto& e : *entries) {
+    std::printf("%-24s %-9s created %s%s%s\n", e.name.c_str(),
+                rectrack::service::RoleName(e.role), e.created.c_str(),
+                e.leads.empty() ? "" : "  leads: ",
+                absl::StrJoin(e.leads, "; ").c_str());
   }
-  std::string name, role_name;
-  std::vector<std::string> leads;
-  for (size_t i = 1; i < args.size(); ++i) {
-    if ((args[i] == "--role" || args[i] == "--lead") && verb == "add") {
-      if (i + 1 >= args.size()) return usage(args[i] + " needs a value");
-      if (args[i] == "--role") {
-        role_name = args[i + 1];
-      } else {
-        leads.push_back(args[i + 1]);
-      }
-      ++i;
-    } else if (absl::StartsWith(args[i], "--")) {
-      return usage(absl::StrCat(args[i], " does not apply to token ", verb));
-    } else if (name.empty()) {
-      name = args[i];
-    } else {
-      return usage(absl::StrCat("token ", verb, " takes one name"));
-    }
+  return 0;
+}
+
+int TokenRevoke(const std::string& name, const std::string& data_dir) {
+  absl::StatusOr<size_t> left = rectrack::service::RevokeToken(data_dir, name);
+  if (!left.ok()) return TokenFailed(left.status());
+  std::printf("revoked %s; a running rectrackd refuses it from now on\n",
+              name.c_str());
+  if (*left == 0) {
+    std::printf(
+        "That was the last token: rectrackd now refuses every call (it does "
+        "not open up again). Add one with: rectrackd token add NAME --role "
+        "ROLE --data-dir %s\n",
+        data_dir.c_str());
   }
-  if (name.empty()) return usage(absl::StrCat("token ", verb, " needs NAME"));
-  if (verb == "revoke") {
-    absl::StatusOr<size_t> left =
-        rectrack::service::RevokeToken(data_dir, name);
-    if (!left.ok()) return fail(left.status());
-    std::printf("revoked %s; a running rectrackd refuses it from now on\n",
-                name.c_str());
-    if (*left == 0) {
-      std::printf(
-          "That was the last token: rectrackd now refuses every call (it does "
-          "not open up again). Add one with: rectrackd token add NAME --role "
-          "ROLE --data-dir %s\n",
-          data_dir.c_str());
-    }
-    return 0;
-  }
+  return 0;
+}
+
+int TokenAdd(const std::string& name, const std::string& role_name,
+             const std::vector<std::string>& leads,
+             const std::string& data_dir) {
   if (role_name.empty()) {
-    return usage("token add needs --role viewer|officer|scrutiny|admin");
+    return TokenUsage("token add needs --role viewer|officer|scrutiny|admin");
   }
-  absl::StatusOr<Role> role = rectrack::service::ParseRole(role_name);
-  if (!role.ok()) return usage(std::string(role.status().message()));
+  absl::StatusOr<rectrack::service::Role> role =
+      rectrack::service::ParseRole(role_name);
+  if (!role.ok()) return TokenUsage(std::string(role.status().message()));
   absl::StatusOr<std::string> token = rectrack::service::AddToken(
       data_dir, name, *role, leads,
       absl::FormatTime(absl::RFC3339_sec, clock_for_logs()->Now(),
                        absl::UTCTimeZone()));
-  if (!token.ok()) return fail(token.status());
+  if (!token.ok()) return TokenFailed(token.status());
   // The token alone on stdout, so scripts can capture it; the advice on
   // stderr.
   std::printf("%s\n", token->c_str());
@@ -209,6 +196,48 @@ int TokenCommand(const std::vector<std::string>& args,
                "rectrack --token or RECTRACK_TOKEN.\n",
                name.c_str(), role_name.c_str());
   return 0;
+}
+
+}  // namespace
+
+// rectrackd token add|list|revoke.
+int TokenCommand(const std::vector<std::string>& args,
+                 const std::string& data_dir) {
+  if (args.empty())
+    return TokenUsage("say token add, token list or token revoke");
+  const std::string& verb = args[0];
+  if (verb == "list") {
+    if (args.size() != 1) return TokenUsage("token list takes no name");
+    return TokenList(data_dir);
+  }
+  if (verb != "add" && verb != "revoke") {
+    return TokenUsage(absl::StrCat("unknown token command \"", verb, "\""));
+  }
+  std::string name, role_name;
+  std::vector<std::string> leads;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if ((args[i] == "--role" || args[i] == "--lead") && verb == "add") {
+      if (i + 1 >= args.size()) return TokenUsage(args[i] + " needs a value");
+      if (args[i] == "--role") {
+        role_name = args[i + 1];
+      } else {
+        leads.push_back(args[i + 1]);
+      }
+      ++i;
+    } else if (absl::StartsWith(args[i], "--")) {
+      return TokenUsage(
+          absl::StrCat(args[i], " does not apply to token ", verb));
+    } else if (name.empty()) {
+      name = args[i];
+    } else {
+      return TokenUsage(absl::StrCat("token ", verb, " takes one name"));
+    }
+  }
+  if (name.empty()) {
+    return TokenUsage(absl::StrCat("token ", verb, " needs NAME"));
+  }
+  return verb == "revoke" ? TokenRevoke(name, data_dir)
+                          : TokenAdd(name, role_name, leads, data_dir);
 }
 
 // Protobuf's own messages (for instance about a request whose text is not
@@ -237,15 +266,14 @@ void CloseDataDir(const std::string& data_dir) {
   }
 }
 
-int main(int argc, char** argv) {
-  // Whatever the umask of whoever starts it, what rectrackd writes (the
-  // database, the token file, backups) is its user's alone: directories
-  // 0700, files 0600.
-  umask(077);
-  google::protobuf::SetLogHandler(LogFromProtobuf);
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> token_args;
-  const bool token_command = argc > 1 && std::string(argv[1]) == "token";
+// The command line: "--name value" or "--name=value" options into `flags`,
+// and for "rectrackd token ..." the words after "token" into `token_args`.
+// Returns an exit code to stop with, or nothing to go on.
+std::optional<int> ParseFlags(int argc, char** argv, bool token_command,
+                              std::map<std::string, std::string>* flags_out,
+                              std::vector<std::string>* token_args_out) {
+  std::map<std::string, std::string>& flags = *flags_out;
+  std::vector<std::string>& token_args = *token_args_out;
   for (int i = token_command ? 2 : 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -282,10 +310,15 @@ int main(int argc, char** argv) {
     flags[arg.substr(2)] = value;
   }
 
-  // Config file, then environment, then flags: later wins.
-  std::map<std::string, std::string> settings;
+  return std::nullopt;
+}
+
+// Config file, then environment, then flags: later wins.
+std::optional<int> ReadSettings(const std::map<std::string, std::string>& flags,
+                                std::map<std::string, std::string>* out) {
+  std::map<std::string, std::string>& settings = *out;
   const char* config_env = std::getenv("RECTRACK_CONFIG");
-  std::string config = flags.count("config")   ? flags["config"]
+  std::string config = flags.count("config")   ? flags.at("config")
                        : config_env != nullptr ? config_env
                                                : "";
   std::string error;
@@ -303,13 +336,11 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& [key, value] : flags) settings[key] = value;
-  CloseDataDir(settings.count("data-dir") ? settings["data-dir"] : "./data");
-  if (token_command) {
-    return TokenCommand(token_args, settings.count("data-dir")
-                                        ? settings["data-dir"]
-                                        : std::string("./data"));
-  }
+  return std::nullopt;
+}
 
+// Runs the server until SIGINT or SIGTERM.
+int Serve(std::map<std::string, std::string>& settings) {
   rectrack::service::ServerOptions options;
   options.access_log = true;
   if (settings.count("listen")) options.listen = settings["listen"];
@@ -360,4 +391,24 @@ int main(int argc, char** argv) {
   (*server)->Shutdown();
   rectrack::Log(clock_for_logs(), "info", "stopped; database closed cleanly");
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Whatever the umask of whoever starts it, what rectrackd writes (the
+  // database, the token file, backups) is its user's alone: directories
+  // 0700, files 0600.
+  umask(077);
+  google::protobuf::SetLogHandler(LogFromProtobuf);
+  const bool token_command = argc > 1 && std::string(argv[1]) == "token";
+  std::map<std::string, std::string> flags, settings;
+  std::vector<std::string> token_args;
+  if (auto stop = ParseFlags(argc, argv, token_command, &flags, &token_args)) {
+    return *stop;
+  }
+  if (auto stop = ReadSettings(flags, &settings)) return *stop;
+  const std::string data_dir =
+      settings.count("data-dir") ? settings["data-dir"] : "./data";
+  CloseDataDir(data_dir);
+  if (token_command) return TokenCommand(token_args, data_dir);
+  return Serve(settings);
 }

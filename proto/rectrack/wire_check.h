@@ -33,19 +33,19 @@ std::string WireProblem(const google::protobuf::Message& message);
 
 }  // namespace rectrack::wire
 
-#define RECTRACK_WIRE_CHECKED(Type)                                        \
-  template <>                                                              \
-  class grpc::SerializationTraits<Type, void> {                            \
-   public:                                                                 \
-    static grpc::Status Serialize(const grpc::protobuf::MessageLite& msg,  \
-                                  grpc::ByteBuffer* bb, bool* own_buffer) { \
-      return grpc::GenericSerialize<grpc::ProtoBufferWriter, Type>(        \
-          msg, bb, own_buffer);                                            \
-    }                                                                      \
-    static grpc::Status Deserialize(grpc::ByteBuffer* buffer,              \
-                                    grpc::protobuf::MessageLite* msg) {    \
+#define RECTRACK_WIRE_CHECKED(Type)                                          \
+  template <>                                                                \
+  class grpc::SerializationTraits<Type, void> {                              \
+   public:                                                                   \
+    static grpc::Status Serialize(const grpc::protobuf::MessageLite& msg,    \
+                                  grpc::ByteBuffer* bb, bool* own_buffer) {  \
+      return grpc::GenericSerialize<grpc::ProtoBufferWriter, Type>(          \
+          msg, bb, own_buffer);                                              \
+    }                                                                        \
+    static grpc::Status Deserialize(grpc::ByteBuffer* buffer,                \
+                                    grpc::protobuf::MessageLite* msg) {      \
       return ::rectrack::wire::Deserialize(buffer, static_cast<Type*>(msg)); \
-    }                                                                      \
+    }                                                                        \
   }
 
 RECTRACK_WIRE_CHECKED(rectrack::v1::ApplyRequest);

@@ -85,7 +85,8 @@ absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
 // were one request ("$N" counts across them). With more than one chunk,
 // errors name the chunk.
 store::EventStore::Decider DecideChunks(
-    std::shared_ptr<const std::vector<v1::ApplyRequest>> chunks, Actor actor) {
+    const std::shared_ptr<const std::vector<v1::ApplyRequest>>& chunks,
+    const Actor& actor) {
   return
       [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
         std::vector<std::string> results;
@@ -143,7 +144,7 @@ void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
   auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
       std::vector<v1::ApplyRequest>{request});
   store_->Submit(
-      std::move(info), DecideChunks(std::move(chunks), actor),
+      std::move(info), DecideChunks(chunks, actor),
       [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
         if (!result.ok()) {
           done(result.status());
@@ -189,7 +190,7 @@ void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
   auto shared =
       std::make_shared<const std::vector<v1::ApplyRequest>>(std::move(chunks));
   store_->Submit(
-      std::move(info), DecideChunks(std::move(shared), actor),
+      std::move(info), DecideChunks(shared, actor),
       [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
         if (!result.ok()) {
           done(result.status());

@@ -28,8 +28,7 @@ class RequestDecider {
  public:
   // With `keep_going` (dry runs), a failing command does not stop the run:
   // every problem is reported. `txn` and `actor` must outlive the decider.
-  RequestDecider(store::Transaction& txn, const Actor& actor,
-                 bool keep_going)
+  RequestDecider(store::Transaction& txn, const Actor& actor, bool keep_going)
       : txn_(txn), actor_(actor), keep_going_(keep_going) {}
 
   // Runs `commands` after any run before on this decider: "$N" counts from

@@ -26,11 +26,10 @@ v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
   } else if (open && !latest.empty() && latest <= AddDays(day, due_soon_days)) {
     out.set_due_soon(true);
   }
-  if (!open) {
-    out.set_rag(v1::RAG_GREEN);
-  } else if (out.overdue() || action.status() == v1::ACTION_STATUS_BLOCKED) {
+  // Completed and cancelled actions are green.
+  if (open && (out.overdue() || action.status() == v1::ACTION_STATUS_BLOCKED)) {
     out.set_rag(v1::RAG_RED);
-  } else if (out.due_soon() || action.slippage().revisions() > 1) {
+  } else if (open && (out.due_soon() || action.slippage().revisions() > 1)) {
     out.set_rag(v1::RAG_AMBER);
   } else {
     out.set_rag(v1::RAG_GREEN);

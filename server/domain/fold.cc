@@ -65,160 +65,214 @@ void AddTarget(const v1::Event& event, const std::string& reason,
       original.empty() || current.empty() ? 0 : DaysBetween(original, current));
 }
 
+// One function per kind of event, each folding it into `states`.
+
+absl::Status FoldReviewOpened(const v1::Event& event, const v1::EventPayload& p,
+                              EntityStates* states) {
+  v1::Review& r = states->reviews[event.stream()];
+  r.Clear();
+  r.set_id(event.stream());
+  r.set_title(p.review_opened().title());
+  r.set_committee(p.review_opened().committee());
+  r.set_council(p.review_opened().council());
+  r.set_published_on(p.review_opened().published_on());
+  r.set_status(v1::REVIEW_STATUS_OPEN);
+  *r.mutable_created_at() = event.recorded_at();
+  Touch(event, &r);
+  return absl::OkStatus();
+}
+
+absl::Status FoldReportBackScheduled(const v1::Event& event,
+                                     const v1::EventPayload& p,
+                                     EntityStates* states) {
+  auto r = Existing(states->reviews, event);
+  if (!r.ok()) return r.status();
+  v1::ReportBack rb;
+  rb.set_date(p.report_back_scheduled().date());
+  rb.set_note(p.report_back_scheduled().note());
+  auto* list = (*r)->mutable_report_backs();
+  auto pos =
+      std::upper_bound(list->begin(), list->end(), rb,
+                       [](const v1::ReportBack& a, const v1::ReportBack& b) {
+                         return a.date() < b.date();
+                       });
+  int index = static_cast<int>(pos - list->begin());
+  *list->Add() = rb;
+  for (int i = list->size() - 1; i > index; --i) {
+    list->SwapElements(i, i - 1);
+  }
+  Touch(event, *r);
+  return absl::OkStatus();
+}
+
+absl::Status FoldReviewClosed(const v1::Event& event, const v1::EventPayload& p,
+                              EntityStates* states) {
+  auto r = Existing(states->reviews, event);
+  if (!r.ok()) return r.status();
+  (*r)->set_status(v1::REVIEW_STATUS_CLOSED);
+  (*r)->set_closing_note(p.review_closed().note());
+  Touch(event, *r);
+  return absl::OkStatus();
+}
+
+absl::Status FoldRecommendationAdded(const v1::Event& event,
+                                     const v1::EventPayload& p,
+                                     EntityStates* states) {
+  const v1::AddRecommendation& a = p.recommendation_added();
+  v1::Recommendation& rec = states->recommendations[event.stream()];
+  rec.Clear();
+  rec.set_id(event.stream());
+  rec.set_review_id(a.review_id());
+  rec.set_ref(a.ref());
+  rec.set_text(a.text());
+  rec.set_portfolio(a.portfolio());
+  rec.set_status(v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE);
+  *rec.mutable_created_at() = event.recorded_at();
+  Touch(event, &rec);
+  if (auto it = states->reviews.find(a.review_id());
+      it != states->reviews.end()) {
+    it->second.add_recommendation_ids(event.stream());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FoldRecommendationAmended(const v1::Event& event,
+                                       const v1::EventPayload& p,
+                                       EntityStates* states) {
+  auto rec = Existing(states->recommendations, event);
+  if (!rec.ok()) return rec.status();
+  const v1::AmendRecommendation& a = p.recommendation_amended();
+  if (a.has_ref()) (*rec)->set_ref(a.ref());
+  if (a.has_text()) (*rec)->set_text(a.text());
+  if (a.has_portfolio()) (*rec)->set_portfolio(a.portfolio());
+  Touch(event, *rec);
+  return absl::OkStatus();
+}
+
+absl::Status FoldResponseRecorded(const v1::Event& event,
+                                  const v1::EventPayload& p,
+                                  EntityStates* states) {
+  auto rec = Existing(states->recommendations, event);
+  if (!rec.ok()) return rec.status();
+  const v1::RecordResponse& r = p.response_recorded();
+  v1::Response* out = (*rec)->mutable_response();
+  out->set_decision(r.decision());
+  out->set_text(r.text());
+  out->set_reason(r.reason());
+  out->set_responded_by(r.responded_by());
+  out->set_responded_on(r.responded_on());
+  (*rec)->set_status(StatusForDecision(r.decision()));
+  Touch(event, *rec);
+  return absl::OkStatus();
+}
+
+absl::Status FoldRecommendationStatusSet(const v1::Event& event,
+                                         const v1::EventPayload& p,
+                                         EntityStates* states) {
+  auto rec = Existing(states->recommendations, event);
+  if (!rec.ok()) return rec.status();
+  const v1::SetRecommendationStatus& s = p.recommendation_status_set();
+  (*rec)->set_status(s.status());
+  (*rec)->set_status_note(s.note());
+  (*rec)->set_signed_off_on(s.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF
+                                ? s.effective_on()
+                                : "");
+  Touch(event, *rec);
+  return absl::OkStatus();
+}
+
+absl::Status FoldActionAdded(const v1::Event& event, const v1::EventPayload& p,
+                             EntityStates* states) {
+  const v1::AddAction& a = p.action_added();
+  v1::Action& act = states->actions[event.stream()];
+  act.Clear();
+  act.set_id(event.stream());
+  act.set_recommendation_id(a.recommendation_id());
+  auto parent = states->recommendations.find(a.recommendation_id());
+  if (parent != states->recommendations.end()) {
+    act.set_review_id(parent->second.review_id());
+    parent->second.add_action_ids(event.stream());
+  }
+  act.set_text(a.text());
+  *act.mutable_leads() = a.leads();
+  *act.mutable_timescale() =
+      ReadTimescale(a.timescale(), a.timescale_reference());
+  act.set_status(v1::ACTION_STATUS_NOT_STARTED);
+  *act.mutable_created_at() = event.recorded_at();
+  AddTarget(event, "", &act);
+  Touch(event, &act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldActionUpdated(const v1::Event& event,
+                               const v1::EventPayload& p,
+                               EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  const v1::UpdateAction& u = p.action_updated();
+  if (u.has_text()) (*act)->set_text(u.text());
+  if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
+  if (u.has_timescale() && u.timescale() != (*act)->timescale().text()) {
+    std::string reference = (*act)->timescale().reference_date();
+    *(*act)->mutable_timescale() = ReadTimescale(u.timescale(), reference);
+    AddTarget(event, u.reason(), *act);
+  }
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldActionStatusSet(const v1::Event& event,
+                                 const v1::EventPayload& p,
+                                 EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  (*act)->set_status(p.action_status_set().status());
+  (*act)->set_status_note(p.action_status_set().note());
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldProgressReported(const v1::Event& event,
+                                  const v1::EventPayload& p,
+                                  EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  v1::ProgressUpdate* u = (*act)->add_progress();
+  u->set_text(p.progress_reported().text());
+  u->set_reported_on(p.progress_reported().reported_on());
+  *u->mutable_recorded_at() = event.recorded_at();
+  u->set_recorded_by(event.actor());
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
   const v1::EventPayload& p = event.payload();
   switch (p.kind_case()) {
-    case v1::EventPayload::kReviewOpened: {
-      v1::Review& r = states->reviews[event.stream()];
-      r.Clear();
-      r.set_id(event.stream());
-      r.set_title(p.review_opened().title());
-      r.set_committee(p.review_opened().committee());
-      r.set_council(p.review_opened().council());
-      r.set_published_on(p.review_opened().published_on());
-      r.set_status(v1::REVIEW_STATUS_OPEN);
-      *r.mutable_created_at() = event.recorded_at();
-      Touch(event, &r);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kReportBackScheduled: {
-      auto r = Existing(states->reviews, event);
-      if (!r.ok()) return r.status();
-      v1::ReportBack rb;
-      rb.set_date(p.report_back_scheduled().date());
-      rb.set_note(p.report_back_scheduled().note());
-      auto* list = (*r)->mutable_report_backs();
-      auto pos = std::upper_bound(
-          list->begin(), list->end(), rb,
-          [](const v1::ReportBack& a, const v1::ReportBack& b) {
-            return a.date() < b.date();
-          });
-      int index = static_cast<int>(pos - list->begin());
-      *list->Add() = rb;
-      for (int i = list->size() - 1; i > index; --i) {
-        list->SwapElements(i, i - 1);
-      }
-      Touch(event, *r);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kReviewClosed: {
-      auto r = Existing(states->reviews, event);
-      if (!r.ok()) return r.status();
-      (*r)->set_status(v1::REVIEW_STATUS_CLOSED);
-      (*r)->set_closing_note(p.review_closed().note());
-      Touch(event, *r);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kRecommendationAdded: {
-      const v1::AddRecommendation& a = p.recommendation_added();
-      v1::Recommendation& rec = states->recommendations[event.stream()];
-      rec.Clear();
-      rec.set_id(event.stream());
-      rec.set_review_id(a.review_id());
-      rec.set_ref(a.ref());
-      rec.set_text(a.text());
-      rec.set_portfolio(a.portfolio());
-      rec.set_status(v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE);
-      *rec.mutable_created_at() = event.recorded_at();
-      Touch(event, &rec);
-      if (auto it = states->reviews.find(a.review_id());
-          it != states->reviews.end()) {
-        it->second.add_recommendation_ids(event.stream());
-      }
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kRecommendationAmended: {
-      auto rec = Existing(states->recommendations, event);
-      if (!rec.ok()) return rec.status();
-      const v1::AmendRecommendation& a = p.recommendation_amended();
-      if (a.has_ref()) (*rec)->set_ref(a.ref());
-      if (a.has_text()) (*rec)->set_text(a.text());
-      if (a.has_portfolio()) (*rec)->set_portfolio(a.portfolio());
-      Touch(event, *rec);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kResponseRecorded: {
-      auto rec = Existing(states->recommendations, event);
-      if (!rec.ok()) return rec.status();
-      const v1::RecordResponse& r = p.response_recorded();
-      v1::Response* out = (*rec)->mutable_response();
-      out->set_decision(r.decision());
-      out->set_text(r.text());
-      out->set_reason(r.reason());
-      out->set_responded_by(r.responded_by());
-      out->set_responded_on(r.responded_on());
-      (*rec)->set_status(StatusForDecision(r.decision()));
-      Touch(event, *rec);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kRecommendationStatusSet: {
-      auto rec = Existing(states->recommendations, event);
-      if (!rec.ok()) return rec.status();
-      const v1::SetRecommendationStatus& s = p.recommendation_status_set();
-      (*rec)->set_status(s.status());
-      (*rec)->set_status_note(s.note());
-      (*rec)->set_signed_off_on(
-          s.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF ? s.effective_on()
-                                                             : "");
-      Touch(event, *rec);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kActionAdded: {
-      const v1::AddAction& a = p.action_added();
-      v1::Action& act = states->actions[event.stream()];
-      act.Clear();
-      act.set_id(event.stream());
-      act.set_recommendation_id(a.recommendation_id());
-      auto parent = states->recommendations.find(a.recommendation_id());
-      if (parent != states->recommendations.end()) {
-        act.set_review_id(parent->second.review_id());
-        parent->second.add_action_ids(event.stream());
-      }
-      act.set_text(a.text());
-      *act.mutable_leads() = a.leads();
-      *act.mutable_timescale() =
-          ReadTimescale(a.timescale(), a.timescale_reference());
-      act.set_status(v1::ACTION_STATUS_NOT_STARTED);
-      *act.mutable_created_at() = event.recorded_at();
-      AddTarget(event, "", &act);
-      Touch(event, &act);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kActionUpdated: {
-      auto act = Existing(states->actions, event);
-      if (!act.ok()) return act.status();
-      const v1::UpdateAction& u = p.action_updated();
-      if (u.has_text()) (*act)->set_text(u.text());
-      if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
-      if (u.has_timescale() && u.timescale() != (*act)->timescale().text()) {
-        std::string reference = (*act)->timescale().reference_date();
-        *(*act)->mutable_timescale() = ReadTimescale(u.timescale(), reference);
-        AddTarget(event, u.reason(), *act);
-      }
-      Touch(event, *act);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kActionStatusSet: {
-      auto act = Existing(states->actions, event);
-      if (!act.ok()) return act.status();
-      (*act)->set_status(p.action_status_set().status());
-      (*act)->set_status_note(p.action_status_set().note());
-      Touch(event, *act);
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kProgressReported: {
-      auto act = Existing(states->actions, event);
-      if (!act.ok()) return act.status();
-      v1::ProgressUpdate* u = (*act)->add_progress();
-      u->set_text(p.progress_reported().text());
-      u->set_reported_on(p.progress_reported().reported_on());
-      *u->mutable_recorded_at() = event.recorded_at();
-      u->set_recorded_by(event.actor());
-      Touch(event, *act);
-      return absl::OkStatus();
-    }
+    case v1::EventPayload::kReviewOpened:
+      return FoldReviewOpened(event, p, states);
+    case v1::EventPayload::kReportBackScheduled:
+      return FoldReportBackScheduled(event, p, states);
+    case v1::EventPayload::kReviewClosed:
+      return FoldReviewClosed(event, p, states);
+    case v1::EventPayload::kRecommendationAdded:
+      return FoldRecommendationAdded(event, p, states);
+    case v1::EventPayload::kRecommendationAmended:
+      return FoldRecommendationAmended(event, p, states);
+    case v1::EventPayload::kResponseRecorded:
+      return FoldResponseRecorded(event, p, states);
+    case v1::EventPayload::kRecommendationStatusSet:
+      return FoldRecommendationStatusSet(event, p, states);
+    case v1::EventPayload::kActionAdded:
+      return FoldActionAdded(event, p, states);
+    case v1::EventPayload::kActionUpdated:
+      return FoldActionUpdated(event, p, states);
+    case v1::EventPayload::kActionStatusSet:
+      return FoldActionStatusSet(event, p, states);
+    case v1::EventPayload::kProgressReported:
+      return FoldProgressReported(event, p, states);
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }

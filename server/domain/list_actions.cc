@@ -100,7 +100,7 @@ absl::StatusOr<ActionFilter> ReadFilter(const v1::ListActionsRequest& r,
 
 // Ids of the entries, in any order.
 std::vector<std::string> IdsOf(
-    std::vector<std::pair<std::string, std::string>> entries) {
+    std::vector<std::pair<std::string, std::string>>&& entries) {
   std::vector<std::string> out;
   out.reserve(entries.size());
   for (auto& [value, id] : entries) out.push_back(std::move(id));

@@ -82,10 +82,10 @@ std::vector<std::string> Words(absl::string_view text) {
     cur.clear();
   };
   for (char c : text) {
-    if (absl::ascii_isalnum(c) || c == '/') {
+    // Letters, digits and "/", and "-" after a digit (2010-11, 2007-05-17).
+    if (absl::ascii_isalnum(c) || c == '/' ||
+        (c == '-' && !cur.empty() && absl::ascii_isdigit(cur.back()))) {
       cur += c;
-    } else if (c == '-' && !cur.empty() && absl::ascii_isdigit(cur.back())) {
-      cur += c;  // 2010-11 or 2007-05-17
     } else {
       flush();
       if (c == '?') out.push_back("?");
@@ -94,6 +94,194 @@ std::vector<std::string> Words(absl::string_view text) {
   flush();
   return out;
 }
+
+// Reads the dates in the words of a timescale, left to right: each kind of
+// date a council writes is one step, tried in turn on each word.
+class TimescaleReader {
+ public:
+  TimescaleReader(const std::vector<std::string>& words, int ref_year)
+      : words_(words), ref_year_(ref_year) {}
+
+  std::vector<Window> Read() {
+    for (i_ = 0; i_ < words_.size(); ++i_) {
+      const std::string& w = words_[i_];
+      if (NumericDate(w) || DayMonthYear(w) || Quarter(w) || Season(w) ||
+          Third(w) || MonthWord(w)) {
+        continue;
+      }
+      YearAlone(w);
+    }
+    return found_;
+  }
+
+ private:
+  std::optional<int> YearAt(size_t j) const {
+    return j < words_.size() ? Year(words_[j], ref_year_) : std::nullopt;
+  }
+  void Add(absl::CivilDay first, absl::CivilDay last) {
+    found_.push_back({first, last});
+  }
+  void AddMonth(int year, int month) {
+    Add(absl::CivilDay(year, month, 1), LastDayOfMonth(year, month));
+  }
+
+  // 2007-05-17, 2010-2011, 17/05/2007, or a financial year 2024/25 (April
+  // to March, maybe after "Q3" or "winter").
+  bool NumericDate(const std::string& w) {
+    int y = 0, m = 0, d = 0, y2 = 0;
+    std::vector<std::string> dash = absl::StrSplit(w, '-');
+    std::vector<std::string> slash = absl::StrSplit(w, '/');
+    if (dash.size() == 3 && absl::SimpleAtoi(dash[0], &y) &&
+        absl::SimpleAtoi(dash[1], &m) && absl::SimpleAtoi(dash[2], &d) &&
+        dash[0].size() == 4) {
+      if (auto day = ValidDay(y, m, d)) {
+        Add(*day, *day);
+        return true;
+      }
+    }
+    if (dash.size() == 2 && dash[0].size() == 4 && dash[1].size() == 4 &&
+        absl::SimpleAtoi(dash[0], &y) && absl::SimpleAtoi(dash[1], &y2) &&
+        ValidDay(y, 1, 1) && ValidDay(y2, 1, 1) && y <= y2) {
+      Add(absl::CivilDay(y, 1, 1), absl::CivilDay(y2, 12, 31));
+      return true;
+    }
+    if (slash.size() == 3 && absl::SimpleAtoi(slash[0], &d) &&
+        absl::SimpleAtoi(slash[1], &m) && absl::SimpleAtoi(slash[2], &y)) {
+      if (slash[2].size() == 2) y = *Year(slash[2], ref_year_);
+      if (auto day = ValidDay(y, m, d)) {
+        Add(*day, *day);
+        return true;
+      }
+    }
+    if (slash.size() == 2 && slash[0].size() == 4 &&
+        absl::SimpleAtoi(slash[0], &y) && y >= 1900 && y <= 2200) {
+      FinancialYear(y);
+      return true;
+    }
+    return false;
+  }
+  void FinancialYear(int y) {
+    int quarter = 0;
+    const std::string* before = i_ > 0 ? &words_[i_ - 1] : nullptr;
+    if (before != nullptr && before->size() == 2 && (*before)[0] == 'q' &&
+        !absl::SimpleAtoi(before->substr(1), &quarter)) {
+      quarter = 0;
+    }
+    if (quarter >= 1 && quarter <= 4) {
+      absl::CivilMonth start =
+          absl::CivilMonth(y, 4) + int64_t{3} * (quarter - 1);
+      Add(absl::CivilDay(start), absl::CivilDay(start + 3) - 1);
+    } else if (before != nullptr && *before == "winter") {
+      Add(absl::CivilDay(y, 12, 1), LastDayOfMonth(y + 1, 2));
+    } else {
+      Add(absl::CivilDay(y, 4, 1), absl::CivilDay(y + 1, 3, 31));
+    }
+  }
+
+  // "6 April 2006", "17th May 2007".
+  bool DayMonthYear(const std::string& w) {
+    int day_number = 0;
+    std::string digits = w;
+    for (const char* suffix : {"st", "nd", "rd", "th"}) {
+      if (absl::EndsWith(digits, suffix)) {
+        digits = digits.substr(0, digits.size() - 2);
+        break;
+      }
+    }
+    if (!absl::SimpleAtoi(digits, &day_number) || day_number < 1 ||
+        day_number > 31 || w.size() > 4 || i_ + 1 >= words_.size() ||
+        MonthNumber(words_[i_ + 1]) == 0) {
+      return false;
+    }
+    std::optional<int> year = YearAt(i_ + 2);
+    if (!year.has_value()) return false;
+    absl::CivilDay day(*year, MonthNumber(words_[i_ + 1]), day_number);
+    Add(day, day);
+    i_ += 2;
+    return true;
+  }
+
+  // A quarter of a calendar year: "Q1 2025".
+  bool Quarter(const std::string& w) {
+    if (w.size() != 2 || w[0] != 'q' || !absl::ascii_isdigit(w[1])) {
+      return false;
+    }
+    std::optional<int> year = YearAt(i_ + 1);
+    int q = w[1] - '0';
+    if (year.has_value() && words_[i_ + 1].find('/') == std::string::npos &&
+        q >= 1 && q <= 4) {
+      absl::CivilMonth start(*year, 3 * (q - 1) + 1);
+      Add(absl::CivilDay(start), absl::CivilDay(start + 3) - 1);
+      ++i_;
+    }
+    return true;
+  }
+
+  // "Autumn 2006".
+  bool Season(const std::string& w) {
+    static const std::pair<const char*, int> kSeasons[] = {{"spring", 3},
+                                                           {"summer", 6},
+                                                           {"autumn", 9},
+                                                           {"fall", 9},
+                                                           {"winter", 12}};
+    for (const auto& [name, start_month] : kSeasons) {
+      if (w != name) continue;
+      if (std::optional<int> year = YearAt(i_ + 1)) {
+        absl::CivilMonth start(*year, start_month);
+        Add(absl::CivilDay(start), absl::CivilDay(start + 3) - 1);
+        ++i_;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // Early / mid / late YEAR: thirds of the year.
+  bool Third(const std::string& w) {
+    if (w != "early" && w != "mid" && w != "late") return false;
+    std::optional<int> year = YearAt(i_ + 1);
+    if (!year.has_value()) return false;
+    int start = w == "early" ? 1 : w == "mid" ? 5 : 9;
+    Add(absl::CivilDay(*year, start, 1), LastDayOfMonth(*year, start + 3));
+    ++i_;
+    return true;
+  }
+
+  // Month [year]: "May 10", "Sept 10?", "June-Aug 2010" (June waits for
+  // the year after Aug).
+  bool MonthWord(const std::string& w) {
+    int month = MonthNumber(w);
+    if (month == 0) return false;
+    std::optional<int> year = YearAt(i_ + 1);
+    if (!year.has_value()) {
+      pending_months_.push_back(month);
+      return true;
+    }
+    for (int pm : pending_months_) AddMonth(*year, pm);
+    pending_months_.clear();
+    AddMonth(*year, month);
+    ++i_;
+    return true;
+  }
+
+  // A year alone: "2011" (or the year of months waiting for one).
+  void YearAlone(const std::string& w) {
+    if (w.size() != 4) return;
+    std::optional<int> year = Year(w, ref_year_);
+    if (!year.has_value()) return;
+    for (int pm : pending_months_) AddMonth(*year, pm);
+    if (pending_months_.empty()) {
+      Add(absl::CivilDay(*year, 1, 1), absl::CivilDay(*year, 12, 31));
+    }
+    pending_months_.clear();
+  }
+
+  const std::vector<std::string>& words_;
+  const int ref_year_;
+  size_t i_ = 0;
+  std::vector<Window> found_;
+  std::vector<int> pending_months_;
+};
 
 }  // namespace
 
@@ -130,157 +318,8 @@ TimescaleWindow ParseTimescale(absl::string_view text,
             absl::StartsWith(lower, "no later than ") ||
             absl::StrContains(lower, "end of ");
 
-  std::vector<std::string> words = Words(lower);
-  std::vector<Window> found;
-  // A pending month waiting for its year ("June-Aug 2010": June waits).
-  std::vector<int> pending_months;
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    auto next_year = [&](size_t j) -> std::optional<int> {
-      return j < words.size() ? Year(words[j], ref_year) : std::nullopt;
-    };
-    // ISO date 2007-05-17 or UK date 17/05/2007.
-    int y = 0, m = 0, d = 0;
-    std::vector<std::string> dash = absl::StrSplit(w, '-');
-    std::vector<std::string> slash = absl::StrSplit(w, '/');
-    if (dash.size() == 3 && absl::SimpleAtoi(dash[0], &y) &&
-        absl::SimpleAtoi(dash[1], &m) && absl::SimpleAtoi(dash[2], &d) &&
-        dash[0].size() == 4) {
-      if (auto day = ValidDay(y, m, d)) {
-        found.push_back({*day, *day});
-        continue;
-      }
-    }
-    // A range of years: "2010-2011".
-    int y2 = 0;
-    if (dash.size() == 2 && dash[0].size() == 4 && dash[1].size() == 4 &&
-        absl::SimpleAtoi(dash[0], &y) && absl::SimpleAtoi(dash[1], &y2) &&
-        ValidDay(y, 1, 1) && ValidDay(y2, 1, 1) && y <= y2) {
-      found.push_back({absl::CivilDay(y, 1, 1), absl::CivilDay(y2, 12, 31)});
-      continue;
-    }
-    if (slash.size() == 3 && absl::SimpleAtoi(slash[0], &d) &&
-        absl::SimpleAtoi(slash[1], &m) && absl::SimpleAtoi(slash[2], &y)) {
-      if (slash[2].size() == 2) y = *Year(slash[2], ref_year);
-      if (auto day = ValidDay(y, m, d)) {
-        found.push_back({*day, *day});
-        continue;
-      }
-    }
-    // Financial year 2024/25 (April to March), maybe after "Q3".
-    if (slash.size() == 2 && slash[0].size() == 4 &&
-        absl::SimpleAtoi(slash[0], &y) && y >= 1900 && y <= 2200) {
-      int quarter = 0;
-      if (i > 0 && words[i - 1].size() == 2 && words[i - 1][0] == 'q') {
-        if (!absl::SimpleAtoi(words[i - 1].substr(1), &quarter)) quarter = 0;
-      }
-      if (quarter >= 1 && quarter <= 4) {
-        absl::CivilMonth start = absl::CivilMonth(y, 4) + 3 * (quarter - 1);
-        found.push_back({absl::CivilDay(start), absl::CivilDay(start + 3) - 1});
-      } else if (i > 0 && words[i - 1] == "winter") {
-        found.push_back({absl::CivilDay(y, 12, 1), LastDayOfMonth(y + 1, 2)});
-      } else {
-        found.push_back(
-            {absl::CivilDay(y, 4, 1), absl::CivilDay(y + 1, 3, 31)});
-      }
-      continue;
-    }
-    // Day, month, year: "6 April 2006", "17th May 2007".
-    int day_number = 0;
-    std::string digits = w;
-    for (const char* suffix : {"st", "nd", "rd", "th"}) {
-      if (absl::EndsWith(digits, suffix)) {
-        digits = digits.substr(0, digits.size() - 2);
-        break;
-      }
-    }
-    if (absl::SimpleAtoi(digits, &day_number) && day_number >= 1 &&
-        day_number <= 31 && w.size() <= 4 && i + 1 < words.size() &&
-        MonthNumber(words[i + 1]) > 0) {
-      int month = MonthNumber(words[i + 1]);
-      std::optional<int> year = next_year(i + 2);
-      if (year.has_value()) {
-        absl::CivilDay day(*year, month, day_number);
-        found.push_back({day, day});
-        i += 2;
-        continue;
-      }
-    }
-    // Quarter of a calendar year: "Q1 2025".
-    if (w.size() == 2 && w[0] == 'q' && absl::ascii_isdigit(w[1])) {
-      std::optional<int> year = next_year(i + 1);
-      int q = w[1] - '0';
-      if (year.has_value() && words[i + 1].find('/') == std::string::npos &&
-          q >= 1 && q <= 4) {
-        absl::CivilMonth start(*year, 3 * (q - 1) + 1);
-        found.push_back({absl::CivilDay(start), absl::CivilDay(start + 3) - 1});
-        ++i;
-      }
-      continue;
-    }
-    // Seasons.
-    static const std::pair<const char*, int> kSeasons[] = {{"spring", 3},
-                                                           {"summer", 6},
-                                                           {"autumn", 9},
-                                                           {"fall", 9},
-                                                           {"winter", 12}};
-    bool season = false;
-    for (const auto& [name, start_month] : kSeasons) {
-      if (w == name) {
-        std::optional<int> year = next_year(i + 1);
-        if (year.has_value()) {
-          absl::CivilMonth start(*year, start_month);
-          found.push_back(
-              {absl::CivilDay(start), absl::CivilDay(start + 3) - 1});
-          ++i;
-        }
-        season = true;
-      }
-    }
-    if (season) continue;
-    // Early / mid / late YEAR: thirds of the year.
-    if ((w == "early" || w == "mid" || w == "late") && next_year(i + 1)) {
-      int year = *next_year(i + 1);
-      int start = w == "early" ? 1 : w == "mid" ? 5 : 9;
-      found.push_back(
-          {absl::CivilDay(year, start, 1), LastDayOfMonth(year, start + 3)});
-      ++i;
-      continue;
-    }
-    // Month [year]: "May 10", "Sept 10?", "June-Aug 2010".
-    int month = MonthNumber(w);
-    if (month > 0) {
-      std::optional<int> year = next_year(i + 1);
-      if (year.has_value()) {
-        for (int pm : pending_months) {
-          found.push_back(
-              {absl::CivilDay(*year, pm, 1), LastDayOfMonth(*year, pm)});
-        }
-        pending_months.clear();
-        found.push_back(
-            {absl::CivilDay(*year, month, 1), LastDayOfMonth(*year, month)});
-        ++i;
-      } else {
-        pending_months.push_back(month);
-      }
-      continue;
-    }
-    // A year alone: "2011".
-    if (w.size() == 4) {
-      std::optional<int> year = Year(w, ref_year);
-      if (year.has_value()) {
-        for (int pm : pending_months) {
-          found.push_back(
-              {absl::CivilDay(*year, pm, 1), LastDayOfMonth(*year, pm)});
-        }
-        if (pending_months.empty()) {
-          found.push_back(
-              {absl::CivilDay(*year, 1, 1), absl::CivilDay(*year, 12, 31)});
-        }
-        pending_months.clear();
-      }
-    }
-  }
+  const std::vector<std::string> words = Words(lower);
+  std::vector<Window> found = TimescaleReader(words, ref_year).Read();
   if (found.empty()) {
     result.unparsed = !result.ongoing;
     return result;

@@ -144,7 +144,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerOptions& options) {
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
   RECTRACK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,

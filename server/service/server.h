@@ -52,7 +52,8 @@ class Server {
  public:
   // Opens the database and starts serving. FAILED_PRECONDITION if the data
   // directory is unusable, UNAVAILABLE if the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options);
 
   // Stops if still running.
   ~Server();

@@ -35,19 +35,22 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
 // Every handler starts here: who is calling, and may they? Ends the call
 // with the refusal if not. The actor of every event is the principal's,
 // never a request field.
+// (`principal` names the variable it declares, so it cannot be
+// parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define RECTRACK_ADMIT(principal, rpc, request) \
   absl::StatusOr<Principal> principal =         \
       access_->Admit(*context, rpc, request);   \
   if (!principal.ok()) return Finish(context, principal.status())
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Finishes a unary call with `result`, moved into `*response` when OK.
 template <typename T>
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
                                 absl::StatusOr<T> result, T* response) {
-  if (result.ok()) {
-    *response = *std::move(result);
-  }
-  return Finish(context, result.status());
+  const absl::Status status = result.status();
+  if (status.ok()) *response = *std::move(result);
+  return Finish(context, status);
 }
 
 template <typename Item, typename Field>
@@ -248,10 +251,9 @@ grpc::ServerUnaryReactor* TrackerService::Apply(
   tracker_->Apply(
       *request, Access::ActorOf(*principal),
       [reactor, response](absl::StatusOr<v1::ApplyResponse> r) {
-        if (r.ok()) {
-          *response = *std::move(r);
-        }
-        reactor->Finish(ToGrpcStatus(r.status()));
+        const absl::Status status = r.status();
+        if (status.ok()) *response = *std::move(r);
+        reactor->Finish(ToGrpcStatus(status));
       },
       DeadlineOf(*context));
   return reactor;
@@ -283,10 +285,9 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
     v1::ListReviewsResponse* response) {
   RECTRACK_ADMIT(principal, "ListReviews", request);
   auto reviews = tracker_->ListReviews();
-  if (reviews.ok()) {
-    CopyAll(*std::move(reviews), response->mutable_reviews());
-  }
-  return Finish(context, reviews.status());
+  const absl::Status status = reviews.status();
+  if (status.ok()) CopyAll(*std::move(reviews), response->mutable_reviews());
+  return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListActions(
@@ -308,10 +309,9 @@ grpc::ServerUnaryReactor* TrackerService::GetHistory(
     v1::GetHistoryResponse* response) {
   RECTRACK_ADMIT(principal, "GetHistory", request);
   auto events = tracker_->GetHistory(request->id());
-  if (events.ok()) {
-    CopyAll(*std::move(events), response->mutable_events());
-  }
-  return Finish(context, events.status());
+  const absl::Status status = events.status();
+  if (status.ok()) CopyAll(*std::move(events), response->mutable_events());
+  return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TrackerService::ReadEvents(

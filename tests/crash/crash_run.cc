@@ -24,8 +24,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
-#include "tests/daemon.h"
 #include "rectrack/v1/tracker.grpc.pb.h"
+#include "tests/daemon.h"
 
 namespace {
 
@@ -42,8 +42,8 @@ struct Options {
 
 struct Tally {
   std::mutex mu;
-  std::map<std::string, ApplyRequest> sent;       // request id → request
-  std::map<std::string, ApplyResponse> acked;     // request id → result
+  std::map<std::string, ApplyRequest> sent;    // request id → request
+  std::map<std::string, ApplyResponse> acked;  // request id → result
 };
 
 // AddAction then `updates` progress reports on it: one request.
@@ -176,8 +176,8 @@ int Run(const Options& options) {
           rectrack::client::Connect(daemon.address(), connect)));
       std::string prefix = absl::StrCat("c", cycle, "-w", w);
       if (w == 3) {
-        writers.emplace_back(BulkWriter, stubs.back().get(), rec, prefix,
-                             &stop, &tally);
+        writers.emplace_back(BulkWriter, stubs.back().get(), rec, prefix, &stop,
+                             &tally);
       } else {
         writers.emplace_back(ApplyWriter, stubs.back().get(), rec, prefix,
                              &stop, &tally);
@@ -255,7 +255,7 @@ int Run(const Options& options) {
       if (stored != req.commands_size()) {
         problem(absl::StrCat("request ", id, " has ", stored, " events, not ",
                              req.commands_size(),
-                             stored == 0 ? " (lost)"
+                             stored == 0                    ? " (lost)"
                              : stored < req.commands_size() ? " (half-applied)"
                                                             : " (duplicated)"));
       }
@@ -272,18 +272,18 @@ int Run(const Options& options) {
     rectrack::v1::VerifyResponse verify;
     grpc::ClientContext ctx;
     ctx.set_deadline(In(120));
-    grpc::Status s =
-        stub->Verify(&ctx, rectrack::v1::VerifyRequest(), &verify);
+    grpc::Status s = stub->Verify(&ctx, rectrack::v1::VerifyRequest(), &verify);
     if (!s.ok() || !verify.ok()) {
       problem(absl::StrCat("verify failed after cycle ", cycle, ": ",
                            s.error_message()));
     }
     events = log.size();
-    std::printf("cycle %d: %zu requests sent so far, %llu acknowledged before "
-                "a kill, %zu retried after this one; %zu events in the log\n",
-                cycle, tally.sent.size(),
-                static_cast<unsigned long long>(tally.acked.size() - retried),
-                unacked.size(), log.size());
+    std::printf(
+        "cycle %d: %zu requests sent so far, %llu acknowledged before "
+        "a kill, %zu retried after this one; %zu events in the log\n",
+        cycle, tally.sent.size(),
+        static_cast<unsigned long long>(tally.acked.size() - retried),
+        unacked.size(), log.size());
     std::fflush(stdout);
   }
   daemon.Stop();
@@ -314,7 +314,8 @@ int main(int argc, char** argv) {
     } else if (flag == "--cycles") {
       options.cycles = std::atoi(argv[i + 1]);
     } else if (flag == "--seed") {
-      options.seed = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
+      options.seed =
+          static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
     } else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;

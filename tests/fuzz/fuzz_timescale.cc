@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         rectrack::domain::ParseTimescale(text, reference);
     // Days are YYYY-MM-DD, which order as strings.
     for (const std::string* day : {&w.earliest, &w.latest}) {
-      if (!day->empty() && (day->size() != 10 || (*day)[4] != '-' ||
-                            (*day)[7] != '-')) {
+      if (!day->empty() &&
+          (day->size() != 10 || (*day)[4] != '-' || (*day)[7] != '-')) {
         std::abort();
       }
     }

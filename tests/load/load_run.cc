@@ -50,26 +50,33 @@ int main(int argc, char** argv) {
   long requests = 0;  // 0: no limit but time
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--rectrackd") rectrackd = argv[i + 1];
-    else if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
-    else if (flag == "--requests") requests = std::atol(argv[i + 1]);
-    else if (flag == "--clients") clients = std::atoi(argv[i + 1]);
-    else if (flag == "--watchers") watchers = std::atoi(argv[i + 1]);
+    if (flag == "--rectrackd")
+      rectrackd = argv[i + 1];
+    else if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--seconds")
+      seconds = std::atoi(argv[i + 1]);
+    else if (flag == "--requests")
+      requests = std::atol(argv[i + 1]);
+    else if (flag == "--clients")
+      clients = std::atoi(argv[i + 1]);
+    else if (flag == "--watchers")
+      watchers = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;
     }
   }
   if (rectrackd.empty() || dir.empty()) {
-    std::fprintf(stderr, "usage: load_run --rectrackd PATH --dir DIR "
-                         "[--seconds N] [--requests N] [--clients N] "
-                         "[--watchers N]\n");
+    std::fprintf(stderr,
+                 "usage: load_run --rectrackd PATH --dir DIR "
+                 "[--seconds N] [--requests N] [--clients N] "
+                 "[--watchers N]\n");
     return 2;
   }
   rectrack::client::ConnectOptions connect;
-  connect.token = rectrack::testing::AddAdminToken(rectrackd, dir + "/data",
-                                                   "load-test");
+  connect.token =
+      rectrack::testing::AddAdminToken(rectrackd, dir + "/data", "load-test");
   rectrack::testing::Daemon daemon(rectrackd, dir);
   if (connect.token.empty() || !daemon.Start()) {
     std::fprintf(stderr, "rectrackd did not start; see %s/rectrackd.log\n",
@@ -199,7 +206,8 @@ int main(int argc, char** argv) {
           auto stream = stub->BulkApply(&ctx);
           rectrack::v1::BulkApplyRequest chunk;
           for (int k = 0; k < 100; ++k) {
-            auto* p = chunk.mutable_chunk()->add_commands()
+            auto* p = chunk.mutable_chunk()
+                          ->add_commands()
                           ->mutable_report_progress();
             p->set_id(actions[random() % actions.size()]);
             p->set_text("Bulk update");
@@ -216,8 +224,8 @@ int main(int argc, char** argv) {
   }
   for (size_t t = watchers; t < threads.size(); ++t) threads[t].join();
   const double elapsed =
-      std::chrono::duration<double>(Clock::now() - (deadline -
-                                    std::chrono::seconds(seconds)))
+      std::chrono::duration<double>(Clock::now() -
+                                    (deadline - std::chrono::seconds(seconds)))
           .count();
 
   // The log's end, then wait (up to 10 s) for every watcher to reach it.
@@ -244,8 +252,9 @@ int main(int argc, char** argv) {
   daemon.Stop();
 
   uint64_t total = 0, errors = 0;
-  std::printf("| request | count | per second | p50 ms | p99 ms | errors |\n"
-              "|---|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| request | count | per second | p50 ms | p99 ms | errors |\n"
+      "|---|---:|---:|---:|---:|---:|\n");
   for (auto& [name, k] : kinds) {
     total += k.ms.size();
     errors += k.errors;
