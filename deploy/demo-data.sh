@@ -10,7 +10,8 @@ server=${1:-127.0.0.1:50051}
 rt() {
   local key=$1
   shift
-  ./build/client/rectrack --server "$server" --request-id "demo-$key" "$@"
+  "${RECTRACK_CLI:-./build/client/rectrack}" --server "$server" \
+    --request-id "demo-$key" "$@"
 }
 
 review=$(rt 1 review open --title "Working in Partnership on Services for CYP" \
