@@ -13,13 +13,6 @@
 
 namespace rectrack::store {
 
-using internal::DecodeRequestRecord;
-using internal::EncodeRequestRecord;
-using internal::EventIdKey;
-using internal::FromRocks;
-using internal::RequestKey;
-using internal::View;
-
 void EventStore::Submit(RequestInfo info, Decider decide, Done done) {
   size_t queued = 0;
   {

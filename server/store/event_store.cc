@@ -19,9 +19,6 @@
 
 namespace rectrack::store {
 
-using internal::FromRocks;
-using internal::View;
-
 namespace {
 
 constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {

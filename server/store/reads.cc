@@ -10,13 +10,6 @@
 
 namespace rectrack::store {
 
-using internal::DecodeRequestRecord;
-using internal::EncodeRequestRecord;
-using internal::EventIdKey;
-using internal::FromRocks;
-using internal::RequestKey;
-using internal::View;
-
 absl::StatusOr<std::optional<std::string>> EventStore::Get(
     ColumnFamily family, absl::string_view key) {
   std::string value;

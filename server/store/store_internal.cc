@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/store/keys.h"
 
-namespace rectrack::store::internal {
+namespace rectrack::store {
 
 absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
@@ -54,4 +54,4 @@ absl::StatusOr<std::pair<std::string, std::string>> DecodeRequestRecord(
                         std::string(bytes.substr(8 + n)));
 }
 
-}  // namespace rectrack::store::internal
+}  // namespace rectrack::store

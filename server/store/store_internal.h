@@ -11,7 +11,7 @@
 #include "rocksdb/status.h"
 #include "server/store/event_store.h"
 
-namespace rectrack::store::internal {
+namespace rectrack::store {
 
 absl::string_view View(const rocksdb::Slice& s);
 
@@ -30,4 +30,4 @@ std::string EncodeRequestRecord(absl::string_view fingerprint,
 absl::StatusOr<std::pair<std::string, std::string>> DecodeRequestRecord(
     absl::string_view bytes);
 
-}  // namespace rectrack::store::internal
+}  // namespace rectrack::store

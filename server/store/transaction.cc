@@ -8,13 +8,6 @@
 
 namespace rectrack::store {
 
-using internal::DecodeRequestRecord;
-using internal::EncodeRequestRecord;
-using internal::EventIdKey;
-using internal::FromRocks;
-using internal::RequestKey;
-using internal::View;
-
 absl::StatusOr<std::optional<std::string>> Transaction::GetState(
     const std::string& id) {
   if (auto it = local_.state.find(id); it != local_.state.end()) {
