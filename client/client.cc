@@ -9,7 +9,8 @@ namespace {
 class BearerToken final : public grpc::experimental::Interceptor {
  public:
   explicit BearerToken(const std::string* header) : header_(header) {}
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::
                 PRE_SEND_INITIAL_METADATA)) {
@@ -49,16 +50,15 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address,
     ssl.pem_private_key = options.tls_key_pem;
     credentials = grpc::SslCredentials(ssl);
   }
-  std::vector<std::unique_ptr<
-      grpc::experimental::ClientInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
       interceptors;
   grpc::ChannelArguments args = options.arguments;
   if (!options.tls_server_name.empty()) {
     args.SetSslTargetNameOverride(options.tls_server_name);
   }
   if (!options.token.empty()) {
-    interceptors.push_back(
-        std::make_unique<BearerTokenFactory>(options.token));
+    interceptors.push_back(std::make_unique<BearerTokenFactory>(options.token));
   }
   return grpc::experimental::CreateCustomChannelWithInterceptors(
       address, credentials, args, std::move(interceptors));
@@ -69,7 +69,7 @@ Client::Client(std::shared_ptr<grpc::Channel> channel,
     : stub_(v1::Tracker::NewStub(std::move(channel))), timeout_(timeout) {}
 
 Client::Client(const std::string& address,
-               std::shared_ptr<grpc::ChannelCredentials> credentials,
+               const std::shared_ptr<grpc::ChannelCredentials>& credentials,
                std::chrono::milliseconds timeout)
     : stub_(v1::Tracker::NewStub(grpc::CreateChannel(address, credentials))),
       timeout_(timeout) {}

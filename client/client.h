@@ -43,7 +43,7 @@ class Client {
   // Connects (lazily, on the first call) to `address` ("host:port") with
   // `credentials` (plaintext by default). Every call gets `timeout`.
   explicit Client(const std::string& address,
-                  std::shared_ptr<grpc::ChannelCredentials> credentials =
+                  const std::shared_ptr<grpc::ChannelCredentials>& credentials =
                       grpc::InsecureChannelCredentials(),
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

@@ -88,12 +88,15 @@ std::string ValueArms(const Tables& tables) {
     for (const auto& [path, words] : by_path) distinct.insert(words);
     if (distinct.size() == 1) {
       if (!distinct.begin()->empty()) {
-        Arm(&arms, "*" + Quoted(" " + name), *distinct.begin());
+        Arm(&arms, absl::StrCat("*", Quoted(absl::StrCat(" ", name))),
+            *distinct.begin());
       }
       continue;
     }
     for (const auto& [path, words] : by_path) {
-      if (!words.empty()) Arm(&arms, Quoted(path + " " + name), words);
+      if (!words.empty()) {
+        Arm(&arms, Quoted(absl::StrCat(path, " ", name)), words);
+      }
     }
   }
   return arms;

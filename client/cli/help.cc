@@ -33,6 +33,7 @@ std::string MainHelp(const std::vector<CommandSpec>& commands) {
       "Usage: rectrack COMMAND [ARGS] [--server HOST:PORT] [--json]\n\n"
       "Commands:\n";
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(commands.size());
   for (const CommandSpec& spec : commands) {
     rows.push_back({"  " + spec.name, spec.summary});
   }

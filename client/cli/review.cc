@@ -40,8 +40,10 @@ void PrintReviewJson(const v1::Review& review,
                      const std::vector<v1::Recommendation>& recs,
                      const std::vector<v1::Action>& actions) {
   std::vector<std::string> rec_json;
+  rec_json.reserve(recs.size());
   for (const auto& r : recs) rec_json.push_back(ToJson(r));
   std::vector<std::string> action_json;
+  action_json.reserve(actions.size());
   for (const auto& a : actions) action_json.push_back(ToJson(a));
   std::cout << "{\n\"review\": " << ToJson(review)
             << ",\n\"recommendations\": [" << absl::StrJoin(rec_json, ",\n")

@@ -115,6 +115,150 @@ std::optional<v1::ActionStatus> StatusWord(const std::string& text) {
   return std::nullopt;
 }
 
+// The response that a recommendation's text or its "accepted" column
+// records: "(accepted)" / "(rejected)" in the text, which is taken out of
+// it, then a yes or no in the column, which wins.
+std::optional<v1::Decision> TakeDecision(const std::string& accepted,
+                                         std::string* text) {
+  std::optional<v1::Decision> decision;
+  for (auto [marker, d] :
+       {std::make_pair("(accepted)", v1::DECISION_ACCEPTED),
+        std::make_pair("(rejected)", v1::DECISION_REJECTED)}) {
+    if (absl::StrContains(absl::AsciiStrToLower(*text), marker)) {
+      decision = d;
+      *text = absl::StrReplaceAll(*text, {{marker, ""}});
+    }
+  }
+  if (absl::StartsWith(accepted, "y")) decision = v1::DECISION_ACCEPTED;
+  if (absl::StartsWith(accepted, "n")) decision = v1::DECISION_REJECTED;
+  return decision;
+}
+
+// A SCRAIP cell: a trimmed non-empty line, with how many empty cells (lines
+// of a lone non-breaking space) came before it.
+struct ScraipCell {
+  int line;
+  std::string text;
+  int gap;
+};
+
+// The cells of a SCRAIP document, in order.
+std::vector<ScraipCell> ScraipCells(const std::vector<std::string>& lines) {
+  std::vector<ScraipCell> cells;
+  int gap = 0;
+  for (size_t n = 0; n < lines.size(); ++n) {
+    std::string t = absl::StrReplaceAll(lines[n], {{"\xC2\xA0", " "}});
+    t = std::string(absl::StripAsciiWhitespace(t));
+    if (lines[n].empty()) continue;
+    if (t.empty()) {
+      ++gap;
+      continue;
+    }
+    cells.push_back({static_cast<int>(n) + 1, t, gap});
+    gap = 0;
+  }
+  return cells;
+}
+
+// "Recommendation A ..." → "A": the heading that starts a recommendation.
+std::optional<std::string> ScraipHeading(const std::string& line) {
+  absl::string_view l = line;
+  if (!absl::ConsumePrefix(&l, "Recommendation ")) return std::nullopt;
+  std::string ref(l.substr(0, l.find(' ')));
+  if (ref.empty() || ref.size() > 6 || !absl::ascii_isalnum(ref[0])) {
+    return std::nullopt;
+  }
+  return ref;
+}
+
+// What the SCRAIP cells before the first recommendation say of the review.
+struct ScraipReview {
+  std::string title;
+  std::string committee;
+  std::string published;
+  std::vector<std::pair<std::string, std::string>> report_backs;  // date, note
+};
+
+// The review that cells[0, first) describe, `first` being the first
+// recommendation's heading; a title or committee in `options` wins over the
+// document's.
+ScraipReview ReadScraipReview(const std::vector<ScraipCell>& cells,
+                              size_t first, const PlanOptions& options) {
+  ScraipReview review{options.title, options.committee, "", {}};
+  std::string ordinal;
+  bool in_report_backs = false;
+  for (size_t i = 0; i < first; ++i) {
+    absl::string_view t = cells[i].text;
+    if (absl::ConsumePrefix(&t, "Report Title:") && review.title.empty()) {
+      review.title = std::string(absl::StripAsciiWhitespace(t));
+    } else if (absl::ConsumePrefix(&t, "Report of ") &&
+               review.committee.empty()) {
+      review.committee = std::string(absl::StripAsciiWhitespace(t));
+    } else if (absl::ConsumePrefix(&t, "Date of Publication:")) {
+      review.published = std::string(absl::StripAsciiWhitespace(t));
+    } else if (absl::StartsWith(t, "Dates to report back")) {
+      in_report_backs = true;
+    } else if (in_report_backs && !t.empty()) {
+      if (t.size() <= 4 && absl::ascii_isdigit(t[0])) {
+        ordinal = std::string(t);
+      } else if (absl::ascii_isdigit(t.back())) {
+        // "27 November 2007"; "October 2008" means its first day.
+        std::string date =
+            absl::ascii_isdigit(t[0]) ? std::string(t) : absl::StrCat("1 ", t);
+        review.report_backs.emplace_back(
+            date, ordinal.empty() ? std::string(t)
+                                  : absl::StrCat(ordinal, " update"));
+      }
+    }
+  }
+  return review;
+}
+
+// A cell naming the cabinet member who answers for a recommendation.
+bool IsCabinetMember(const std::string& t) {
+  if (t.size() > 50) return false;
+  for (const char* start : {"The Leader", "Leader", "Cllr", "Councillor",
+                            "Cabinet Member", "Portfolio Holder"}) {
+    if (absl::StartsWith(t, start)) return true;
+  }
+  return false;
+}
+
+// One SCRAIP recommendation: its text, then the cabinet member and the
+// response.
+struct ScraipRecommendation {
+  int line;
+  std::string ref;
+  std::vector<std::string> text;
+  std::string member;
+  std::vector<std::string> response;
+};
+
+// The recommendation whose heading is cells[*i]; *i moves past its cells,
+// to the next heading or the end.
+ScraipRecommendation ReadScraipRecommendation(
+    const std::vector<ScraipCell>& cells, size_t* i) {
+  ScraipRecommendation rec{
+      cells[*i].line, *ScraipHeading(cells[*i].text), {}, "", {}};
+  ++*i;
+  bool in_response = false;
+  for (; *i < cells.size() && !ScraipHeading(cells[*i].text); ++*i) {
+    const ScraipCell& c = cells[*i];
+    if (absl::StartsWith(c.text, "Notes on the completion")) {
+      *i = cells.size();
+      break;
+    }
+    if (rec.member.empty() && IsCabinetMember(c.text)) {
+      rec.member = c.text;
+      in_response = true;
+      continue;
+    }
+    if (!in_response && !rec.text.empty() && c.gap >= 2) in_response = true;
+    (in_response ? rec.response : rec.text).push_back(c.text);
+  }
+  return rec;
+}
+
 class PlanReader {
  public:
   explicit PlanReader(const PlanOptions& options) : options_(options) {}
@@ -318,20 +462,8 @@ class PlanReader {
     PendingRec rec = std::move(*pending_rec_);
     pending_rec_.reset();
     ++recommendations_;
-    // "(accepted)" / "(rejected)" at the end of the text is the response.
-    std::optional<v1::Decision> decision;
     std::string text = rec.text;
-    for (auto [marker, d] :
-         {std::make_pair("(accepted)", v1::DECISION_ACCEPTED),
-          std::make_pair("(rejected)", v1::DECISION_REJECTED)}) {
-      if (absl::StrContains(absl::AsciiStrToLower(text), marker)) {
-        decision = d;
-        text = absl::StrReplaceAll(text, {{marker, ""}});
-      }
-    }
-    if (absl::StartsWith(rec.accepted, "y")) decision = v1::DECISION_ACCEPTED;
-    if (absl::StartsWith(rec.accepted, "n")) decision = v1::DECISION_REJECTED;
-
+    std::optional<v1::Decision> decision = TakeDecision(rec.accepted, &text);
     // Dated updates with no action to carry them stay with the text.
     if (rec.actions.empty()) {
       for (const auto& [date, update] : rec.early_updates) {
@@ -350,58 +482,76 @@ class PlanReader {
       decision.reset();  // actions were agreed, so it was not rejected
     }
     if (decision.has_value()) {
-      v1::Command respond;
-      auto* r = respond.mutable_record_response();
-      r->set_recommendation_id(rec_ref);
-      r->set_decision(*decision);
-      r->set_text(
-          rec.response.empty()
-              ? (*decision == v1::DECISION_ACCEPTED ? "Accepted" : "Rejected")
-              : rec.response);
-      if (*decision == v1::DECISION_REJECTED) {
-        r->set_reason(rec.response.empty()
-                          ? "No reason is given in the imported document"
-                          : rec.response);
-      }
-      Emit(rec.line, std::move(respond));
+      EmitResponse(rec.line, rec_ref, *decision, rec.response);
     }
     for (PendingAction& a : rec.actions) {
-      v1::Command c;
-      auto* add_action = c.mutable_add_action();
-      add_action->set_recommendation_id(rec_ref);
-      add_action->set_text(a.text);
-      if (a.leads.empty()) a.leads.push_back("Not stated");
-      for (const std::string& l : a.leads) add_action->add_leads(l);
-      add_action->set_timescale(a.timing);
-      std::string action_ref = absl::StrCat("$", out_.size());
-      Emit(a.line, std::move(c));
-      std::optional<v1::ActionStatus> status = StatusWord(a.status);
-      if (status.has_value() && *status != v1::ACTION_STATUS_NOT_STARTED) {
-        v1::Command s;
-        s.mutable_set_action_status()->set_id(action_ref);
-        s.mutable_set_action_status()->set_status(*status);
-        Emit(a.line, std::move(s));
-      } else if (!status.has_value() && !a.status.empty()) {
-        a.progress.insert(a.progress.begin(), a.status);
-      }
-      for (const std::string& p : a.progress) {
-        v1::Command u;
-        u.mutable_report_progress()->set_id(action_ref);
-        u.mutable_report_progress()->set_text(p);
-        Emit(a.line, std::move(u));
-      }
       if (&a == &rec.actions.front()) {
         a.dated.insert(a.dated.begin(), rec.early_updates.begin(),
                        rec.early_updates.end());
       }
-      for (const auto& [date, update] : a.dated) {
-        v1::Command u;
-        u.mutable_report_progress()->set_id(action_ref);
-        u.mutable_report_progress()->set_text(update);
-        u.mutable_report_progress()->set_reported_on(date);
-        Emit(a.line, std::move(u));
-      }
+      EmitAction(rec_ref, &a);
     }
+  }
+
+  // The response to recommendation `rec_ref`, in the words of the document's
+  // response column when it has them.
+  void EmitResponse(int line, const std::string& rec_ref, v1::Decision decision,
+                    const std::string& response) {
+    v1::Command respond;
+    auto* r = respond.mutable_record_response();
+    r->set_recommendation_id(rec_ref);
+    r->set_decision(decision);
+    r->set_text(
+        response.empty()
+            ? (decision == v1::DECISION_ACCEPTED ? "Accepted" : "Rejected")
+            : response);
+    if (decision == v1::DECISION_REJECTED) {
+      r->set_reason(response.empty()
+                        ? "No reason is given in the imported document"
+                        : response);
+    }
+    Emit(line, std::move(respond));
+  }
+
+  // The action under recommendation `rec_ref`, then its status (when the
+  // status column names one past not started) and its progress: the
+  // status column's other words, the progress notes, the dated updates.
+  void EmitAction(const std::string& rec_ref, PendingAction* a) {
+    v1::Command c;
+    auto* add_action = c.mutable_add_action();
+    add_action->set_recommendation_id(rec_ref);
+    add_action->set_text(a->text);
+    if (a->leads.empty()) a->leads.push_back("Not stated");
+    for (const std::string& l : a->leads) add_action->add_leads(l);
+    add_action->set_timescale(a->timing);
+    std::string action_ref = absl::StrCat("$", out_.size());
+    Emit(a->line, std::move(c));
+    std::optional<v1::ActionStatus> status = StatusWord(a->status);
+    if (status.has_value() && *status != v1::ACTION_STATUS_NOT_STARTED) {
+      v1::Command s;
+      s.mutable_set_action_status()->set_id(action_ref);
+      s.mutable_set_action_status()->set_status(*status);
+      Emit(a->line, std::move(s));
+    } else if (!status.has_value() && !a->status.empty()) {
+      a->progress.insert(a->progress.begin(), a->status);
+    }
+    for (const std::string& p : a->progress) {
+      EmitProgress(a->line, action_ref, p, "");
+    }
+    for (const auto& [date, update] : a->dated) {
+      EmitProgress(a->line, action_ref, update, date);
+    }
+  }
+
+  // Progress on action `action_ref`; with no `reported_on`, the tracker dates
+  // it the day it is recorded.
+  void EmitProgress(int line, const std::string& action_ref,
+                    const std::string& text, const std::string& reported_on) {
+    v1::Command u;
+    u.mutable_report_progress()->set_id(action_ref);
+    u.mutable_report_progress()->set_text(text);
+    u.mutable_report_progress()->set_reported_on(reported_on);
+    Emit(line, std::move(u));
   }
 
   // The SCRAIP layout: one table cell per line, cells separated by lines
@@ -409,37 +559,9 @@ class PlanReader {
   // recommendation, then its text, the cabinet member and the response.
   absl::StatusOr<std::vector<FileCommand>> ReadScraip(
       const std::vector<std::string>& lines) {
-    auto heading = [](const std::string& line) -> std::optional<std::string> {
-      absl::string_view l = line;
-      if (!absl::ConsumePrefix(&l, "Recommendation ")) return std::nullopt;
-      std::string ref(l.substr(0, l.find(' ')));
-      if (ref.empty() || ref.size() > 6 || !absl::ascii_isalnum(ref[0])) {
-        return std::nullopt;
-      }
-      return ref;
-    };
-    // Cells: the trimmed non-empty lines, with how many empty cells (lines
-    // of a lone non-breaking space) came before each.
-    struct CellLine {
-      int line;
-      std::string text;
-      int gap;
-    };
-    std::vector<CellLine> cells;
-    int gap = 0;
-    for (size_t n = 0; n < lines.size(); ++n) {
-      std::string t = absl::StrReplaceAll(lines[n], {{"\xC2\xA0", " "}});
-      t = std::string(absl::StripAsciiWhitespace(t));
-      if (lines[n].empty()) continue;
-      if (t.empty()) {
-        ++gap;
-        continue;
-      }
-      cells.push_back({static_cast<int>(n) + 1, t, gap});
-      gap = 0;
-    }
+    std::vector<ScraipCell> cells = ScraipCells(lines);
     size_t first = 0;
-    while (first < cells.size() && !heading(cells[first].text)) ++first;
+    while (first < cells.size() && !ScraipHeading(cells[first].text)) ++first;
     if (first == cells.size()) {
       return absl::InvalidArgumentError(
           "no action-plan table was found: no row has headings such as "
@@ -448,111 +570,65 @@ class PlanReader {
           "imported.");
     }
     // What comes before the first recommendation describes the review.
-    std::string title = options_.title;
-    std::string committee = options_.committee;
-    std::string published;
-    std::vector<std::pair<std::string, std::string>> report_backs;
-    std::string ordinal;
-    bool in_report_backs = false;
-    for (size_t i = 0; i < first; ++i) {
-      absl::string_view t = cells[i].text;
-      if (absl::ConsumePrefix(&t, "Report Title:") && title.empty()) {
-        title = std::string(absl::StripAsciiWhitespace(t));
-      } else if (absl::ConsumePrefix(&t, "Report of ") && committee.empty()) {
-        committee = std::string(absl::StripAsciiWhitespace(t));
-      } else if (absl::ConsumePrefix(&t, "Date of Publication:")) {
-        published = std::string(absl::StripAsciiWhitespace(t));
-      } else if (absl::StartsWith(t, "Dates to report back")) {
-        in_report_backs = true;
-      } else if (in_report_backs && !t.empty()) {
-        std::string lower = absl::AsciiStrToLower(t);
-        if (t.size() <= 4 && absl::ascii_isdigit(t[0])) {
-          ordinal = std::string(t);
-        } else if (absl::ascii_isdigit(t.back())) {
-          // "27 November 2007"; "October 2008" means its first day.
-          std::string date(t);
-          if (!absl::ascii_isdigit(t[0])) date = "1 " + date;
-          report_backs.emplace_back(
-              date, ordinal.empty() ? std::string(t)
-                                    : absl::StrCat(ordinal, " update"));
-        }
-      }
-    }
-    if (!options_.review_id.empty()) {
-      review_ref_ = options_.review_id;
-    } else {
-      v1::Command c;
-      auto* o = c.mutable_open_review();
-      o->set_title(title.empty() ? "Imported action plan" : title);
-      o->set_committee(committee.empty() ? "Not stated in the document"
-                                         : committee);
-      o->set_published_on(published);
-      review_ref_ = absl::StrCat("$", out_.size());
-      Emit(cells[first].line, std::move(c));
-      for (const auto& [date, note] : report_backs) {
-        v1::Command rb;
-        rb.mutable_schedule_report_back()->set_review_id(review_ref_);
-        rb.mutable_schedule_report_back()->set_date(date);
-        rb.mutable_schedule_report_back()->set_note(note);
-        Emit(cells[first].line, std::move(rb));
-      }
-    }
-    auto is_member = [](const std::string& t) {
-      if (t.size() > 50) return false;
-      for (const char* start : {"The Leader", "Leader", "Cllr", "Councillor",
-                                "Cabinet Member", "Portfolio Holder"}) {
-        if (absl::StartsWith(t, start)) return true;
-      }
-      return false;
-    };
+    OpenScraipReview(ReadScraipReview(cells, first, options_),
+                     cells[first].line);
     for (size_t i = first; i < cells.size();) {
-      int line = cells[i].line;
-      std::string ref = *heading(cells[i].text);
-      ++i;
-      std::vector<std::string> text, response;
-      std::string member;
-      bool in_response = false;
-      for (; i < cells.size() && !heading(cells[i].text); ++i) {
-        const CellLine& c = cells[i];
-        if (absl::StartsWith(c.text, "Notes on the completion")) {
-          i = cells.size();
-          break;
-        }
-        if (member.empty() && is_member(c.text)) {
-          member = c.text;
-          in_response = true;
-          continue;
-        }
-        if (!in_response && !text.empty() && c.gap >= 2) in_response = true;
-        (in_response ? response : text).push_back(c.text);
-      }
-      ++recommendations_;
-      v1::Command add;
-      add.mutable_add_recommendation()->set_review_id(review_ref_);
-      add.mutable_add_recommendation()->set_ref(ref);
-      add.mutable_add_recommendation()->set_text(absl::StrJoin(text, "\n"));
-      add.mutable_add_recommendation()->set_portfolio(member);
-      std::string rec_ref = absl::StrCat("$", out_.size());
-      Emit(line, std::move(add));
-      if (response.empty()) continue;
-      std::string said = absl::StrJoin(response, "\n");
-      std::string lower = absl::AsciiStrToLower(said);
-      bool accepted = absl::StrContains(lower, "(accepted)");
-      bool rejected = absl::StrContains(lower, "(rejected)");
-      v1::Command respond;
-      auto* r = respond.mutable_record_response();
-      r->set_recommendation_id(rec_ref);
-      // Without a marker the executive neither accepted nor rejected it.
-      r->set_decision(accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
-                      : accepted           ? v1::DECISION_ACCEPTED
-                      : rejected           ? v1::DECISION_REJECTED
-                                           : v1::DECISION_NOTED);
-      r->set_text(said);
-      if (rejected && !accepted) r->set_reason(said);
-      r->set_responded_by(member);
-      Emit(line, std::move(respond));
+      EmitScraipRecommendation(ReadScraipRecommendation(cells, &i));
     }
     return std::move(out_);
+  }
+
+  // The review and its report-back dates, unless the options name a review
+  // to add to.
+  void OpenScraipReview(const ScraipReview& review, int line) {
+    if (!options_.review_id.empty()) {
+      review_ref_ = options_.review_id;
+      return;
+    }
+    v1::Command c;
+    auto* o = c.mutable_open_review();
+    o->set_title(review.title.empty() ? "Imported action plan" : review.title);
+    o->set_committee(review.committee.empty() ? "Not stated in the document"
+                                              : review.committee);
+    o->set_published_on(review.published);
+    review_ref_ = absl::StrCat("$", out_.size());
+    Emit(line, std::move(c));
+    for (const auto& [date, note] : review.report_backs) {
+      v1::Command rb;
+      rb.mutable_schedule_report_back()->set_review_id(review_ref_);
+      rb.mutable_schedule_report_back()->set_date(date);
+      rb.mutable_schedule_report_back()->set_note(note);
+      Emit(line, std::move(rb));
+    }
+  }
+
+  // The recommendation and, when the document gives one, the response.
+  void EmitScraipRecommendation(const ScraipRecommendation& rec) {
+    ++recommendations_;
+    v1::Command add;
+    add.mutable_add_recommendation()->set_review_id(review_ref_);
+    add.mutable_add_recommendation()->set_ref(rec.ref);
+    add.mutable_add_recommendation()->set_text(absl::StrJoin(rec.text, "\n"));
+    add.mutable_add_recommendation()->set_portfolio(rec.member);
+    std::string rec_ref = absl::StrCat("$", out_.size());
+    Emit(rec.line, std::move(add));
+    if (rec.response.empty()) return;
+    std::string said = absl::StrJoin(rec.response, "\n");
+    std::string lower = absl::AsciiStrToLower(said);
+    bool accepted = absl::StrContains(lower, "(accepted)");
+    bool rejected = absl::StrContains(lower, "(rejected)");
+    v1::Command respond;
+    auto* r = respond.mutable_record_response();
+    r->set_recommendation_id(rec_ref);
+    // Without a marker the executive neither accepted nor rejected it.
+    r->set_decision(accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
+                    : accepted           ? v1::DECISION_ACCEPTED
+                    : rejected           ? v1::DECISION_REJECTED
+                                         : v1::DECISION_NOTED);
+    r->set_text(said);
+    if (rejected && !accepted) r->set_reason(said);
+    r->set_responded_by(rec.member);
+    Emit(rec.line, std::move(respond));
   }
 
   const PlanOptions& options_;

@@ -128,6 +128,7 @@ std::string FormatReviewList(const std::vector<v1::Review>& reviews) {
            "--committee C\n";
   }
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(reviews.size());
   for (const v1::Review& r : reviews) {
     rows.push_back({r.id(), EnumWord(v1::ReviewStatus_descriptor(), r.status()),
                     Or(r.published_on(), "-"),
@@ -143,6 +144,7 @@ std::string FormatActionList(const std::vector<v1::Action>& actions) {
     return "No actions match.\n";
   }
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(actions.size());
   for (const v1::Action& a : actions) {
     rows.push_back({a.id(), a.recommendation_id(),
                     EnumWord(v1::ActionStatus_descriptor(), a.status()),
@@ -269,11 +271,10 @@ std::string FormatAction(const v1::Action& a, const std::string& indent) {
     absl::StrAppend(&out, indent, "  Targets (", DescribeSlippage(a), "):\n");
     for (int i = 0; i < a.targets_size(); ++i) {
       const v1::TargetRevision& t = a.targets(i);
-      absl::StrAppend(&out, indent, "    ", i == 0 ? "original" : "revised ",
-                      "  \"", t.target().text(), "\"  (",
-                      DescribeWindow(t.target()), ")",
-                      t.reason().empty() ? "" : "  reason: " + t.reason(),
-                      "\n");
+      absl::StrAppend(
+          &out, indent, "    ", i == 0 ? "original" : "revised ", "  \"",
+          t.target().text(), "\"  (", DescribeWindow(t.target()), ")",
+          t.reason().empty() ? "" : "  reason: " + t.reason(), "\n");
     }
   }
   if (!a.status_note().empty()) {

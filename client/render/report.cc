@@ -40,7 +40,9 @@ std::string OneLine(const std::string& text) {
   return absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\t", " "}});
 }
 
-std::string Leads(const v1::Action& a) { return absl::StrJoin(a.leads(), "; "); }
+std::string Leads(const v1::Action& a) {
+  return absl::StrJoin(a.leads(), "; ");
+}
 
 std::string LatestUpdate(const v1::Action& a) {
   if (a.progress_size() == 0) return "";
@@ -58,8 +60,7 @@ std::string Timing(const v1::ResponseTiming& t) {
     std::string out = absl::StrCat("responded ", Or(t.responded_on(), "?"));
     if (!t.due_on().empty()) {
       absl::StrAppend(&out, ", ", t.days_taken(), " days after publication, ",
-                      t.late() ? "LATE" : "on time", " (due ", t.due_on(),
-                      ")");
+                      t.late() ? "LATE" : "on time", " (due ", t.due_on(), ")");
     }
     return out;
   }
@@ -99,26 +100,26 @@ std::vector<std::pair<std::string, std::string>> SummaryRows(
        absl::StrCat(s.responses_on_time(), " on time, ", s.responses_late(),
                     " late, ", s.responses_awaited(), " awaited (",
                     s.responses_overdue(), " past due)")},
-      {"Response deadline",
-       r.response_deadline_days() == 0
-           ? std::string("two months from publication")
-           : absl::StrCat(r.response_deadline_days(),
-                          " days from publication")},
+      {"Response deadline", r.response_deadline_days() == 0
+                                ? std::string("two months from publication")
+                                : absl::StrCat(r.response_deadline_days(),
+                                               " days from publication")},
       {"Slippage",
        s.actions_revised() == 0
            ? std::string("no targets revised")
-           : absl::StrCat(s.actions_revised(), " action(s) with revised targets (",
-                          s.revisions(), " revision(s)), ", s.days_slipped(),
+           : absl::StrCat(s.actions_revised(),
+                          " action(s) with revised targets (", s.revisions(),
+                          " revision(s)), ", s.days_slipped(),
                           " days slipped in all")},
   };
   std::vector<std::string> statuses;
   for (const v1::StatusCount& c : s.by_status()) {
-    statuses.push_back(absl::StrCat(
-        Word(v1::RecommendationStatus_descriptor(), c.status()), ": ",
-        c.count()));
+    statuses.push_back(
+        absl::StrCat(Word(v1::RecommendationStatus_descriptor(), c.status()),
+                     ": ", c.count()));
   }
-  rows.push_back({"Recommendations by status",
-                  Or(absl::StrJoin(statuses, ", "), "none")});
+  rows.push_back(
+      {"Recommendations by status", Or(absl::StrJoin(statuses, ", "), "none")});
   return rows;
 }
 
@@ -161,9 +162,9 @@ std::string RagColour(v1::Rag rag) {
 
 std::string StatusColour(v1::RecommendationStatus status) {
   static const char* const kColours[] = {
-      "#999999", "#bbbbbb", "#4c72b0", "#6a8fd0", "#8fa9e0", "#c7c7c7",
-      "#c0392b", "#e69f00", "#55a868", "#2e6b3f", "#8c564b", "#7f7f7f",
-      "#444444"};
+      "#999999", "#bbbbbb", "#4c72b0", "#6a8fd0", "#8fa9e0",
+      "#c7c7c7", "#c0392b", "#e69f00", "#55a868", "#2e6b3f",
+      "#8c564b", "#7f7f7f", "#444444"};
   int i = static_cast<int>(status);
   return i >= 0 && i < 13 ? kColours[i] : "#999999";
 }
@@ -237,19 +238,18 @@ std::string TimelineChart(const v1::Report& r) {
     }
   }
   if (r.timeline_size() > 0) {
-    absl::StrAppendFormat(
-        &out,
-        "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
-        "<text x=\"%d\" y=\"%d\" font-size=\"11\" "
-        "text-anchor=\"end\">%s</text>",
-        left, top + plot_h + 14, r.timeline(0).day(), left + plot_w,
-        top + plot_h + 14, r.timeline(r.timeline_size() - 1).day());
+    absl::StrAppendFormat(&out,
+                          "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
+                          "<text x=\"%d\" y=\"%d\" font-size=\"11\" "
+                          "text-anchor=\"end\">%s</text>",
+                          left, top + plot_h + 14, r.timeline(0).day(),
+                          left + plot_w, top + plot_h + 14,
+                          r.timeline(r.timeline_size() - 1).day());
   }
   // Legend.
   int x = left;
   for (const auto& [status, yes] : used) {
-    std::string label =
-        Word(v1::RecommendationStatus_descriptor(), status);
+    std::string label = Word(v1::RecommendationStatus_descriptor(), status);
     absl::StrAppendFormat(
         &out,
         "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
@@ -258,6 +258,119 @@ std::string TimelineChart(const v1::Report& r) {
     x += 20 + static_cast<int>(label.size()) * 6;
   }
   return out + "</svg>";
+}
+
+// Laid out to print on A4, RAG cells keeping their colours on paper.
+constexpr char kHtmlStyle[] =
+    "@page { size: A4; margin: 15mm; }\n"
+    "body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; "
+    "color: #111; max-width: 180mm; margin: 0 auto; padding: 8px; }\n"
+    "h1 { font-size: 18pt; margin-bottom: 2px; } h2 { font-size: 14pt; "
+    "border-bottom: 2px solid #333; margin-top: 18px; }\n"
+    "h3 { font-size: 12pt; margin: 14px 0 4px; }\n"
+    "table { border-collapse: collapse; width: 100%; margin: 4px 0; }\n"
+    "th, td { border: 1px solid #999; padding: 3px 5px; text-align: left; "
+    "vertical-align: top; font-size: 9.5pt; }\n"
+    "th { background: #eee; }\n"
+    ".rag { font-weight: bold; color: #fff; text-align: center; "
+    "-webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
+    ".charts { display: flex; flex-wrap: wrap; gap: 16px; }\n"
+    ".rec { break-inside: avoid; page-break-inside: avoid; }\n"
+    ".meta { color: #444; }\n";
+
+// The page's head and the report's heading: the review, who reported and
+// when, and the position the report describes.
+std::string HtmlHead(const v1::Report& r) {
+  const v1::Review& review = r.review();
+  std::string out = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+      "<title>",
+      Html(Heading(r)), "</title>\n<style>\n", kHtmlStyle,
+      "</style></head><body>\n<h1>", Html(Heading(r)),
+      "</h1>\n<p class=\"meta\">", Html(review.committee()));
+  if (!review.council().empty()) {
+    absl::StrAppend(&out, ", ", Html(review.council()));
+  }
+  absl::StrAppend(&out, ". Published ",
+                  Html(Or(review.published_on(), "(date not known)")), ".<br>",
+                  Html(AsOfLine(r)), ".</p>\n");
+  return out;
+}
+
+// The summary table and the charts.
+std::string HtmlSummary(const v1::Report& r) {
+  std::string out = "<h2>Summary</h2>\n<table>";
+  for (const auto& [label, value] : SummaryRows(r)) {
+    absl::StrAppend(&out, "<tr><th>", Html(label), "</th><td>", Html(value),
+                    "</td></tr>");
+  }
+  absl::StrAppend(&out,
+                  "</table>\n<div class=\"charts\"><figure><figcaption>"
+                  "Actions by RAG rating</figcaption>",
+                  RagChart(r.summary()),
+                  "</figure><figure><figcaption>Recommendations by status "
+                  "over time</figcaption>",
+                  TimelineChart(r), "</figure></div>\n");
+  return out;
+}
+
+// An action's row: RAG (and whether overdue) in its colour, then what,
+// who, when (with any slippage), status and the latest update.
+std::string HtmlActionRow(const v1::Action& a) {
+  std::string slip = DescribeSlippage(a);
+  return absl::StrCat(
+      "<tr><td class=\"rag\" style=\"background:",
+      RagColour(a.standing().rag()), "\">", Html(Rag(a)),
+      a.standing().overdue() ? "<br>overdue" : "", "</td><td>", Html(a.text()),
+      "</td><td>", Html(Leads(a)), "</td><td>", Html(a.timescale().text()),
+      slip.empty() ? "" : absl::StrCat("<br><i>", Html(slip), "</i>"),
+      "</td><td>", Html(ActionStatusWord(a)), "</td><td>",
+      Html(LatestUpdate(a)), "</td></tr>\n");
+}
+
+// A recommendation, its status and response, and a table of its actions;
+// kept on one page when it fits.
+std::string HtmlItem(const v1::ReportItem& item) {
+  const v1::Recommendation& rec = item.recommendation();
+  std::string out = absl::StrCat(
+      "<div class=\"rec\"><h3>", Html(rec.ref()), ". ", Html(rec.text()),
+      "</h3>\n<p><b>Status:</b> ", Html(RecStatus(rec)),
+      "<br><b>Response:</b> ", Html(Decision(rec)));
+  if (rec.has_response()) {
+    absl::StrAppend(&out, " — ", Html(rec.response().text()));
+  }
+  absl::StrAppend(&out, "<br><b>Response time:</b> ",
+                  Html(Timing(item.response_timing())), "</p>\n");
+  if (!item.actions().empty()) {
+    absl::StrAppend(&out,
+                    "<table><tr><th>RAG</th><th>Action</th><th>Lead</th>"
+                    "<th>Timescale</th><th>Status</th><th>Latest update"
+                    "</th></tr>\n");
+    for (const v1::Action& a : item.actions()) {
+      out += HtmlActionRow(a);
+    }
+    out += "</table>\n";
+  }
+  out += "</div>\n";
+  return out;
+}
+
+// The changes section: a table of them, or "None.".
+std::string HtmlChanges(const v1::Report& r) {
+  std::string out = absl::StrCat("<h2>", Html(ChangesTitle(r)), "</h2>\n");
+  if (r.changes().empty()) {
+    out += "<p>None.</p>\n";
+  } else {
+    out += "<table><tr><th>Date</th><th>Item</th><th>Change</th></tr>\n";
+    for (const v1::Event& e : r.changes()) {
+      absl::StrAppend(&out, "<tr><td>", Html(ChangeDay(e)), "</td><td>",
+                      Html(e.stream()), "</td><td>", Html(DescribeChange(e)),
+                      "</td></tr>\n");
+    }
+    out += "</table>\n";
+  }
+  if (r.changes_truncated()) out += "<p>(More changes not shown.)</p>\n";
+  return out;
 }
 
 }  // namespace
@@ -294,9 +407,9 @@ std::string DescribeChange(const v1::Event& e) {
         return absl::StrCat("Target changed to \"", u.timescale(), "\"",
                             u.reason().empty() ? "" : " (" + u.reason() + ")");
       }
-      return u.set_leads() ? absl::StrCat("Leads now ",
-                                          absl::StrJoin(u.leads(), "; "))
-                           : std::string("Action wording changed");
+      return u.set_leads()
+                 ? absl::StrCat("Leads now ", absl::StrJoin(u.leads(), "; "))
+                 : std::string("Action wording changed");
     }
     case v1::EventPayload::kActionStatusSet:
       return absl::StrCat(
@@ -317,8 +430,8 @@ std::string DescribeChange(const v1::Event& e) {
 
 std::string ReportText(const v1::Report& r) {
   const v1::Review& review = r.review();
-  std::string out = absl::StrCat(Heading(r), "\n",
-                                 std::string(Heading(r).size(), '='), "\n");
+  std::string out =
+      absl::StrCat(Heading(r), "\n", std::string(Heading(r).size(), '='), "\n");
   absl::StrAppend(&out, "Committee: ", review.committee(), "\n");
   if (!review.council().empty()) {
     absl::StrAppend(&out, "Council: ", review.council(), "\n");
@@ -340,14 +453,14 @@ std::string ReportText(const v1::Report& r) {
         absl::StrAppend(&out, " (", rec.response().responded_by(), ")");
       }
     }
-    absl::StrAppend(&out, "\n   Response time: ", Timing(item.response_timing()),
-                    "\n");
+    absl::StrAppend(
+        &out, "\n   Response time: ", Timing(item.response_timing()), "\n");
     for (const v1::Action& a : item.actions()) {
       absl::StrAppend(&out, "   - [", Rag(a), "] ", OneLine(a.text()), "\n",
-                      "     Lead: ", Or(Leads(a), "-"), "   Timescale: ",
-                      Or(a.timescale().text(), "-"), " (",
-                      DescribeWindow(a.timescale()), ")   Status: ",
-                      ActionStatusWord(a), "\n");
+                      "     Lead: ", Or(Leads(a), "-"),
+                      "   Timescale: ", Or(a.timescale().text(), "-"), " (",
+                      DescribeWindow(a.timescale()),
+                      ")   Status: ", ActionStatusWord(a), "\n");
       if (a.standing().overdue()) {
         absl::StrAppend(&out, "     OVERDUE by ", a.standing().days_overdue(),
                         " days\n");
@@ -382,8 +495,8 @@ std::string ReportMarkdown(const v1::Report& r) {
     absl::StrAppend(&out, "**Council:** ", cell(review.council()), "  \n");
   }
   absl::StrAppend(&out, "**Published:** ",
-                  Or(review.published_on(), "not known"), "  \n_",
-                  AsOfLine(r), "_\n\n## Summary\n\n| | |\n|---|---|\n");
+                  Or(review.published_on(), "not known"), "  \n_", AsOfLine(r),
+                  "_\n\n## Summary\n\n| | |\n|---|---|\n");
   for (const auto& [label, value] : SummaryRows(r)) {
     absl::StrAppend(&out, "| ", label, " | ", cell(value), " |\n");
   }
@@ -391,8 +504,8 @@ std::string ReportMarkdown(const v1::Report& r) {
   for (const v1::ReportItem& item : r.items()) {
     const v1::Recommendation& rec = item.recommendation();
     absl::StrAppend(&out, "\n### ", cell(rec.ref()), ". ", cell(rec.text()),
-                    "\n\n- **Status:** ", RecStatus(rec),
-                    "\n- **Response:** ", Decision(rec));
+                    "\n\n- **Status:** ", RecStatus(rec), "\n- **Response:** ",
+                    Decision(rec));
     if (rec.has_response()) {
       absl::StrAppend(&out, " — ", cell(rec.response().text()));
     }
@@ -403,12 +516,11 @@ std::string ReportMarkdown(const v1::Report& r) {
                     "\n| RAG | Action | Lead | Timescale | Status | Slippage | "
                     "Latest update |\n|---|---|---|---|---|---|---|\n");
     for (const v1::Action& a : item.actions()) {
-      absl::StrAppend(&out, "| ", Rag(a),
-                      a.standing().overdue() ? " (overdue)" : "", " | ",
-                      cell(a.text()), " | ", cell(Leads(a)), " | ",
-                      cell(a.timescale().text()), " | ", ActionStatusWord(a),
-                      " | ", cell(DescribeSlippage(a)), " | ",
-                      cell(LatestUpdate(a)), " |\n");
+      absl::StrAppend(
+          &out, "| ", Rag(a), a.standing().overdue() ? " (overdue)" : "", " | ",
+          cell(a.text()), " | ", cell(Leads(a)), " | ",
+          cell(a.timescale().text()), " | ", ActionStatusWord(a), " | ",
+          cell(DescribeSlippage(a)), " | ", cell(LatestUpdate(a)), " |\n");
     }
   }
   absl::StrAppend(&out, "\n## ", ChangesTitle(r), "\n\n");
@@ -427,11 +539,11 @@ std::string ReportCsv(const v1::Report& r) {
     return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\"", "\"\""}}), "\"");
   };
   const std::vector<std::string> header = {
-      "review_id",    "rec_id",       "ref",           "recommendation",
-      "rec_status",   "decision",     "response",      "responded_on",
-      "response_due", "response_late", "action_id",    "action",
-      "leads",        "timescale",    "target_latest", "action_status",
-      "rag",          "overdue",      "days_overdue",  "revisions",
+      "review_id",    "rec_id",        "ref",           "recommendation",
+      "rec_status",   "decision",      "response",      "responded_on",
+      "response_due", "response_late", "action_id",     "action",
+      "leads",        "timescale",     "target_latest", "action_status",
+      "rag",          "overdue",       "days_overdue",  "revisions",
       "days_slipped", "latest_update"};
   std::string out = absl::StrJoin(header, ",") + "\r\n";
   for (const v1::ReportItem& item : r.items()) {
@@ -456,8 +568,8 @@ std::string ReportCsv(const v1::Report& r) {
         for (std::string v :
              {a->id(), a->text(), Leads(*a), a->timescale().text(),
               a->timescale().latest(),
-              EnumWord(v1::ActionStatus_descriptor(), a->status()),
-              RagWord(*a), std::string(a->standing().overdue() ? "yes" : "no"),
+              EnumWord(v1::ActionStatus_descriptor(), a->status()), RagWord(*a),
+              std::string(a->standing().overdue() ? "yes" : "no"),
               absl::StrCat(a->standing().days_overdue()),
               absl::StrCat(a->slippage().revisions()),
               absl::StrCat(a->slippage().days_slipped()), LatestUpdate(*a)}) {
@@ -476,90 +588,12 @@ std::string ReportCsv(const v1::Report& r) {
 }
 
 std::string ReportHtml(const v1::Report& r) {
-  const v1::Review& review = r.review();
-  std::string out = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-      "<title>",
-      Html(Heading(r)), "</title>\n<style>\n",
-      "@page { size: A4; margin: 15mm; }\n"
-      "body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; "
-      "color: #111; max-width: 180mm; margin: 0 auto; padding: 8px; }\n"
-      "h1 { font-size: 18pt; margin-bottom: 2px; } h2 { font-size: 14pt; "
-      "border-bottom: 2px solid #333; margin-top: 18px; }\n"
-      "h3 { font-size: 12pt; margin: 14px 0 4px; }\n"
-      "table { border-collapse: collapse; width: 100%; margin: 4px 0; }\n"
-      "th, td { border: 1px solid #999; padding: 3px 5px; text-align: left; "
-      "vertical-align: top; font-size: 9.5pt; }\n"
-      "th { background: #eee; }\n"
-      ".rag { font-weight: bold; color: #fff; text-align: center; "
-      "-webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
-      ".charts { display: flex; flex-wrap: wrap; gap: 16px; }\n"
-      ".rec { break-inside: avoid; page-break-inside: avoid; }\n"
-      ".meta { color: #444; }\n"
-      "</style></head><body>\n");
-  absl::StrAppend(&out, "<h1>", Html(Heading(r)), "</h1>\n<p class=\"meta\">",
-                  Html(review.committee()));
-  if (!review.council().empty()) {
-    absl::StrAppend(&out, ", ", Html(review.council()));
-  }
-  absl::StrAppend(&out, ". Published ",
-                  Html(Or(review.published_on(), "(date not known)")),
-                  ".<br>", Html(AsOfLine(r)), ".</p>\n<h2>Summary</h2>\n<table>");
-  for (const auto& [label, value] : SummaryRows(r)) {
-    absl::StrAppend(&out, "<tr><th>", Html(label), "</th><td>", Html(value),
-                    "</td></tr>");
-  }
-  absl::StrAppend(&out, "</table>\n<div class=\"charts\"><figure><figcaption>"
-                        "Actions by RAG rating</figcaption>",
-                  RagChart(r.summary()),
-                  "</figure><figure><figcaption>Recommendations by status "
-                  "over time</figcaption>",
-                  TimelineChart(r), "</figure></div>\n<h2>Recommendations</h2>\n");
+  std::string out =
+      absl::StrCat(HtmlHead(r), HtmlSummary(r), "<h2>Recommendations</h2>\n");
   for (const v1::ReportItem& item : r.items()) {
-    const v1::Recommendation& rec = item.recommendation();
-    absl::StrAppend(&out, "<div class=\"rec\"><h3>", Html(rec.ref()), ". ",
-                    Html(rec.text()), "</h3>\n<p><b>Status:</b> ",
-                    Html(RecStatus(rec)), "<br><b>Response:</b> ",
-                    Html(Decision(rec)));
-    if (rec.has_response()) {
-      absl::StrAppend(&out, " — ", Html(rec.response().text()));
-    }
-    absl::StrAppend(&out, "<br><b>Response time:</b> ",
-                    Html(Timing(item.response_timing())), "</p>\n");
-    if (!item.actions().empty()) {
-      absl::StrAppend(&out,
-                      "<table><tr><th>RAG</th><th>Action</th><th>Lead</th>"
-                      "<th>Timescale</th><th>Status</th><th>Latest update"
-                      "</th></tr>\n");
-      for (const v1::Action& a : item.actions()) {
-        std::string slip = DescribeSlippage(a);
-        absl::StrAppend(
-            &out, "<tr><td class=\"rag\" style=\"background:",
-            RagColour(a.standing().rag()), "\">", Html(Rag(a)),
-            a.standing().overdue() ? "<br>overdue" : "", "</td><td>",
-            Html(a.text()), "</td><td>", Html(Leads(a)), "</td><td>",
-            Html(a.timescale().text()),
-            slip.empty() ? "" : absl::StrCat("<br><i>", Html(slip), "</i>"),
-            "</td><td>", Html(ActionStatusWord(a)), "</td><td>",
-            Html(LatestUpdate(a)), "</td></tr>\n");
-      }
-      out += "</table>\n";
-    }
-    out += "</div>\n";
+    out += HtmlItem(item);
   }
-  absl::StrAppend(&out, "<h2>", Html(ChangesTitle(r)), "</h2>\n");
-  if (r.changes().empty()) out += "<p>None.</p>\n";
-  if (!r.changes().empty()) {
-    out += "<table><tr><th>Date</th><th>Item</th><th>Change</th></tr>\n";
-    for (const v1::Event& e : r.changes()) {
-      absl::StrAppend(&out, "<tr><td>", Html(ChangeDay(e)), "</td><td>",
-                      Html(e.stream()), "</td><td>", Html(DescribeChange(e)),
-                      "</td></tr>\n");
-    }
-    out += "</table>\n";
-  }
-  if (r.changes_truncated()) out += "<p>(More changes not shown.)</p>\n";
-  out += "</body></html>\n";
+  absl::StrAppend(&out, HtmlChanges(r), "</body></html>\n");
   return out;
 }
 
