@@ -60,10 +60,6 @@ Role RoleOf(absl::string_view header) {
   return Role::kNone;
 }
 
-std::string Clean(absl::string_view cell) {
-  return std::string(absl::StripAsciiWhitespace(HtmlToText(cell)));
-}
-
 // "1: That ..." / "1. That" / "01 That" → ("1", "That ..."); nullopt when
 // the text does not start with a number.
 std::optional<std::pair<std::string, std::string>> LeadingNumber(
@@ -291,7 +287,7 @@ class PlanReader {
         continue;
       }
       if (roles_.empty()) {
-        std::string t = Clean(lines[n]);
+        std::string t = CleanCell(lines[n]);
         if (!t.empty()) title_lines.push_back(t);
         continue;
       }
@@ -317,13 +313,13 @@ class PlanReader {
     int known = 0;
     bool actionish = false;
     for (const std::string& c : cells) {
-      Role r = RoleOf(Clean(c));
+      Role r = RoleOf(CleanCell(c));
       if (r != Role::kNone) ++known;
       if (r == Role::kAction || r == Role::kLead || r == Role::kTiming) {
         actionish = true;
       }
       // Headings are short; a long cell is content that mentions the words.
-      if (Clean(c).size() > 40) return false;
+      if (CleanCell(c).size() > 40) return false;
     }
     return known >= 2 && actionish;
   }
@@ -356,8 +352,8 @@ class PlanReader {
   }
 
   void Row(const std::vector<std::string>& cells, int line) {
-    std::string rec_cell = Clean(Cell(cells, Role::kRecommendation));
-    std::string ref_cell = Clean(Cell(cells, Role::kRef));
+    std::string rec_cell = CleanCell(Cell(cells, Role::kRecommendation));
+    std::string ref_cell = CleanCell(Cell(cells, Role::kRef));
     if (!rec_cell.empty() || !ref_cell.empty()) {
       auto numbered = LeadingNumber(rec_cell);
       if (!ref_cell.empty()) {
@@ -380,9 +376,9 @@ class PlanReader {
             "",
             ""};
         std::string accepted =
-            absl::AsciiStrToLower(Clean(Cell(cells, Role::kAccepted)));
+            absl::AsciiStrToLower(CleanCell(Cell(cells, Role::kAccepted)));
         if (!accepted.empty()) pending_rec_->accepted = accepted;
-        std::string response = Clean(Cell(cells, Role::kResponse));
+        std::string response = CleanCell(Cell(cells, Role::kResponse));
         if (!response.empty()) pending_rec_->response = response;
       }
     }
@@ -641,102 +637,6 @@ class PlanReader {
 };
 
 }  // namespace
-
-std::string HtmlToText(absl::string_view html) {
-  std::string out;
-  size_t i = 0;
-  while (i < html.size()) {
-    char c = html[i];
-    if (c == '<') {
-      size_t end = html.find('>', i);
-      if (end == absl::string_view::npos) {
-        out.append(html.data() + i, html.size() - i);
-        break;
-      }
-      std::string tag = absl::AsciiStrToLower(html.substr(i + 1, end - i - 1));
-      absl::string_view name = tag;
-      absl::ConsumePrefix(&name, "/");
-      name = name.substr(0, name.find_first_of(" /"));
-      if (name == "br" || (name == "p" && tag[0] == '/')) {
-        out += '\n';
-      } else if (name == "li" && tag[0] != '/') {
-        out += "\n- ";
-      }
-      i = end + 1;
-    } else if (c == '&') {
-      size_t end = html.find(';', i);
-      std::string entity = end == absl::string_view::npos || end - i > 8
-                               ? ""
-                               : std::string(html.substr(i + 1, end - i - 1));
-      static const std::map<std::string, std::string> kEntities = {
-          {"amp", "&"},
-          {"lt", "<"},
-          {"gt", ">"},
-          {"quot", "\""},
-          {"apos", "'"},
-          {"nbsp", " "},
-          {"pound", "\xC2\xA3"},
-          {"ndash", "\xE2\x80\x93"},
-          {"rsquo", "\xE2\x80\x99"}};
-      uint32_t code = 0;
-      if (auto it = kEntities.find(entity); it != kEntities.end()) {
-        out += it->second;
-        i = end + 1;
-      } else if (absl::StartsWith(entity, "#") &&
-                 absl::SimpleAtoi(entity.substr(1), &code) && code < 0x80) {
-        out += static_cast<char>(code);
-        i = end + 1;
-      } else {
-        out += c;
-        ++i;
-      }
-    } else {
-      out += c;
-      ++i;
-    }
-  }
-  // Tidy the line breaks the tags left.
-  std::vector<std::string> lines;
-  for (absl::string_view l : absl::StrSplit(out, '\n')) {
-    l = absl::StripAsciiWhitespace(l);
-    if (!l.empty()) lines.emplace_back(l);
-  }
-  return absl::StrJoin(lines, "\n");
-}
-
-std::vector<std::string> CellParagraphs(absl::string_view cell) {
-  std::vector<std::string> out;
-  if (absl::StrContains(absl::AsciiStrToLower(cell), "<p")) {
-    for (absl::string_view part : absl::StrSplit(cell, "</p>")) {
-      std::string text = Clean(part);
-      if (!text.empty()) out.push_back(text);
-    }
-    return out;
-  }
-  std::string text = Clean(cell);
-  if (!text.empty()) out.push_back(text);
-  return out;
-}
-
-std::vector<std::string> SplitLeads(absl::string_view cell) {
-  std::string text = Clean(cell);
-  for (const char* label : {"Lead Officer:", "Lead Member:", "Lead:"}) {
-    size_t at = absl::AsciiStrToLower(text).find(absl::AsciiStrToLower(label));
-    if (at != std::string::npos) text = text.substr(at + strlen(label));
-  }
-  text = absl::StrReplaceAll(text, {{" and ", ";"},
-                                    {" & ", ";"},
-                                    {"/", ";"},
-                                    {",", ";"},
-                                    {"\n", ";"},
-                                    {" Cllr ", "; Cllr "}});
-  std::vector<std::string> out;
-  for (absl::string_view part : absl::StrSplit(text, ';')) {
-    part = absl::StripAsciiWhitespace(part);
-    if (!part.empty()) out.emplace_back(part);
-  }
-  return out;
-}
 
 absl::StatusOr<std::vector<FileCommand>> PlanToCommands(
     absl::string_view content, const PlanOptions& options) {

@@ -30,6 +30,9 @@ absl::StatusOr<std::vector<FileCommand>> PlanToCommands(
 // "- " line, other tags vanish, entities are decoded.
 std::string HtmlToText(absl::string_view html);
 
+// A cell's text: its HTML turned to text, trimmed.
+std::string CleanCell(absl::string_view cell);
+
 // The paragraphs of a cell: its <p> elements, or the cell as one paragraph.
 std::vector<std::string> CellParagraphs(absl::string_view cell);
 

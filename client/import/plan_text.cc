@@ -1,0 +1,117 @@
+// The text of a plan's cells: HTML to text, paragraphs, and lead names.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/import/plan.h"
+
+namespace rectrack::cli {
+
+std::string CleanCell(absl::string_view cell) {
+  return std::string(absl::StripAsciiWhitespace(HtmlToText(cell)));
+}
+
+std::string HtmlToText(absl::string_view html) {
+  std::string out;
+  size_t i = 0;
+  while (i < html.size()) {
+    char c = html[i];
+    if (c == '<') {
+      size_t end = html.find('>', i);
+      if (end == absl::string_view::npos) {
+        out.append(html.data() + i, html.size() - i);
+        break;
+      }
+      std::string tag = absl::AsciiStrToLower(html.substr(i + 1, end - i - 1));
+      absl::string_view name = tag;
+      absl::ConsumePrefix(&name, "/");
+      name = name.substr(0, name.find_first_of(" /"));
+      if (name == "br" || (name == "p" && tag[0] == '/')) {
+        out += '\n';
+      } else if (name == "li" && tag[0] != '/') {
+        out += "\n- ";
+      }
+      i = end + 1;
+    } else if (c == '&') {
+      size_t end = html.find(';', i);
+      std::string entity = end == absl::string_view::npos || end - i > 8
+                               ? ""
+                               : std::string(html.substr(i + 1, end - i - 1));
+      static const std::map<std::string, std::string> kEntities = {
+          {"amp", "&"},
+          {"lt", "<"},
+          {"gt", ">"},
+          {"quot", "\""},
+          {"apos", "'"},
+          {"nbsp", " "},
+          {"pound", "\xC2\xA3"},
+          {"ndash", "\xE2\x80\x93"},
+          {"rsquo", "\xE2\x80\x99"}};
+      uint32_t code = 0;
+      if (auto it = kEntities.find(entity); it != kEntities.end()) {
+        out += it->second;
+        i = end + 1;
+      } else if (absl::StartsWith(entity, "#") &&
+                 absl::SimpleAtoi(entity.substr(1), &code) && code < 0x80) {
+        out += static_cast<char>(code);
+        i = end + 1;
+      } else {
+        out += c;
+        ++i;
+      }
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  // Tidy the line breaks the tags left.
+  std::vector<std::string> lines;
+  for (absl::string_view l : absl::StrSplit(out, '\n')) {
+    l = absl::StripAsciiWhitespace(l);
+    if (!l.empty()) lines.emplace_back(l);
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+std::vector<std::string> CellParagraphs(absl::string_view cell) {
+  std::vector<std::string> out;
+  if (absl::StrContains(absl::AsciiStrToLower(cell), "<p")) {
+    for (absl::string_view part : absl::StrSplit(cell, "</p>")) {
+      std::string text = CleanCell(part);
+      if (!text.empty()) out.push_back(text);
+    }
+    return out;
+  }
+  std::string text = CleanCell(cell);
+  if (!text.empty()) out.push_back(text);
+  return out;
+}
+
+std::vector<std::string> SplitLeads(absl::string_view cell) {
+  std::string text = CleanCell(cell);
+  for (const char* label : {"Lead Officer:", "Lead Member:", "Lead:"}) {
+    size_t at = absl::AsciiStrToLower(text).find(absl::AsciiStrToLower(label));
+    if (at != std::string::npos) text = text.substr(at + strlen(label));
+  }
+  text = absl::StrReplaceAll(text, {{" and ", ";"},
+                                    {" & ", ";"},
+                                    {"/", ";"},
+                                    {",", ";"},
+                                    {"\n", ";"},
+                                    {" Cllr ", "; Cllr "}});
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(text, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
+
+}  // namespace rectrack::cli
