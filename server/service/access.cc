@@ -274,20 +274,15 @@ absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
     }
     return Denied(*principal, needed, absl::StrCat("call ", rpc));
   }
+  // The wire form was checked above; the commands' permissions are the
+  // committer's (ActorOf).
   if (request != nullptr) {
-    if (rpc == "Apply") {
-      absl::Status s = AdmitCommands(
-          *principal, static_cast<const v1::ApplyRequest&>(*request));
-      if (!s.ok()) return s;
-    } else if (absl::Status s = CheckText(*request); !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = CheckText(*request); !s.ok()) return s;
   }
   return principal;
 }
 
-absl::Status Access::AdmitCommands(const Principal& /*principal*/,
-                                   const v1::ApplyRequest& request) {
+absl::Status Access::AdmitCommands(const v1::ApplyRequest& request) {
   if (std::string problem = wire::WireProblem(request); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
   }

@@ -65,10 +65,9 @@ class Access {
                                   const std::string& rpc,
                                   const google::protobuf::Message* request);
 
-  // For each chunk of a BulkApply stream after Admit: the request's wire
-  // form, text and enum values (Admit does the same for Apply).
-  absl::Status AdmitCommands(const Principal& principal,
-                             const v1::ApplyRequest& request);
+  // For each chunk of a BulkApply stream after Admit: the chunk's wire
+  // form, text and enum values (Admit checks the same of a whole request).
+  absl::Status AdmitCommands(const v1::ApplyRequest& request);
 
   // Who the domain records `principal`'s changes as made by, and, for a
   // role without "change", the guard the committer asks about each command:

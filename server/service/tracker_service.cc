@@ -106,8 +106,7 @@ class BulkApplyReactor final
           absl::StrCat("chunk ", index, ": ", problem))));
       return;
     }
-    if (absl::Status s = access_->AdmitCommands(principal_, request_.chunk());
-        !s.ok()) {
+    if (absl::Status s = access_->AdmitCommands(request_.chunk()); !s.ok()) {
       Finish(ToGrpcStatus(absl::Status(
           s.code(),
           absl::StrCat("chunk ", index, ": ", s.message(),

@@ -95,15 +95,15 @@ bool EventStore::ResumeWriting(std::vector<Pending>& group) {
 }
 
 absl::StatusOr<std::optional<CommitResult>> EventStore::EarlierResult(
-    const RequestInfo& info, const GroupOverlay& overlay) {
+    const RequestInfo& info, const std::string& key,
+    const GroupOverlay& overlay) {
   if (info.request_id.empty()) return std::nullopt;
   std::optional<std::pair<std::string, std::string>> earlier;
-  if (auto it = overlay.requests.find(RequestKey(info));
-      it != overlay.requests.end()) {
+  if (auto it = overlay.requests.find(key); it != overlay.requests.end()) {
     earlier = it->second;
   } else {
     RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                              Get(ColumnFamily::kRequests, RequestKey(info)));
+                              Get(ColumnFamily::kRequests, key));
     if (stored.has_value()) {
       RECTRACK_ASSIGN_OR_RETURN(earlier, DecodeRequestRecord(*stored));
     }
@@ -126,8 +126,10 @@ absl::StatusOr<CommitResult> EventStore::DecideOne(
         "the caller's deadline passed while the change waited to be "
         "written; nothing of it was applied");
   }
+  // The request's key in the requests family, worked out once.
+  const std::string key = RequestKey(p.info);
   RECTRACK_ASSIGN_OR_RETURN(std::optional<CommitResult> earlier,
-                            EarlierResult(p.info, *overlay));
+                            EarlierResult(p.info, key, *overlay));
   if (earlier.has_value()) return *std::move(earlier);
   Transaction txn(this, overlay, now, p.info.request_id, p.info.correlation_id);
   RECTRACK_ASSIGN_OR_RETURN(std::string result, p.decide(txn));
@@ -135,9 +137,9 @@ absl::StatusOr<CommitResult> EventStore::DecideOne(
     return CommitResult{std::move(result), false};  // writes dropped
   }
   if (!p.info.request_id.empty()) {
-    txn.ops_.push_back({ColumnFamily::kRequests, RequestKey(p.info),
+    txn.ops_.push_back({ColumnFamily::kRequests, key,
                         EncodeRequestRecord(p.info.fingerprint, result)});
-    overlay->requests[RequestKey(p.info)] = {p.info.fingerprint, result};
+    overlay->requests[key] = {p.info.fingerprint, result};
   }
   txn.CommitTo(overlay, ops, events);
   return CommitResult{std::move(result), false};

@@ -309,10 +309,12 @@ class EventStore {
   // After a failed write: reopens the database; false (every request of
   // `group` failed with UNAVAILABLE) while that fails.
   bool ResumeWriting(std::vector<Pending>& group);
-  // The stored result of an earlier request with `info`'s id and scope, if
-  // any; ALREADY_EXISTS if that request was a different one.
+  // The stored result of an earlier request with `info`'s id and scope
+  // (`key`, its RequestKey), if any; ALREADY_EXISTS if that request was a
+  // different one.
   absl::StatusOr<std::optional<CommitResult>> EarlierResult(
-      const RequestInfo& info, const GroupOverlay& overlay);
+      const RequestInfo& info, const std::string& key,
+      const GroupOverlay& overlay);
   // Runs one request's decider against `overlay`, adding its writes to
   // `ops` and `events` (nothing for a dry run or a replay).
   absl::StatusOr<CommitResult> DecideOne(Pending& p, absl::Time now,
