@@ -47,7 +47,7 @@ inline v1::Command Progress(const std::string& action) {
   v1::Command c;
   c.mutable_report_progress()->set_id(action);
   c.mutable_report_progress()->set_text("Consultation under way");
-  c.mutable_report_progress()->set_reported_on("2024-03-01");
+  c.mutable_report_progress()->set_reported_on("2023-11-01");
   return c;
 }
 

@@ -333,7 +333,9 @@ TEST_F(CliTest, ReportOfImportedSamplesReadsCorrectlyInEveryFormat) {
   std::vector<std::string> lines =
       absl::StrSplit(csv.out, "\r\n", absl::SkipEmpty());
   ASSERT_FALSE(lines.empty());
-  EXPECT_THAT(lines[0], ::testing::StartsWith("review_id,rec_id,ref,"));
+  // A byte order mark first, so that Excel reads the file as UTF-8.
+  EXPECT_THAT(lines[0],
+              ::testing::StartsWith("\xEF\xBB\xBFreview_id,rec_id,ref,"));
   EXPECT_EQ(lines.size(), 1u + 28u);  // every recommendation has actions
   EXPECT_THAT(csv.out, HasSubstr(",March 11,2011-03-31,not-started,red,yes,"));
 

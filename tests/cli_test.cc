@@ -56,9 +56,13 @@ TEST_F(CliTest, WholeFlowFromReviewToSignOff) {
 
   CliResult history = Cli({"history", rec});
   EXPECT_EQ(history.exit_code, 0) << history.err;
+  // Readable lines: the day it took effect, what happened, who recorded it.
   EXPECT_THAT(history.out, HasSubstr("RecommendationAdded"));
-  EXPECT_THAT(history.out, HasSubstr("ResponseRecorded"));
-  EXPECT_THAT(history.out, HasSubstr("effective 2007-11-27"));
+  EXPECT_THAT(history.out,
+              HasSubstr("Executive's response to rec-1 recorded: accepted"));
+  EXPECT_THAT(history.out, HasSubstr("27 November 2007  rec-1 now signed off"));
+  CliResult full = Cli({"history", rec, "--full"});
+  EXPECT_THAT(full.out, HasSubstr("effective 2007-11-27"));
 
   CliResult events = Cli({"events", "--from", "2", "--limit", "3"});
   EXPECT_EQ(events.exit_code, 0) << events.err;
@@ -210,7 +214,8 @@ TEST_F(CliTest, MissingAndBadOptionsAreRefusedBeforeAnyCall) {
            {{"rec", "amend", "rec-1", "--text", "t", "--expect-version", "v2"},
             "--expect-version: \"v2\" is not a version number"},
            {{"actions", "--rag", "purple"},
-            "--rag: \"purple\" is not one of green, amber, red"},
+            "--rag: \"purple\" is not one of green, amber, red, no-target, "
+            "not-rated"},
            {{"report", "review-1", "--format", "pdf"},
             "--format: \"pdf\" is not one of text, md, csv, html, json"},
        }) {
@@ -262,7 +267,8 @@ TEST_F(CliTest, BashCompletionComesFromTheCommandDefinitions) {
     EXPECT_EQ(ExitCode(Spawn("/bin/bash", args, out, "")), 0);
     return ReadFile(out);
   };
-  EXPECT_THAT(complete({""}), HasSubstr("review\nrec\naction\nactions\n"));
+  EXPECT_THAT(complete({""}),
+              HasSubstr("review\nrec\naction\ncorrect\nretract\nactions\n"));
   EXPECT_EQ(complete({"rev"}), "review\n");
   EXPECT_EQ(complete({"review", "op"}), "open\n");
   EXPECT_EQ(complete({"review", "open", "--com"}), "--committee\n");

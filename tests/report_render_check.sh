@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Renders the HTML committee report of the imported CYP action plan in
-# headless Chromium and checks the A4 screenshot is not blank: mostly white
-# paper, with text, and the red, amber and green of the RAG chart and table.
+# headless Chromium and checks the screenshot of its first pages is not
+# blank: mostly white paper, with text, and the red, amber and green of the
+# RAG chart and table. Then prints the SCRAIP sample's report to PDF in
+# Chromium and checks the text as laid out: the exceptions section first,
+# the cabinet members, UK dates and references as printed.
 # Usage: report_render_check.sh SOURCE_DIR RECTRACKD RECTRACK
 set -euo pipefail
 src=$1
@@ -17,6 +20,8 @@ trap cleanup EXIT
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "needs the Debian package chromium (deploy/install-deps.sh --for-tests)"; exit 1; }
+command -v pdftotext >/dev/null \
+  || { echo "needs the Debian package poppler-utils (deploy/install-deps.sh --for-tests)"; exit 1; }
 /usr/bin/python3 -c 'import PIL' 2>/dev/null \
   || { echo "needs the Debian package python3-pil (deploy/install-deps.sh --for-tests)"; exit 1; }
 
@@ -41,9 +46,10 @@ r action update action-3 --due "March 2041" --reason "Builder went bust"
 "$rectrack" --server "$server" report review-1 --format html -o "$tmp/report.html" 2>/dev/null
 [ -n "${KEEP_SCREENSHOT:-}" ] && trap 'cp "$tmp/report.png" "$tmp/report.html" "$KEEP_SCREENSHOT"/; cleanup' EXIT
 
-# A4 at 96 dpi is 794 x 1123 CSS pixels.
+# A4 at 96 dpi is 794 x 1123 CSS pixels; three pages' worth, as the
+# exceptions come before the charts.
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-  --window-size=794,1123 --screenshot="$tmp/report.png" \
+  --window-size=794,3369 --screenshot="$tmp/report.png" \
   "file://$tmp/report.html" >"$tmp/chromium.log" 2>&1 \
   || { cat "$tmp/chromium.log"; exit 1; }
 [ -s "$tmp/report.png" ] || { echo "Chromium wrote no screenshot"; cat "$tmp/chromium.log"; exit 1; }
@@ -76,3 +82,31 @@ for name, count in (("red", red), ("amber", amber), ("green", green)):
 if problems:
     sys.exit("the rendered report looks wrong: " + "; ".join(problems))
 PY
+
+# The SCRAIP sample as a committee would see it on paper.
+"$rectrack" --server "$server" import "$src/tests/data/scraip-review-of-partnerships.txt" \
+  --format plan >/dev/null 2>&1
+"$rectrack" --server "$server" report review-2 --format html --meeting 2008-10-01 \
+  -o "$tmp/scraip.html" 2>/dev/null
+"$browser" --headless --no-sandbox --disable-gpu --print-to-pdf="$tmp/scraip.pdf" \
+  --no-pdf-header-footer "file://$tmp/scraip.html" >"$tmp/chromium.log" 2>&1 \
+  || { cat "$tmp/chromium.log"; exit 1; }
+[ -n "${KEEP_SCREENSHOT:-}" ] && cp "$tmp/scraip.pdf" "$KEEP_SCREENSHOT"/
+pdftotext -layout "$tmp/scraip.pdf" "$tmp/scraip.txt"
+missing=()
+for want in "Exceptions" "For the meeting of 1 October 2008" "Published 17 May 2007" \
+    "Recommendation A." "Recommendation H." "Cabinet member / portfolio: The Leader" \
+    "Cllr Hooper" "date not recorded" "How RAG is worked out"; do
+  grep -qF "$want" "$tmp/scraip.txt" || missing+=("$want")
+done
+# The exceptions come before the recommendations.
+first_exceptions=$(grep -nF "Exceptions" "$tmp/scraip.txt" | head -1 | cut -d: -f1)
+first_rec=$(grep -nF "Recommendation A." "$tmp/scraip.txt" | head -1 | cut -d: -f1)
+if [ -z "$first_exceptions" ] || [ -z "$first_rec" ] || [ "$first_exceptions" -gt "$first_rec" ]; then
+  missing+=("the exceptions section before the recommendations")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'the printed SCRAIP report lacks: %s\n' "${missing[@]}"
+  exit 1
+fi
+echo "printed SCRAIP report: exceptions first, cabinet members, UK dates, references as printed"

@@ -125,7 +125,7 @@ TEST_F(TrackerTest, FollowsARecommendationFromReviewToSignOff) {
   Must(Respond("rec-1", v1::DECISION_ACCEPTED));
   EXPECT_EQ(Must(AddAction("rec-1", {"Leader", " Chief Executive "})),
             "action-1");
-  Must(Progress("action-1", "Drafted", "2010-07-05"));
+  Must(Progress("action-1", "Drafted", "2010-06-30"));
   clock_.Advance(absl::Hours(24));
   Must(Progress("action-1", "Sent"));
   Must(ActionStatus("action-1", v1::ACTION_STATUS_COMPLETED));
@@ -141,7 +141,8 @@ TEST_F(TrackerTest, FollowsARecommendationFromReviewToSignOff) {
   auto rec = tracker_->GetRecommendation("rec-1");
   ASSERT_OK(rec);
   EXPECT_EQ(rec->status(), v1::RECOMMENDATION_STATUS_SIGNED_OFF);
-  EXPECT_EQ(rec->signed_off_on(), "2010-07-02");
+  // No --on given: the sign-off date is not stated, never taken as today.
+  EXPECT_EQ(rec->signed_off_on(), "");
   EXPECT_EQ(rec->response().decision(), v1::DECISION_ACCEPTED);
   EXPECT_THAT(rec->action_ids(), ElementsAre("action-1"));
   EXPECT_EQ(rec->version(), 4u);
@@ -153,17 +154,17 @@ TEST_F(TrackerTest, FollowsARecommendationFromReviewToSignOff) {
   EXPECT_EQ(action->timescale().text(), "Sept 10");
   EXPECT_EQ(action->status(), v1::ACTION_STATUS_COMPLETED);
   ASSERT_EQ(action->progress_size(), 2);
-  EXPECT_EQ(action->progress(0).reported_on(), "2010-07-05");
+  EXPECT_EQ(action->progress(0).reported_on(), "2010-06-30");
   EXPECT_EQ(action->progress(0).recorded_by(), "tester");
   EXPECT_EQ(action->progress(1).text(), "Sent");
-  EXPECT_EQ(action->progress(1).reported_on(), "2010-07-02");
+  EXPECT_EQ(action->progress(1).reported_on(), "");  // not stated
 
   auto history = tracker_->GetHistory("action-1");
   ASSERT_OK(history);
   ASSERT_EQ(history->size(), 4u);
   EXPECT_EQ((*history)[0].type(), "ActionAdded");
   EXPECT_EQ((*history)[1].type(), "ProgressReported");
-  EXPECT_EQ((*history)[1].effective_on(), "2010-07-05");
+  EXPECT_EQ((*history)[1].effective_on(), "2010-06-30");
   EXPECT_EQ((*history)[3].type(), "ActionStatusChanged");
   EXPECT_EQ((*history)[3].actor(), "tester");
 }
@@ -253,7 +254,7 @@ TEST_F(TrackerTest, RejectingARecommendationWithLiveActionsIsRefused) {
   absl::Status s =
       Fails(Respond("rec-1", v1::DECISION_REJECTED, "Changed mind"));
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("(action-1)"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("action-1 (not started)"));
   Must(ActionStatus("action-1", v1::ACTION_STATUS_CANCELLED));
   Must(Respond("rec-1", v1::DECISION_REJECTED, "Changed mind"));
 }
@@ -285,7 +286,13 @@ TEST_F(TrackerTest, TransitionsThatMakeNoSenseAreRefusedNamingBoth) {
   EXPECT_EQ(Fails(Progress("action-1", "late note")).code(),
             absl::StatusCode::kFailedPrecondition);
 
-  Must(RecStatus("rec-1", v1::RECOMMENDATION_STATUS_WITHDRAWN));
+  v1::Command withdraw =
+      RecStatus("rec-1", v1::RECOMMENDATION_STATUS_WITHDRAWN);
+  EXPECT_THAT(Fails(withdraw).message(),
+              HasSubstr("note is required: say why recommendation rec-1 is "
+                        "withdrawn"));
+  withdraw.mutable_set_recommendation_status()->set_note("Overtaken by events");
+  Must(withdraw);
   EXPECT_THAT(Fails(RecStatus("rec-1", v1::RECOMMENDATION_STATUS_IN_PROGRESS))
                   .message(),
               HasSubstr("that is final"));

@@ -22,6 +22,7 @@ absl::Status ActionAdd(Context& ctx) {
                        a->add_leads(lead);
                      }
                      a->set_timescale(Opt(ctx, "--due"));
+                     a->set_effective_on(Opt(ctx, "--on"));
                      return absl::OkStatus();
                    });
 }
@@ -41,6 +42,7 @@ absl::Status ActionUpdate(Context& ctx) {
                      }
                      if (auto v = ctx.Get("--due")) u->set_timescale(*v);
                      u->set_reason(Opt(ctx, "--reason"));
+                     u->set_effective_on(Opt(ctx, "--on"));
                      return absl::OkStatus();
                    });
 }
@@ -86,9 +88,16 @@ absl::Status ActionShow(Context& ctx) {
             << "   Review: " << action.review_id() << "\n";
   if (action.progress_size() > 0) {
     std::cout << "  Progress:\n";
+    int n = 0;
     for (const v1::ProgressUpdate& p : action.progress()) {
-      std::cout << "    " << p.reported_on() << "  " << p.text() << "  (by "
-                << p.recorded_by() << ")\n";
+      std::cout << "    " << ++n << ". "
+                << (p.reported_on().empty() ? "date not stated"
+                                            : p.reported_on())
+                << "  " << p.text() << "  (by " << p.recorded_by() << ")";
+      if (p.retracted()) {
+        std::cout << "  [retracted: " << p.retraction_reason() << "]";
+      }
+      std::cout << "\n";
     }
   }
   return absl::OkStatus();
@@ -99,17 +108,21 @@ absl::Status ActionShow(Context& ctx) {
 void AddActionCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"action add",
-       "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE]",
-       "Add an action to a recommendation.",
-       {Text("--text").Required(), Repeated("--lead").Required(),
-        Text("--due")},
+       "REC --text T --lead NAME [--lead NAME...] [--due TIMESCALE] "
+       "[--on DATE]",
+       "Add an action to a recommendation (--on: the day it was agreed).",
+       {Text("--text").Required(), Repeated("--lead").Required(), Text("--due"),
+        Text("--on")},
        ActionAdd,
        true});
   commands->push_back(
       {"action update",
-       "ACTION [--text T] [--lead NAME...] [--due TIMESCALE --reason R]",
-       "Change an action's text, leads (replaced) or timescale.",
-       {Text("--text"), Repeated("--lead"), Text("--due"), Text("--reason")},
+       "ACTION [--text T] [--lead NAME...] [--due TIMESCALE --reason R] "
+       "[--on DATE]",
+       "Change an action's text, leads (replaced) or timescale (--on: the "
+       "day the change was decided).",
+       {Text("--text"), Repeated("--lead"), Text("--due"), Text("--reason"),
+        Text("--on")},
        ActionUpdate,
        true});
   commands->push_back(

@@ -21,6 +21,8 @@ void AddLogCommands(std::vector<CommandSpec>* commands);
 void AddAdminCommands(std::vector<CommandSpec>* commands);
 void AddTransferCommands(std::vector<CommandSpec>* commands);
 void AddCompletionCommands(std::vector<CommandSpec>* commands);
+// correct.cc: correct and retract.
+void AddCorrectionCommands(std::vector<CommandSpec>* commands);
 
 const std::vector<CommandSpec>& AllCommands();
 

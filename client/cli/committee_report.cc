@@ -23,6 +23,7 @@ absl::Status ReportCommand(Context& ctx) {
   auto has_as_of = AsOfOption(ctx, &req);
   if (!has_as_of.ok()) return has_as_of.status();
   req.set_since(Opt(ctx, "--since"));
+  req.set_meeting_on(Opt(ctx, "--meeting"));
   if (auto days = ctx.Number("--deadline-days")) {
     req.set_response_deadline_days(static_cast<uint32_t>(*days));
   }
@@ -51,14 +52,18 @@ void AddReportCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"report",
        "REVIEW [--format text|md|csv|html|json] [--output FILE | -o FILE] "
-       "[--since DATE] [--as-of DATE|TIME [--effective]] [--deadline-days N]",
-       "The committee report-back: every recommendation, response, action, "
-       "RAG and latest update; changes since the last report-back; response "
-       "times; slippage.",
+       "[--since DATE] [--meeting DATE] [--as-of DATE|TIME [--effective]] "
+       "[--deadline-days N]",
+       "The committee report-back: exceptions first (overdue, no target, "
+       "revised more than once, proposed for sign-off), then every "
+       "recommendation, response, action, RAG and latest update; changes "
+       "since the last report-back; response times; slippage. --meeting: the "
+       "meeting it is for (default: the next scheduled report-back).",
        // RenderReport also reads "markdown", and "" as text.
        {Choice("--format", {"text", "md", "csv", "html", "json"},
                {"markdown", ""}),
-        Text("--output,-o", "FILE"), Text("--since"), Text("--as-of"),
+        Text("--output,-o", "FILE"), Text("--since"), Text("--meeting"),
+        Text("--as-of"),
         Number("--deadline-days", "\"$0\" is not a number of days", 1,
                UINT32_MAX),
         Flag("--effective")},

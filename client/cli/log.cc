@@ -12,6 +12,8 @@
 #include "client/cli/context.h"
 #include "client/cli/rpc.h"
 #include "client/render/format.h"
+#include "client/render/report_words.h"
+#include "common/dates.h"
 #include "common/grpc_status.h"
 
 namespace rectrack::cli {
@@ -24,13 +26,34 @@ std::string EventLines(
   return text;
 }
 
+// One line per event, as a clerk reads it: when it took effect, what
+// happened, and who recorded it when.
+std::string HistoryLines(
+    const google::protobuf::RepeatedPtrField<v1::Event>& events) {
+  const ReportNames names;
+  std::string text;
+  for (const v1::Event& e : events) {
+    const absl::Time recorded = TimeFromProto(e.recorded_at());
+    absl::StrAppend(
+        &text,
+        UkDate(e.effective_on().empty() ? DayOf(recorded) : e.effective_on()),
+        "  ", DescribeChange(e, names), "\n    (#", e.position(), ", ",
+        e.type(), ", recorded ",
+        absl::FormatTime("%Y-%m-%d %H:%M UTC", recorded, absl::UTCTimeZone()),
+        " by ", e.actor().empty() ? "-" : e.actor(), ")\n");
+  }
+  return text;
+}
+
 absl::Status History(Context& ctx) {
   v1::GetHistoryRequest req;
   v1::GetHistoryResponse response;
   absl::Status status =
       GetOne(ctx, "entity", &v1::Tracker::Stub::GetHistory, &req, &response);
   if (!status.ok()) return status;
-  Print(ctx, response, EventLines(response.events()));
+  Print(ctx, response,
+        ctx.Has("--full") ? EventLines(response.events())
+                          : HistoryLines(response.events()));
   return absl::OkStatus();
 }
 
@@ -89,9 +112,11 @@ absl::Status Watch(Context& ctx) {
 
 void AddLogCommands(std::vector<CommandSpec>* commands) {
   commands->push_back({"history",
-                       "ID",
-                       "Every event of one review, recommendation or action.",
-                       {},
+                       "ID [--full]",
+                       "Every event of one review, recommendation or action, "
+                       "as readable lines (--full: every field; --json: "
+                       "the events as JSON).",
+                       {Flag("--full")},
                        History});
   commands->push_back({"events",
                        "[--from N] [--limit N]",

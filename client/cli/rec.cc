@@ -66,6 +66,7 @@ absl::Status RecStatus(Context& ctx) {
         s->set_status(*status);
         s->set_note(Opt(ctx, "--note"));
         s->set_effective_on(Opt(ctx, "--on"));
+        s->set_override_reason(Opt(ctx, "--override-reason"));
         return absl::OkStatus();
       });
 }
@@ -116,10 +117,14 @@ void AddRecCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"rec status",
        "REC --status in-progress|implemented|signed-off|"
-       "closed-not-implemented|superseded|withdrawn [--note T] [--on DATE]",
-       "Move a recommendation on; signed-off is the committee's sign-off.",
+       "closed-not-implemented|superseded|withdrawn [--note T] [--on DATE] "
+       "[--override-reason R]",
+       "Move a recommendation on; signed-off is the committee's sign-off "
+       "(refused while actions are open or if it was rejected, unless "
+       "--override-reason says why). Closing, superseding and withdrawing "
+       "need --note.",
        {Choice("--status", v1::RecommendationStatus_descriptor()).Required(),
-        Text("--note"), Text("--on")},
+        Text("--note"), Text("--on"), Text("--override-reason")},
        RecStatus,
        true});
   commands->push_back({"rec show",

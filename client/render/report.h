@@ -22,8 +22,5 @@ std::string ReportHtml(const v1::Report& report);
 // `format` is text, md, csv, html or json; INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::string> RenderReport(const v1::Report& report,
                                          const std::string& format);
-// One line about what an event changed, e.g. "Target changed to
-// \"Dec 10\" (reason: staff shortage)".
-std::string DescribeChange(const v1::Event& event);
 
 }  // namespace rectrack::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/status_macros.h"
@@ -18,9 +19,42 @@ std::string DescribeAsOf(const AsOfSpec& spec) {
                                                     absl::UTCTimeZone()));
 }
 
-bool Includes(const AsOfSpec& spec, const v1::Event& e) {
-  if (spec.effective) return EffectiveDay(e) <= spec.day;
+bool Includes(const AsOfSpec& spec, const v1::Event& e,
+              const std::string& view_day) {
+  if (spec.effective) return view_day <= spec.day;
   return TimeFromProto(e.recorded_at()) <= spec.at;
+}
+
+// Changes that the rules check against the entity's status.
+bool SetsStatus(const v1::Event& e) {
+  switch (e.payload().kind_case()) {
+    case v1::EventPayload::kResponseRecorded:
+    case v1::EventPayload::kRecommendationStatusSet:
+    case v1::EventPayload::kActionStatusSet:
+    case v1::EventPayload::kRecordCorrected:
+    case v1::EventPayload::kReviewClosed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool SignsOff(const v1::Event& e) {
+  const v1::EventPayload& p = e.payload();
+  return (p.has_recommendation_status_set() &&
+          p.recommendation_status_set().status() ==
+              v1::RECOMMENDATION_STATUS_SIGNED_OFF) ||
+         (p.has_record_corrected() &&
+          p.record_corrected().recommendation_status() ==
+              v1::RECOMMENDATION_STATUS_SIGNED_OFF);
+}
+
+// The entity a creation event's entity belongs to.
+std::string ParentOf(const v1::Event& e) {
+  const v1::EventPayload& p = e.payload();
+  if (p.has_recommendation_added()) return p.recommendation_added().review_id();
+  if (p.has_action_added()) return p.action_added().recommendation_id();
+  return "";
 }
 
 bool CreatesEntity(const v1::Event& e) {
@@ -64,6 +98,51 @@ std::string EffectiveDay(const v1::Event& e) {
                                   : e.effective_on();
 }
 
+std::vector<std::string> ViewDays(const std::vector<v1::Event>& events) {
+  absl::flat_hash_map<std::string, std::vector<std::string>> actions_of;
+  for (const v1::Event& e : events) {
+    if (e.payload().has_action_added()) {
+      actions_of[ParentOf(e)].push_back(e.stream());
+    }
+  }
+  // The earliest day of any later change that depends on, respectively,
+  // the entity's status so far and its existence.
+  absl::flat_hash_map<std::string, std::string> status_by, exists_by;
+  auto lower = [](absl::flat_hash_map<std::string, std::string>& m,
+                  const std::string& id, const std::string& day) {
+    auto [it, inserted] = m.emplace(id, day);
+    if (!inserted && day < it->second) it->second = day;
+  };
+  auto bound = [](const absl::flat_hash_map<std::string, std::string>& m,
+                  const std::string& id, std::string day) {
+    auto it = m.find(id);
+    return it != m.end() && it->second < day ? it->second : day;
+  };
+  std::vector<std::string> days(events.size());
+  for (size_t i = events.size(); i-- > 0;) {
+    const v1::Event& e = events[i];
+    std::string day = EffectiveDay(e);
+    if (SetsStatus(e)) day = bound(status_by, e.stream(), std::move(day));
+    if (CreatesEntity(e)) {
+      day = bound(exists_by, e.stream(), bound(status_by, e.stream(), day));
+      if (std::string parent = ParentOf(e); !parent.empty()) {
+        lower(status_by, parent, day);
+        lower(exists_by, parent, day);
+      }
+    }
+    if (SetsStatus(e)) lower(status_by, e.stream(), day);
+    lower(exists_by, e.stream(), day);
+    if (SignsOff(e)) {
+      for (const std::string& action : actions_of[e.stream()]) {
+        lower(status_by, action, day);
+        lower(exists_by, action, day);
+      }
+    }
+    days[i] = std::move(day);
+  }
+  return days;
+}
+
 std::string EventDay(const std::optional<AsOfSpec>& spec, const v1::Event& e) {
   return spec.has_value() && spec->effective
              ? EffectiveDay(e)
@@ -72,7 +151,8 @@ std::string EventDay(const std::optional<AsOfSpec>& spec, const v1::Event& e) {
 
 absl::StatusOr<EntityStates> FoldStreams(
     store::EventStore* store, const std::vector<std::string>& streams,
-    const std::optional<AsOfSpec>& spec, std::vector<v1::Event>* folded) {
+    const std::optional<AsOfSpec>& spec, std::vector<v1::Event>* folded,
+    std::vector<std::string>* folded_days) {
   const uint64_t cut = store->LastPosition();
   std::vector<v1::Event> events;
   for (const std::string& stream : streams) {
@@ -86,12 +166,15 @@ absl::StatusOr<EntityStates> FoldStreams(
             [](const v1::Event& a, const v1::Event& b) {
               return a.position() < b.position();
             });
+  std::vector<std::string> days = ViewDays(events);
   EntityStates states;
-  for (v1::Event& e : events) {
-    if (spec.has_value() && !Includes(*spec, e)) continue;
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Event& e = events[i];
+    if (spec.has_value() && !Includes(*spec, e, days[i])) continue;
     if (!CreatesEntity(e) && !HasEntity(states, e.stream())) continue;
     RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &states));
     if (folded != nullptr) folded->push_back(std::move(e));
+    if (folded_days != nullptr) folded_days->push_back(std::move(days[i]));
   }
   return states;
 }

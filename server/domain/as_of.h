@@ -31,18 +31,29 @@ absl::StatusOr<std::optional<AsOfSpec>> ReadAsOf(bool has,
 // where it has one, else the day it was recorded.
 std::string EffectiveDay(const v1::Event& e);
 
+// The day each of `events` (one consistent set of streams in log order)
+// counts from in effective-date views: its EffectiveDay, or earlier when a
+// later change depends on it (each change was decided on the state before
+// it, so what it depended on had happened by then): later status changes
+// of the same entity, anything later on the entity for its creation, a
+// child's creation for its parent's status, and a sign-off for its
+// actions' status. Folding by these days never shows a combination the
+// rules forbid.
+std::vector<std::string> ViewDays(const std::vector<v1::Event>& events);
+
 // The day an event counts from on `spec`'s axis (recorded when none).
 std::string EventDay(const std::optional<AsOfSpec>& spec, const v1::Event& e);
 
 // Folds the events of `streams`, merged in log order, that `spec` includes
 // (all of them when there is no spec). Events committed after the call
 // starts are left out, so the streams are read as one consistent cut. On
-// the effective axis an event about an entity that had not been created by
-// then is skipped. The events folded are appended to `folded` if given.
+// the effective axis events count by ViewDays. The events folded are
+// appended to `folded`, and their ViewDays to `folded_days`, if given.
 absl::StatusOr<EntityStates> FoldStreams(
     store::EventStore* store, const std::vector<std::string>& streams,
     const std::optional<AsOfSpec>& spec,
-    std::vector<v1::Event>* folded = nullptr);
+    std::vector<v1::Event>* folded = nullptr,
+    std::vector<std::string>* folded_days = nullptr);
 
 // NOT_FOUND: the `kind` `id` did not exist yet at `spec`.
 absl::Status NotYet(absl::string_view kind, const std::string& id,

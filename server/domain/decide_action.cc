@@ -30,12 +30,21 @@ absl::Status RequestDecider::AddAction(const v1::AddAction& c) {
   e->set_timescale_reference(review.published_on().empty()
                                  ? DayOf(txn_.now())
                                  : review.published_on());
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(
+      e->effective_on(), "effective_on",
+      rec.status_on().empty() ? rec.effective_from() : rec.status_on(),
+      absl::StrCat("recommendation ", rec.id(), " became ",
+                   Describe(rec.status()))));
   RECTRACK_ASSIGN_OR_RETURN(std::string id, NewId(EntityKind::kAction));
   EntityStates states;
   states.recommendations[rec.id()] = rec;
-  // An action is agreed with the response to its recommendation.
-  return Record(id, "ActionAdded", rec.response().responded_on(), std::move(p),
-                std::move(states));
+  // Unless dated, an action is agreed with the response to its
+  // recommendation.
+  return Record(id, "ActionAdded",
+                ViewDayOr(e->effective_on(), rec.response().responded_on()),
+                std::move(p), std::move(states));
 }
 
 absl::StatusOr<v1::Action> RequestDecider::LoadChangeableAction(
@@ -85,9 +94,14 @@ absl::Status RequestDecider::UpdateAction(const v1::UpdateAction& c) {
     }
   }
   e->set_reason(Trimmed(c.reason()));
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(e->effective_on(), "effective_on",
+                                     action.effective_from(),
+                                     "the action was agreed"));
   EntityStates states;
   states.actions[action.id()] = action;
-  return Record(action.id(), "ActionUpdated", "", std::move(p),
+  return Record(action.id(), "ActionUpdated", e->effective_on(), std::move(p),
                 std::move(states));
 }
 
@@ -102,7 +116,12 @@ absl::Status RequestDecider::SetActionStatus(const v1::SetActionStatus& c) {
   e->set_status(c.status());
   e->set_note(Trimmed(c.note()));
   RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
-                            OptionalDate(c.effective_on(), "effective_on"));
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(
+      e->effective_on(), "effective_on",
+      action.status_on().empty() ? action.effective_from() : action.status_on(),
+      absl::StrCat("its current status (", Describe(action.status()),
+                   ") took effect")));
   EntityStates states;
   states.actions[action.id()] = action;
   return Record(action.id(), "ActionStatusChanged", e->effective_on(),
@@ -117,9 +136,11 @@ absl::Status RequestDecider::ReportProgress(const v1::ReportProgress& c) {
   v1::ReportProgress* e = p.mutable_progress_reported();
   e->set_id(action.id());
   e->set_text(Trimmed(c.text()));
-  RECTRACK_ASSIGN_OR_RETURN(std::string on,
-                            OptionalDate(c.reported_on(), "reported_on"));
-  e->set_reported_on(on.empty() ? DayOf(txn_.now()) : on);
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_reported_on(),
+                            PastDate(c.reported_on(), "reported_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(e->reported_on(), "reported_on",
+                                     action.effective_from(),
+                                     "the action was agreed"));
   EntityStates states;
   states.actions[action.id()] = action;
   return Record(action.id(), "ProgressReported", e->reported_on(), std::move(p),

@@ -82,14 +82,8 @@ absl::Status RequestDecider::RecordResponse(const v1::RecordResponse& c) {
   }
   RECTRACK_RETURN_IF_ERROR(CheckCanRespond(rec.id(), rec.status()));
   if (c.decision() == v1::DECISION_REJECTED) {
-    std::vector<std::string> open;
-    for (const std::string& action_id : rec.action_ids()) {
-      RECTRACK_ASSIGN_OR_RETURN(
-          v1::Action action, Load<v1::Action>(action_id, EntityKind::kAction));
-      if (action.status() != v1::ACTION_STATUS_CANCELLED) {
-        open.push_back(action_id);
-      }
-    }
+    RECTRACK_ASSIGN_OR_RETURN(std::vector<std::string> open,
+                              ActionsNotDone(rec, /*completed_counts=*/false));
     if (!open.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("recommendation ", rec.id(),
@@ -107,7 +101,10 @@ absl::Status RequestDecider::RecordResponse(const v1::RecordResponse& c) {
   e->set_reason(Trimmed(c.reason()));
   e->set_responded_by(Trimmed(c.responded_by()));
   RECTRACK_ASSIGN_OR_RETURN(*e->mutable_responded_on(),
-                            OptionalDate(c.responded_on(), "responded_on"));
+                            PastDate(c.responded_on(), "responded_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(e->responded_on(), "responded_on",
+                                     rec.effective_from(),
+                                     "the recommendation was made"));
   EntityStates states;
   states.recommendations[rec.id()] = rec;
   return Record(rec.id(), "ResponseRecorded", e->responded_on(), std::move(p),
@@ -123,18 +120,81 @@ absl::Status RequestDecider::SetRecommendationStatus(
   RECTRACK_RETURN_IF_ERROR(CheckVersion(rec.id(), rec.version()));
   RECTRACK_RETURN_IF_ERROR(
       CheckRecommendationTransition(rec.id(), rec.status(), c.status()));
+  RECTRACK_RETURN_IF_ERROR(CheckFinalStep(rec, c));
   v1::EventPayload p;
   v1::SetRecommendationStatus* e = p.mutable_recommendation_status_set();
   e->set_recommendation_id(rec.id());
   e->set_status(c.status());
   e->set_note(Trimmed(c.note()));
-  RECTRACK_ASSIGN_OR_RETURN(std::string on,
-                            OptionalDate(c.effective_on(), "effective_on"));
-  e->set_effective_on(on.empty() ? DayOf(txn_.now()) : on);
+  if (c.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF) {
+    e->set_override_reason(Trimmed(c.override_reason()));
+  }
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBefore(
+      e->effective_on(), "effective_on",
+      rec.status_on().empty() ? rec.effective_from() : rec.status_on(),
+      absl::StrCat("its current status (", Describe(rec.status()),
+                   ") took effect")));
   EntityStates states;
   states.recommendations[rec.id()] = rec;
   return Record(rec.id(), "RecommendationStatusChanged", e->effective_on(),
                 std::move(p), std::move(states));
+}
+
+absl::StatusOr<std::vector<std::string>> RequestDecider::ActionsNotDone(
+    const v1::Recommendation& rec, bool completed_counts) {
+  std::vector<std::string> open;
+  for (const std::string& action_id : rec.action_ids()) {
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                              Load<v1::Action>(action_id, EntityKind::kAction));
+    const bool done =
+        action.status() == v1::ACTION_STATUS_CANCELLED ||
+        (completed_counts && action.status() == v1::ACTION_STATUS_COMPLETED);
+    if (!done) {
+      open.push_back(
+          absl::StrCat(action_id, " (", Describe(action.status()), ")"));
+    }
+  }
+  return open;
+}
+
+absl::Status RequestDecider::CheckFinalStep(
+    const v1::Recommendation& rec, const v1::SetRecommendationStatus& c) {
+  switch (c.status()) {
+    case v1::RECOMMENDATION_STATUS_CLOSED_NOT_IMPLEMENTED:
+    case v1::RECOMMENDATION_STATUS_SUPERSEDED:
+    case v1::RECOMMENDATION_STATUS_WITHDRAWN:
+      if (Trimmed(c.note()).empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("note is required: say why recommendation ", rec.id(),
+                         " is ", Describe(c.status())));
+      }
+      return absl::OkStatus();
+    case v1::RECOMMENDATION_STATUS_SIGNED_OFF:
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  if (!Trimmed(c.override_reason()).empty()) return absl::OkStatus();
+  if (rec.status() == v1::RECOMMENDATION_STATUS_REJECTED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "recommendation ", rec.id(),
+        " was rejected; signing off a rejected recommendation needs "
+        "override_reason saying why (or close it as not implemented)"));
+  }
+  RECTRACK_ASSIGN_OR_RETURN(std::vector<std::string> open,
+                            ActionsNotDone(rec, /*completed_counts=*/true));
+  if (!open.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "recommendation ", rec.id(),
+        " cannot be signed off while its actions are not completed or "
+        "cancelled: ",
+        absl::StrJoin(open, ", "),
+        "; finish or cancel them first, or give override_reason saying why "
+        "it is signed off anyway"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace rectrack::domain

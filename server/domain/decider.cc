@@ -30,6 +30,20 @@ absl::StatusOr<std::string> OptionalDate(absl::string_view value,
   return NormalizeDate(value, field);
 }
 
+std::string ViewDayOr(const std::string& stated, const std::string& inherited) {
+  return stated.empty() ? inherited : stated;
+}
+
+absl::Status NotBefore(const std::string& stated, absl::string_view field,
+                       const std::string& floor, absl::string_view what) {
+  if (stated.empty() || floor.empty() || stated >= floor) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": ", stated, " is before ", what, " (", floor,
+                   "); give a date on or after it"));
+}
+
 absl::Status CheckLeads(
     const google::protobuf::RepeatedPtrField<std::string>& leads,
     google::protobuf::RepeatedPtrField<std::string>* out) {
@@ -107,6 +121,10 @@ absl::Status RequestDecider::RunOne(const v1::Command& c) {
       return SetRecommendationStatus(c.set_recommendation_status());
     case v1::Command::kCloseReview:
       return CloseReview(c.close_review());
+    case v1::Command::kCorrectRecord:
+      return CorrectRecord(c.correct_record());
+    case v1::Command::kRetractProgress:
+      return RetractProgress(c.retract_progress());
     case v1::Command::OP_NOT_SET:
       break;
   }
@@ -185,6 +203,19 @@ absl::Status RequestDecider::CheckVersion(const std::string& id,
         "; someone else changed it: reload it and try again"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RequestDecider::PastDate(absl::string_view value,
+                                                     absl::string_view field) {
+  RECTRACK_ASSIGN_OR_RETURN(std::string day, OptionalDate(value, field));
+  const std::string today = DayOf(txn_.now());
+  if (!day.empty() && day > AddDays(today, 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", day, " is in the future (today is ", today,
+                     "); record what has happened, dated the day it "
+                     "happened"));
+  }
+  return day;
 }
 
 absl::StatusOr<std::string> RequestDecider::NewId(EntityKind kind) {

@@ -58,6 +58,11 @@ class RequestDecider {
   absl::Status CheckReviewOpen(const v1::Review& review);
   // Optimistic concurrency against the target's current version.
   absl::Status CheckVersion(const std::string& id, uint64_t actual);
+  // "" when blank, else the date as "YYYY-MM-DD"; INVALID_ARGUMENT naming
+  // `field` if it is not a date or is later than tomorrow (a day's
+  // tolerance for time zones): only what has happened is recorded.
+  absl::StatusOr<std::string> PastDate(absl::string_view value,
+                                       absl::string_view field);
   // The next id of `kind` (a new entity is at version 0).
   absl::StatusOr<std::string> NewId(EntityKind kind);
   // Appends the event, folds it into `states` and stores every entity in
@@ -82,6 +87,14 @@ class RequestDecider {
   absl::Status AmendRecommendation(const v1::AmendRecommendation& c);
   absl::Status RecordResponse(const v1::RecordResponse& c);
   absl::Status SetRecommendationStatus(const v1::SetRecommendationStatus& c);
+  // Its actions that are not cancelled (nor completed, if
+  // `completed_counts`), each as "action-4 (in progress)".
+  absl::StatusOr<std::vector<std::string>> ActionsNotDone(
+      const v1::Recommendation& rec, bool completed_counts);
+  // Sign-off needs every action done and no rejection, unless an override
+  // reason is given; closing, superseding and withdrawing need a note.
+  absl::Status CheckFinalStep(const v1::Recommendation& rec,
+                              const v1::SetRecommendationStatus& c);
 
   // Actions (decide_action.cc).
   absl::Status AddAction(const v1::AddAction& c);
@@ -92,6 +105,13 @@ class RequestDecider {
   absl::Status UpdateAction(const v1::UpdateAction& c);
   absl::Status SetActionStatus(const v1::SetActionStatus& c);
   absl::Status ReportProgress(const v1::ReportProgress& c);
+
+  // Corrections (decide_correction.cc).
+  absl::Status CorrectRecord(const v1::CorrectRecord& c);
+  absl::Status CorrectRecommendation(const v1::CorrectRecord& c,
+                                     const std::string& id);
+  absl::Status CorrectAction(const v1::CorrectRecord& c, const std::string& id);
+  absl::Status RetractProgress(const v1::RetractProgress& c);
 
   store::Transaction& txn_;
   const Actor& actor_;
@@ -119,6 +139,14 @@ absl::Status Required(absl::string_view value, absl::string_view field);
 // `field` if it is not a date).
 absl::StatusOr<std::string> OptionalDate(absl::string_view value,
                                          absl::string_view field);
+// `stated` if given, else `inherited`: the day a change counts from in
+// effective-date views when it states none.
+std::string ViewDayOr(const std::string& stated, const std::string& inherited);
+// INVALID_ARGUMENT when `stated` (a date given for `field`) is before
+// `floor`, the day `what` took effect in effective-date views: "a change to
+// X cannot be dated before X existed".
+absl::Status NotBefore(const std::string& stated, absl::string_view field,
+                       const std::string& floor, absl::string_view what);
 // Checks `leads` (at least one, none blank) and appends them trimmed to `out`.
 absl::Status CheckLeads(
     const google::protobuf::RepeatedPtrField<std::string>& leads,

@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/dates.h"
 
@@ -14,27 +15,53 @@ bool IsOpen(v1::ActionStatus status) {
          status != v1::ACTION_STATUS_CANCELLED;
 }
 
+bool HasReadableTarget(const v1::Timescale& t) {
+  return !t.text().empty() && !t.unparsed();
+}
+
 v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
                               int due_soon_days) {
   v1::ActionStanding out;
   out.set_day(day);
+  if (action.status() == v1::ACTION_STATUS_CANCELLED) {
+    out.set_rag(v1::RAG_NOT_RATED);
+    return out;
+  }
+  if (action.status() == v1::ACTION_STATUS_COMPLETED) {
+    out.set_rag(v1::RAG_GREEN);
+    return out;
+  }
   const std::string& latest = action.timescale().latest();
-  const bool open = IsOpen(action.status());
-  if (open && !latest.empty() && latest < day) {
+  if (!latest.empty() && latest < day) {
     out.set_overdue(true);
     out.set_days_overdue(DaysBetween(latest, day));
-  } else if (open && !latest.empty() && latest <= AddDays(day, due_soon_days)) {
+  } else if (!latest.empty() && latest <= AddDays(day, due_soon_days)) {
     out.set_due_soon(true);
   }
-  // Completed and cancelled actions are green.
-  if (open && (out.overdue() || action.status() == v1::ACTION_STATUS_BLOCKED)) {
+  if (out.overdue() || action.status() == v1::ACTION_STATUS_BLOCKED) {
     out.set_rag(v1::RAG_RED);
-  } else if (open && (out.due_soon() || action.slippage().revisions() > 1)) {
+  } else if (!HasReadableTarget(action.timescale())) {
+    out.set_rag(v1::RAG_NO_TARGET);
+  } else if (out.due_soon() || action.slippage().revisions() > 1) {
     out.set_rag(v1::RAG_AMBER);
   } else {
     out.set_rag(v1::RAG_GREEN);
   }
   return out;
+}
+
+std::vector<std::string> RagRules(int due_soon_days) {
+  return {
+      "Not rated: the action was cancelled.",
+      "Green: the action is completed.",
+      "Red: the latest day of its target has passed, or it is blocked.",
+      "No target (grey): its target cannot be read as a date (\"tbc\", an "
+      "impossible date such as 31/02/2010) or none was given.",
+      absl::StrCat("Amber: the latest day of its target is within ",
+                   due_soon_days,
+                   " days, or its target has been revised more than once."),
+      "Green: otherwise (on track, or ongoing work with no end date).",
+  };
 }
 
 std::string ResponseDueOn(const std::string& published_on, int deadline_days) {

@@ -16,13 +16,19 @@ inline constexpr int kDefaultDueSoonDays = 30;
 // Neither completed nor cancelled: can still become overdue.
 bool IsOpen(v1::ActionStatus status);
 
+// A target a person can read: given, and holding a date (or "Ongoing").
+bool HasReadableTarget(const v1::Timescale& t);
+
 // Where `action` stands on `day` ("YYYY-MM-DD"): overdue when the latest
 // day of its target is before `day` and it is open; due soon when open, not
-// overdue and the latest day is within `due_soon_days` of `day`; RAG red
-// when overdue or blocked, amber when due soon or revised more than once,
-// green otherwise (completed and cancelled actions are green).
+// overdue and the latest day is within `due_soon_days` of `day`; RAG by the
+// rules RagRules() states (the one place they are written down).
 v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
                               int due_soon_days);
+
+// The RAG rules as StandingOn applies them, one sentence each, in the order
+// they are tried: printed in the report's footnote.
+std::vector<std::string> RagRules(int due_soon_days);
 
 // The day a response to a review published on `published_on` is due:
 // `deadline_days` later, or two calendar months later when 0. Empty when

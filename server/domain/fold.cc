@@ -57,6 +57,7 @@ void AddTarget(const v1::Event& event, const std::string& reason,
   if (action->targets_size() > 1) t->set_reason(reason);
   *t->mutable_recorded_at() = event.recorded_at();
   t->set_recorded_by(event.actor());
+  t->set_effective_on(event.effective_on());
   v1::Slippage* slip = action->mutable_slippage();
   slip->set_revisions(static_cast<uint32_t>(action->targets_size() - 1));
   const std::string& original = action->targets(0).target().latest();
@@ -77,6 +78,7 @@ absl::Status FoldReviewOpened(const v1::Event& event, const v1::EventPayload& p,
   r.set_council(p.review_opened().council());
   r.set_published_on(p.review_opened().published_on());
   r.set_status(v1::REVIEW_STATUS_OPEN);
+  r.set_effective_from(event.effective_on());
   *r.mutable_created_at() = event.recorded_at();
   Touch(event, &r);
   return absl::OkStatus();
@@ -129,9 +131,13 @@ absl::Status FoldRecommendationAdded(const v1::Event& event,
   rec.set_status(v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE);
   *rec.mutable_created_at() = event.recorded_at();
   Touch(event, &rec);
+  rec.set_effective_from(event.effective_on());
   if (auto it = states->reviews.find(a.review_id());
       it != states->reviews.end()) {
     it->second.add_recommendation_ids(event.stream());
+    if (event.effective_on().empty()) {
+      rec.set_effective_from(it->second.effective_from());
+    }
   }
   return absl::OkStatus();
 }
@@ -162,6 +168,7 @@ absl::Status FoldResponseRecorded(const v1::Event& event,
   out->set_responded_by(r.responded_by());
   out->set_responded_on(r.responded_on());
   (*rec)->set_status(StatusForDecision(r.decision()));
+  (*rec)->set_status_on(r.responded_on());
   Touch(event, *rec);
   return absl::OkStatus();
 }
@@ -174,9 +181,10 @@ absl::Status FoldRecommendationStatusSet(const v1::Event& event,
   const v1::SetRecommendationStatus& s = p.recommendation_status_set();
   (*rec)->set_status(s.status());
   (*rec)->set_status_note(s.note());
-  (*rec)->set_signed_off_on(s.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF
-                                ? s.effective_on()
-                                : "");
+  const bool signed_off = s.status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF;
+  (*rec)->set_signed_off_on(signed_off ? s.effective_on() : "");
+  (*rec)->set_override_reason(signed_off ? s.override_reason() : "");
+  (*rec)->set_status_on(s.effective_on());
   Touch(event, *rec);
   return absl::OkStatus();
 }
@@ -189,9 +197,13 @@ absl::Status FoldActionAdded(const v1::Event& event, const v1::EventPayload& p,
   act.set_id(event.stream());
   act.set_recommendation_id(a.recommendation_id());
   auto parent = states->recommendations.find(a.recommendation_id());
+  act.set_effective_from(event.effective_on());
   if (parent != states->recommendations.end()) {
     act.set_review_id(parent->second.review_id());
     parent->second.add_action_ids(event.stream());
+    if (event.effective_on().empty()) {
+      act.set_effective_from(parent->second.effective_from());
+    }
   }
   act.set_text(a.text());
   *act.mutable_leads() = a.leads();
@@ -228,6 +240,7 @@ absl::Status FoldActionStatusSet(const v1::Event& event,
   if (!act.ok()) return act.status();
   (*act)->set_status(p.action_status_set().status());
   (*act)->set_status_note(p.action_status_set().note());
+  (*act)->set_status_on(p.action_status_set().effective_on());
   Touch(event, *act);
   return absl::OkStatus();
 }
@@ -242,6 +255,101 @@ absl::Status FoldProgressReported(const v1::Event& event,
   u->set_reported_on(p.progress_reported().reported_on());
   *u->mutable_recorded_at() = event.recorded_at();
   u->set_recorded_by(event.actor());
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+// A correction puts the entity as it should have been; see CorrectRecord.
+void CorrectRecommendation(const v1::CorrectRecord& c,
+                           v1::Recommendation* rec) {
+  const bool decision_stage =
+      rec->status() == StatusForDecision(rec->response().decision());
+  if (c.decision() != v1::DECISION_UNSPECIFIED) {
+    rec->mutable_response()->set_decision(c.decision());
+    if (!c.effective_on().empty()) {
+      rec->mutable_response()->set_responded_on(c.effective_on());
+    }
+    if (decision_stage) {
+      rec->set_status(StatusForDecision(c.decision()));
+      rec->set_status_on(rec->response().responded_on());
+    }
+  }
+  if (c.recommendation_status() != v1::RECOMMENDATION_STATUS_UNSPECIFIED) {
+    rec->set_status(c.recommendation_status());
+    rec->set_status_on(c.effective_on());
+    rec->set_override_reason("");
+  } else if (c.decision() == v1::DECISION_UNSPECIFIED &&
+             !c.effective_on().empty()) {
+    // Only the date: of the response while the status is its decision's,
+    // else of the current status.
+    if (decision_stage && rec->has_response()) {
+      rec->mutable_response()->set_responded_on(c.effective_on());
+    }
+    rec->set_status_on(c.effective_on());
+  }
+  rec->set_signed_off_on(rec->status() == v1::RECOMMENDATION_STATUS_SIGNED_OFF
+                             ? rec->status_on()
+                             : "");
+}
+
+void CorrectAction(const v1::Event& event, const v1::CorrectRecord& c,
+                   v1::Action* act) {
+  if (c.action_status() != v1::ACTION_STATUS_UNSPECIFIED) {
+    act->set_status(c.action_status());
+    act->set_status_on(c.effective_on());
+  } else if (!c.effective_on().empty() && !c.has_timescale()) {
+    act->set_status_on(c.effective_on());
+  }
+  if (c.has_timescale()) {
+    *act->mutable_timescale() =
+        ReadTimescale(c.timescale(), act->timescale().reference_date());
+    if (act->targets().empty()) {
+      AddTarget(event, "", act);
+    } else {
+      // The target as it should have been: not a revision.
+      v1::TargetRevision* last = act->mutable_targets(act->targets_size() - 1);
+      *last->mutable_target() = act->timescale();
+      const std::string& original = act->targets(0).target().latest();
+      const std::string& current = act->timescale().latest();
+      act->mutable_slippage()->set_days_slipped(
+          original.empty() || current.empty() ? 0
+                                              : DaysBetween(original, current));
+    }
+  }
+}
+
+absl::Status FoldRecordCorrected(const v1::Event& event,
+                                 const v1::EventPayload& p,
+                                 EntityStates* states) {
+  const v1::CorrectRecord& c = p.record_corrected();
+  if (auto it = states->recommendations.find(event.stream());
+      it != states->recommendations.end()) {
+    CorrectRecommendation(c, &it->second);
+    Touch(event, &it->second);
+    return absl::OkStatus();
+  }
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  CorrectAction(event, c, *act);
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldProgressRetracted(const v1::Event& event,
+                                   const v1::EventPayload& p,
+                                   EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  const v1::RetractProgress& r = p.progress_retracted();
+  const int index = static_cast<int>(r.number()) - 1;
+  if (index < 0 || index >= (*act)->progress_size()) {
+    return absl::InternalError(absl::StrCat(
+        "event ", event.position(), " retracts progress note ", r.number(),
+        " of ", event.stream(), ", which has no such note"));
+  }
+  v1::ProgressUpdate* u = (*act)->mutable_progress(index);
+  u->set_retracted(true);
+  u->set_retraction_reason(r.reason());
   Touch(event, *act);
   return absl::OkStatus();
 }
@@ -273,6 +381,10 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
       return FoldActionStatusSet(event, p, states);
     case v1::EventPayload::kProgressReported:
       return FoldProgressReported(event, p, states);
+    case v1::EventPayload::kRecordCorrected:
+      return FoldRecordCorrected(event, p, states);
+    case v1::EventPayload::kProgressRetracted:
+      return FoldProgressRetracted(event, p, states);
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }

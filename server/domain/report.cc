@@ -1,5 +1,6 @@
 #include "server/domain/report.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -50,13 +51,15 @@ class ReportBuilder {
   ReportBuilder(const v1::GetReportRequest& request,
                 const std::optional<AsOfSpec>& spec, std::string day,
                 int due_soon_days, const EntityStates& states,
-                const std::vector<v1::Event>& events)
+                const std::vector<v1::Event>& events,
+                const std::vector<std::string>& days)
       : request_(request),
         spec_(spec),
         day_(std::move(day)),
         due_soon_days_(due_soon_days),
         states_(states),
-        events_(events) {}
+        events_(events),
+        days_(days) {}
 
   v1::Report Build(const v1::Review& review, std::string since) {
     v1::Report report;
@@ -64,7 +67,12 @@ class ReportBuilder {
     report.set_day(day_);
     if (spec_.has_value()) *report.mutable_as_of() = request_.as_of();
     report.set_response_deadline_days(request_.response_deadline_days());
+    report.set_meeting_on(MeetingOn(review));
+    for (std::string& rule : RagRules(due_soon_days_)) {
+      report.add_rag_rules(std::move(rule));
+    }
     AddItems(review, &report);
+    AddExceptions(&report);
     AddChanges(review, std::move(since), &report);
     AddTimeline(&report);
     return report;
@@ -72,14 +80,16 @@ class ReportBuilder {
 
  private:
   // Each recommendation with its response timing and actions.
-  void AddItems(const v1::Review& review, v1::Report* report) {
-    // The executive's first response to each recommendation, by its date.
-    absl::flat_hash_map<std::string, std::string> first_response;
-    for (const v1::Event& e : events_) {
-      if (e.payload().has_response_recorded()) {
-        first_response.emplace(e.stream(), EffectiveDay(e));
-      }
+  // The meeting asked for, else the first report-back on or after the day.
+  std::string MeetingOn(const v1::Review& review) const {
+    if (!request_.meeting_on().empty()) return request_.meeting_on();
+    for (const v1::ReportBack& rb : review.report_backs()) {
+      if (rb.date() >= day_) return rb.date();
     }
+    return "";
+  }
+
+  void AddItems(const v1::Review& review, v1::Report* report) {
     const std::string due_on =
         ResponseDueOn(review.published_on(),
                       static_cast<int>(request_.response_deadline_days()));
@@ -93,11 +103,7 @@ class ReportBuilder {
       *item->mutable_recommendation() = rec;
       ++by_status[rec.status()];
       summary->set_recommendations(summary->recommendations() + 1);
-      auto responded = first_response.find(rec_id);
-      SetTiming(
-          review, due_on,
-          responded == first_response.end() ? nullptr : &responded->second,
-          item->mutable_response_timing(), summary);
+      SetTiming(review, due_on, rec, item->mutable_response_timing(), summary);
       for (const std::string& action_id : rec.action_ids()) {
         auto act_it = states_.actions.find(action_id);
         if (act_it == states_.actions.end()) continue;
@@ -107,12 +113,12 @@ class ReportBuilder {
     AddStatusCounts(by_status, summary->mutable_by_status());
   }
 
-  // `responded_on` is null while the response is awaited.
+  // Timing of the response in force (the latest recorded or corrected).
   void SetTiming(const v1::Review& review, const std::string& due_on,
-                 const std::string* responded_on, v1::ResponseTiming* timing,
+                 const v1::Recommendation& rec, v1::ResponseTiming* timing,
                  v1::ReportSummary* summary) {
     timing->set_due_on(due_on);
-    if (responded_on == nullptr) {
+    if (!rec.has_response()) {
       timing->set_late(!due_on.empty() && day_ > due_on);
       summary->set_responses_awaited(summary->responses_awaited() + 1);
       if (timing->late()) {
@@ -121,11 +127,18 @@ class ReportBuilder {
       return;
     }
     timing->set_responded(true);
-    timing->set_responded_on(*responded_on);
-    if (!review.published_on().empty()) {
-      timing->set_days_taken(DaysBetween(review.published_on(), *responded_on));
+    const std::string& responded_on = rec.response().responded_on();
+    if (responded_on.empty()) {
+      timing->set_date_not_recorded(true);
+      summary->set_responses_date_not_recorded(
+          summary->responses_date_not_recorded() + 1);
+      return;
     }
-    timing->set_late(!due_on.empty() && *responded_on > due_on);
+    timing->set_responded_on(responded_on);
+    if (!review.published_on().empty()) {
+      timing->set_days_taken(DaysBetween(review.published_on(), responded_on));
+    }
+    timing->set_late(!due_on.empty() && responded_on > due_on);
     if (timing->late()) {
       summary->set_responses_late(summary->responses_late() + 1);
     } else {
@@ -145,6 +158,12 @@ class ReportBuilder {
         break;
       case v1::RAG_AMBER:
         summary->set_amber(summary->amber() + 1);
+        break;
+      case v1::RAG_NO_TARGET:
+        summary->set_no_target(summary->no_target() + 1);
+        break;
+      case v1::RAG_NOT_RATED:
+        summary->set_not_rated(summary->not_rated() + 1);
         break;
       default:
         summary->set_green(summary->green() + 1);
@@ -176,13 +195,64 @@ class ReportBuilder {
     }
     if (since.empty()) since = review.published_on();
     report->set_changed_since(since);
-    for (const v1::Event& e : events_) {
-      if (!since.empty() && EventDay(spec_, e) < since) continue;
+    // Selected and ordered by one axis: the day each change took effect.
+    std::vector<std::pair<std::string, const v1::Event*>> changes;
+    for (size_t i = 0; i < events_.size(); ++i) {
+      if (!since.empty() && days_[i] < since) continue;
+      changes.emplace_back(days_[i], &events_[i]);
+    }
+    std::stable_sort(
+        changes.begin(), changes.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [d, e] : changes) {
       if (report->changes_size() == kMaxChanges) {
         report->set_changes_truncated(true);
         break;
       }
-      *report->add_changes() = e;
+      *report->add_changes() = *e;
+      report->add_change_days(std::move(d));
+    }
+  }
+
+  // Exceptions, in the order of the recommendations and their actions.
+  void AddExceptions(v1::Report* report) const {
+    using Kind = v1::ReportException;
+    auto add = [&](Kind::Kind kind, const std::string& rec_id,
+                   const std::string& action_id, std::string detail) {
+      v1::ReportException* x = report->add_exceptions();
+      x->set_kind(kind);
+      x->set_recommendation_id(rec_id);
+      x->set_action_id(action_id);
+      x->set_detail(std::move(detail));
+    };
+    for (const v1::ReportItem& item : report->items()) {
+      const v1::Recommendation& rec = item.recommendation();
+      bool all_done = item.actions_size() > 0;
+      for (const v1::Action& a : item.actions()) {
+        all_done = all_done && !IsOpen(a.status());
+        if (a.standing().overdue()) {
+          add(Kind::KIND_OVERDUE, rec.id(), a.id(),
+              absl::StrCat("overdue by ", a.standing().days_overdue(),
+                           " days (target: ", a.timescale().text(), ")"));
+        }
+        if (IsOpen(a.status()) && !HasReadableTarget(a.timescale())) {
+          add(Kind::KIND_NO_TARGET, rec.id(), a.id(),
+              a.timescale().text().empty()
+                  ? std::string("no target given")
+                  : absl::StrCat("target \"", a.timescale().text(),
+                                 "\" cannot be read as a date"));
+        }
+        if (a.slippage().revisions() > 1) {
+          add(Kind::KIND_REVISED_MORE_THAN_ONCE, rec.id(), a.id(),
+              absl::StrCat("target revised ", a.slippage().revisions(),
+                           " times, now ", a.timescale().text()));
+        }
+      }
+      if (all_done && !IsFinal(rec.status()) &&
+          rec.status() != v1::RECOMMENDATION_STATUS_CLOSED_NOT_IMPLEMENTED) {
+        add(Kind::KIND_PROPOSED_FOR_SIGN_OFF, rec.id(), "",
+            "every action is completed or cancelled; not yet signed off");
+      }
     }
   }
 
@@ -197,20 +267,22 @@ class ReportBuilder {
         std::vector<std::pair<std::string, v1::RecommendationStatus>>>
         changes_of;
     std::set<std::string> days;
-    for (const v1::Event& e : events_) {
-      const v1::EventPayload& p = e.payload();
-      std::optional<v1::RecommendationStatus> status;
-      if (p.has_recommendation_added()) {
-        status = v1::RECOMMENDATION_STATUS_AWAITING_RESPONSE;
-      } else if (p.has_response_recorded()) {
-        status = StatusForDecision(p.response_recorded().decision());
-      } else if (p.has_recommendation_status_set()) {
-        status = p.recommendation_status_set().status();
+    // Each recommendation's status after each of its events, folded on its
+    // own so that corrections count as they do in the state.
+    EntityStates scratch;
+    for (size_t i = 0; i < events_.size(); ++i) {
+      const v1::Event& e = events_[i];
+      if (!states_.recommendations.contains(e.stream())) continue;
+      if (!FoldEvent(e, &scratch).ok()) continue;
+      auto it = scratch.recommendations.find(e.stream());
+      if (it == scratch.recommendations.end()) continue;
+      auto& changes = changes_of[e.stream()];
+      if (!changes.empty() && changes.back().second == it->second.status()) {
+        continue;
       }
-      if (!status.has_value()) continue;
-      std::string event_day = EffectiveDay(e);
+      const std::string& event_day = days_[i];
       days.insert(event_day);
-      changes_of[e.stream()].emplace_back(std::move(event_day), *status);
+      changes.emplace_back(event_day, it->second.status());
     }
     for (const std::string& d : days) {
       std::map<v1::RecommendationStatus, uint32_t> counts;
@@ -233,6 +305,8 @@ class ReportBuilder {
   const int due_soon_days_;
   const EntityStates& states_;
   const std::vector<v1::Event>& events_;
+  // The day each of events_ took effect (ViewDays).
+  const std::vector<std::string>& days_;
 };
 
 }  // namespace
@@ -254,18 +328,25 @@ absl::StatusOr<v1::Report> BuildReport(store::EventStore* store,
   if (!request.since().empty()) {
     RECTRACK_ASSIGN_OR_RETURN(since, NormalizeDate(request.since(), "since"));
   }
+  v1::GetReportRequest checked = request;
+  if (!request.meeting_on().empty()) {
+    RECTRACK_ASSIGN_OR_RETURN(
+        *checked.mutable_meeting_on(),
+        NormalizeDate(request.meeting_on(), "meeting_on"));
+  }
   RECTRACK_ASSIGN_OR_RETURN(std::vector<std::string> streams,
                             StreamsOf(queries, current));
   std::vector<v1::Event> events;
+  std::vector<std::string> days;
   RECTRACK_ASSIGN_OR_RETURN(EntityStates states,
-                            FoldStreams(store, streams, spec, &events));
+                            FoldStreams(store, streams, spec, &events, &days));
   auto review_it = states.reviews.find(current.id());
   if (review_it == states.reviews.end()) {
     return NotYet("review", current.id(), *spec);
   }
   std::string day = spec.has_value() ? spec->day : Today(store);
-  return ReportBuilder(request, spec, std::move(day), due_soon_days, states,
-                       events)
+  return ReportBuilder(checked, spec, std::move(day), due_soon_days, states,
+                       events, days)
       .Build(review_it->second, std::move(since));
 }
 
