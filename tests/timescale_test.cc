@@ -26,6 +26,13 @@ const Row kRows[] = {
     {"10/112010/11", kRef, "", "", false, false, true},
     {"2010-13-45", kRef, "", "", false, false, true},
     {"31/06/2010", kRef, "", "", false, false, true},
+    // An impossible date is unread, never rolled over into the next month.
+    {"31/02/2010", kRef, "", "", false, false, true},
+    {"31 Feb 2010", kRef, "", "", false, false, true},
+    {"30th February 2011", kRef, "", "", false, false, true},
+    {"2010-02-30", kRef, "", "", false, false, true},
+    {"tbc", kRef, "", "", true, false, true},
+    {"when resources allow", kRef, "", "", false, false, true},
     {"2011-2010", kRef, "", "", false, false, true},
     // Every timing in tests/data/cyp-partnerships-action-plan.tsv.
     {"May 10", kRef, "2010-05-01", "2010-05-31", false, false, false},

@@ -114,6 +114,10 @@ class TimescaleReader {
     return found_;
   }
 
+  // A date that does not exist was written ("31/02/2010", "31 June 2010"):
+  // the text is not read at all rather than read as something else.
+  bool impossible() const { return impossible_; }
+
  private:
   std::optional<int> YearAt(size_t j) const {
     return j < words_.size() ? Year(words_[j], ref_year_) : std::nullopt;
@@ -138,6 +142,8 @@ class TimescaleReader {
         Add(*day, *day);
         return true;
       }
+      impossible_ = true;
+      return true;
     }
     if (dash.size() == 2 && dash[0].size() == 4 && dash[1].size() == 4 &&
         absl::SimpleAtoi(dash[0], &y) && absl::SimpleAtoi(dash[1], &y2) &&
@@ -152,6 +158,8 @@ class TimescaleReader {
         Add(*day, *day);
         return true;
       }
+      impossible_ = true;
+      return true;
     }
     if (slash.size() == 2 && slash[0].size() == 4 &&
         absl::SimpleAtoi(slash[0], &y) && y >= 1900 && y <= 2200) {
@@ -195,8 +203,13 @@ class TimescaleReader {
     }
     std::optional<int> year = YearAt(i_ + 2);
     if (!year.has_value()) return false;
-    absl::CivilDay day(*year, MonthNumber(words_[i_ + 1]), day_number);
-    Add(day, day);
+    std::optional<absl::CivilDay> day =
+        ValidDay(*year, MonthNumber(words_[i_ + 1]), day_number);
+    if (day.has_value()) {
+      Add(*day, *day);
+    } else {
+      impossible_ = true;  // "31 Feb 2010" is not 3 March
+    }
     i_ += 2;
     return true;
   }
@@ -280,6 +293,7 @@ class TimescaleReader {
   const int ref_year_;
   size_t i_ = 0;
   std::vector<Window> found_;
+  bool impossible_ = false;
   std::vector<int> pending_months_;
 };
 
@@ -319,7 +333,12 @@ TimescaleWindow ParseTimescale(absl::string_view text,
             absl::StrContains(lower, "end of ");
 
   const std::vector<std::string> words = Words(lower);
-  std::vector<Window> found = TimescaleReader(words, ref_year).Read();
+  TimescaleReader reader(words, ref_year);
+  std::vector<Window> found = reader.Read();
+  if (reader.impossible()) {
+    result.unparsed = true;
+    return result;
+  }
   if (found.empty()) {
     result.unparsed = !result.ongoing;
     return result;
