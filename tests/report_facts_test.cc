@@ -248,7 +248,7 @@ TEST_F(ReportFactsTest, SignOffNeedsEveryActionDoneOrAReasonAndCanBeCorrected) {
   ASSERT_OK(history);
   ASSERT_EQ(history->back().type(), "RecordCorrected");
   EXPECT_EQ(history->back().payload().record_corrected().was(),
-            "status signed off (on 2010-06-30)");
+            "status signed off on 2010-06-30");
   EXPECT_EQ(history->back().actor(), "clerk");
   EXPECT_EQ((*history)[history->size() - 2].type(),
             "RecommendationStatusChanged");

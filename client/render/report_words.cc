@@ -150,9 +150,8 @@ std::string DescribeChange(const v1::Event& e, const ReportNames& names) {
     case v1::EventPayload::kRecordCorrected: {
       const v1::CorrectRecord& c = p.record_corrected();
       return WithNote(
-          absl::StrCat("Record of ", who, " corrected",
-                       c.was().empty() ? "" : " (was " + c.was() + ")", " by ",
-                       e.actor()),
+          absl::StrCat("Record of ", who, " corrected by ", e.actor(),
+                       c.was().empty() ? "" : " (it said: " + c.was() + ")"),
           c.reason());
     }
     case v1::EventPayload::kProgressRetracted:

@@ -19,7 +19,7 @@ bool IsDecisionStatus(v1::RecommendationStatus s) {
 }
 
 std::string DatedText(const std::string& what, const std::string& on) {
-  return on.empty() ? what : absl::StrCat(what, " (on ", on, ")");
+  return on.empty() ? what : absl::StrCat(what, " on ", on);
 }
 
 // What a correction of `rec` replaces, for history.

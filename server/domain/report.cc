@@ -197,7 +197,9 @@ class ReportBuilder {
     report->set_changed_since(since);
     // Selected and ordered by one axis: the day each change took effect.
     std::vector<std::pair<std::string, const v1::Event*>> changes;
+    absl::flat_hash_map<std::string, int> notes_seen;
     for (size_t i = 0; i < events_.size(); ++i) {
+      if (RetractedNote(events_[i], &notes_seen)) continue;
       if (!since.empty() && days_[i] < since) continue;
       changes.emplace_back(days_[i], &events_[i]);
     }
@@ -212,6 +214,17 @@ class ReportBuilder {
       *report->add_changes() = *e;
       report->add_change_days(std::move(d));
     }
+  }
+
+  // A progress note since retracted: reports leave it out (history keeps
+  // it). `seen` counts each action's notes so far.
+  bool RetractedNote(const v1::Event& e,
+                     absl::flat_hash_map<std::string, int>* seen) const {
+    if (!e.payload().has_progress_reported()) return false;
+    const int index = (*seen)[e.stream()]++;
+    auto it = states_.actions.find(e.stream());
+    return it != states_.actions.end() && index < it->second.progress_size() &&
+           it->second.progress(index).retracted();
   }
 
   // Exceptions, in the order of the recommendations and their actions.
