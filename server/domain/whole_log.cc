@@ -312,7 +312,7 @@ class Verifier {
   v1::VerifyResponse report_;
   EntityStates folded_;
   absl::flat_hash_map<std::string, uint64_t> versions_;
-  uint64_t chain_start_ = 0;  // first event with a predecessor hash
+  uint64_t chain_start_ = 0;    // first event with a predecessor hash
   uint64_t last_position_ = 0;  // about where the log ends, for progress
   std::string previous_hash_;
 };
