@@ -13,11 +13,12 @@ packages=(
 # headless Chromium, certificates are made with openssl, the fuzz targets are
 # built with clang and libFuzzer, the screenshot is read with Pillow,
 # deploy/lint.sh runs clang-format and clang-tidy, the demo's test
-# looks for its server with pgrep, and the printed report's text is read
-# with pdftotext).
+# looks for its server with pgrep, the printed report's text is read with
+# pdftotext, and the power-cut test makes an ext4 image with mkfs.ext4 and
+# shuts it down with xfs_io).
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
-             clang-format clang-tidy procps poppler-utils)
+             clang-format clang-tidy procps poppler-utils e2fsprogs xfsprogs)
 fi
 
 missing=()

@@ -6,6 +6,13 @@ without talking gRPC. The mirror remembers the last position it stored, in
 the same transaction as the event, so after either side restarts it
 resumes exactly where it stopped: no event missed, none stored twice.
 
+It also keeps the hash of that last event and passes it when it resumes
+(after_hash): if the tracker's log is no longer the one it mirrored (the
+tracker was restored from an older backup, or replaced), rectrack refuses
+with FAILED_PRECONDITION and the mirror stops with LogReplaced instead of
+silently mixing two logs. Each event also names its predecessor's hash, so
+the mirror checks that what it receives follows on from what it has.
+
     PYTHONPATH=build/python python3 examples/intranet_sync.py \
         --server 127.0.0.1:50051 --db intranet.sqlite
 
@@ -39,8 +46,28 @@ INSERT OR IGNORE INTO sync (id, last_position) VALUES (1, 0);
 """
 
 
+class LogReplaced(Exception):
+    """The tracker's log is not the one this mirror was made from."""
+
+
+def open_mirror(db_path):
+    db = sqlite3.connect(db_path)
+    db.executescript(SCHEMA)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(sync)")]
+    if "last_hash" not in columns:  # a mirror made before the resume check
+        with db:
+            db.execute("ALTER TABLE sync ADD COLUMN last_hash BLOB")
+    return db
+
+
 def last_position(db):
     return db.execute("SELECT last_position FROM sync WHERE id = 1").fetchone()[0]
+
+
+def last_hash(db):
+    """The hash of the last event stored (b"" for none, or an old mirror)."""
+    row = db.execute("SELECT last_hash FROM sync WHERE id = 1").fetchone()
+    return bytes(row[0]) if row[0] is not None else b""
 
 
 def store(db, event):
@@ -52,8 +79,8 @@ def store(db, event):
             (event.position, event.stream, event.type,
              event.recorded_at.ToJsonString(),
              json_format.MessageToJson(event.payload, indent=None)))
-        db.execute("UPDATE sync SET last_position = ? WHERE id = 1",
-                   (event.position,))
+        db.execute("UPDATE sync SET last_position = ?, last_hash = ? "
+                   "WHERE id = 1", (event.position, event.hash))
 
 
 def sync(server, db_path, until_position=None, retry_seconds=0.2,
@@ -65,8 +92,7 @@ def sync(server, db_path, until_position=None, retry_seconds=0.2,
     """
     token = token if token is not None else os.environ.get("RECTRACK_TOKEN")
     metadata = (("authorization", "Bearer " + token),) if token else None
-    db = sqlite3.connect(db_path)
-    db.executescript(SCHEMA)
+    db = open_mirror(db_path)
     started_waiting = None
     while True:
         position = last_position(db)
@@ -75,7 +101,8 @@ def sync(server, db_path, until_position=None, retry_seconds=0.2,
         try:
             with grpc.insecure_channel(server) as channel:
                 stub = tracker_pb2_grpc.TrackerStub(channel)
-                request = tracker_pb2.WatchRequest(from_position=position + 1)
+                request = tracker_pb2.WatchRequest(
+                    from_position=position + 1, after_hash=last_hash(db))
                 for item in stub.Watch(request, metadata=metadata):
                     started_waiting = None
                     if item.HasField("event"):
@@ -83,11 +110,22 @@ def sync(server, db_path, until_position=None, retry_seconds=0.2,
                             raise RuntimeError(
                                 "the feed skipped from %d to %d"
                                 % (last_position(db), item.event.position))
+                        held = last_hash(db)
+                        if (held and item.event.predecessor_hash
+                                and item.event.predecessor_hash != held):
+                            raise LogReplaced(
+                                "event %d does not follow on from the event "
+                                "this mirror holds at %d; rebuild the mirror"
+                                % (item.event.position, position))
                         store(db, item.event)
                     if (until_position is not None
                             and last_position(db) >= until_position):
                         return last_position(db)
         except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                # The log is not the one mirrored: resuming would mix two
+                # logs. Rebuild the mirror (delete it and sync again).
+                raise LogReplaced(error.details()) from error
             if error.code() in (grpc.StatusCode.UNAUTHENTICATED,
                                 grpc.StatusCode.PERMISSION_DENIED):
                 raise  # retrying will not help
@@ -112,6 +150,10 @@ def main():
     args = parser.parse_args()
     try:
         print(sync(args.server, args.db, args.until_position))
+    except LogReplaced as replaced:
+        sys.exit("the tracker's log is not the one %s mirrors (%s); move %s "
+                 "aside and run again to mirror the tracker afresh"
+                 % (args.db, replaced, args.db))
     except KeyboardInterrupt:
         pass
 

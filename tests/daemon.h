@@ -69,12 +69,14 @@ inline std::string AddAdminToken(const std::string& rectrackd,
   return AddToken(rectrackd, data_dir, name, "admin");
 }
 
-// rectrackd on a free loopback port with its database in DIR/data and its
-// log in DIR/rectrackd.log.
+// rectrackd on a free loopback port with its database in DIR/data (or
+// `data_dir`) and its log in DIR/rectrackd.log.
 class Daemon {
  public:
-  Daemon(std::string binary, std::string dir)
-      : binary_(std::move(binary)), dir_(std::move(dir)) {}
+  Daemon(std::string binary, std::string dir, std::string data_dir = "")
+      : binary_(std::move(binary)),
+        dir_(std::move(dir)),
+        data_dir_(data_dir.empty() ? dir_ + "/data" : std::move(data_dir)) {}
 
   bool Start() {
     std::string port_file = dir_ + "/port";
@@ -85,8 +87,8 @@ class Daemon {
                     O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 2);
       execl(binary_.c_str(), binary_.c_str(), "--listen", "127.0.0.1:0",
-            "--data-dir", (dir_ + "/data").c_str(), "--port-file",
-            port_file.c_str(), static_cast<char*>(nullptr));
+            "--data-dir", data_dir_.c_str(), "--port-file", port_file.c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 600; ++i) {
@@ -105,15 +107,20 @@ class Daemon {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  void Stop() {
+  // Stops with SIGTERM; returns the wait status (see waitpid).
+  int Stop() {
     kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    return status;
   }
+  // True while the process has not exited.
+  bool Running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
   const std::string& address() const { return address_; }
   pid_t pid() const { return pid_; }
 
  private:
-  std::string binary_, dir_, address_;
+  std::string binary_, dir_, data_dir_, address_;
   pid_t pid_ = -1;
 };
 

@@ -224,12 +224,21 @@ TEST_F(EventStoreTest, ATornLastRecordIsDroppedAndEverythingBeforeItKept) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK(store_->SubmitAndWait({"", "", ""},
                                     AppendTo({absl::StrCat("rec-", i)})));
+    // A crash during the fifth write, before its fsync returned, would
+    // leave the end mark as it was after the fourth.
+    if (i == 3) {
+      std::filesystem::copy_file(dir_.Sub("db/rectrack-end"),
+                                 dir_.Sub("end-after-4"));
+    }
   }
   store_.reset();
   std::string log = NewestLog(dir_.Sub("db"));
   ASSERT_FALSE(log.empty());
   auto size = std::filesystem::file_size(log);
   std::filesystem::resize_file(log, size - 3);  // a write torn by a crash
+  std::filesystem::copy_file(dir_.Sub("end-after-4"),
+                             dir_.Sub("db/rectrack-end"),
+                             std::filesystem::copy_options::overwrite_existing);
   Reopen();
   auto all = store_->ReadAll(1, 10);
   ASSERT_OK(all);
@@ -241,6 +250,78 @@ TEST_F(EventStoreTest, ATornLastRecordIsDroppedAndEverythingBeforeItKept) {
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 5u);
   EXPECT_EQ((*all)[4].position(), 5u);
+}
+
+// The newest write-ahead log cut in half after its writes were
+// acknowledged (a disk or a copy losing its tail): the log would silently
+// lose them and reuse their positions, so the open is refused.
+TEST_F(EventStoreTest, AWriteAheadLogCutShortIsRefusedWithDataLoss) {
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({absl::StrCat("req-", i), "f", ""},
+                                    AppendTo({absl::StrCat("rec-", i)})));
+  }
+  store_.reset();
+  std::string log = NewestLog(dir_.Sub("db"));
+  ASSERT_FALSE(log.empty());
+  std::filesystem::resize_file(log, std::filesystem::file_size(log) / 2);
+  StoreOptions options;
+  options.clock = &clock_;
+  auto opened = EventStore::Open(dir_.Sub("db"), options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(opened.status().message()),
+              HasSubstr("up to position 600 had been written"));
+  EXPECT_THAT(std::string(opened.status().message()),
+              HasSubstr("--restore-from"));
+}
+
+TEST_F(EventStoreTest, EachEventCarriesTheHashOfItsPredecessor) {
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1", "rec-2"})));
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
+  Reopen();  // the chain goes on from the last event's hash
+  ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-3"})));
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].predecessor_hash(), std::string(32, '\0'));
+  for (size_t i = 0; i < all->size(); ++i) {
+    EXPECT_EQ((*all)[i].hash().size(), 32u);
+    if (i > 0) {
+      EXPECT_EQ((*all)[i].predecessor_hash(), (*all)[i - 1].hash());
+    }
+  }
+  EXPECT_NE((*all)[1].hash(), (*all)[2].hash());
+  auto stream = store_->ReadStream("rec-1");
+  ASSERT_OK(stream);
+  EXPECT_EQ((*stream)[1].hash(), (*all)[2].hash());
+}
+
+TEST_F(EventStoreTest, AResumingConsumerIsToldWhenTheLogIsNotTheOneItLeft) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
+  }
+  auto all = store_->ReadAll(1, 10);
+  ASSERT_OK(all);
+  const std::string held = (*all)[1].hash();  // a consumer that read 1..2
+  EXPECT_OK(store_->CheckResumePoint(3, held));
+  EXPECT_OK(store_->CheckResumePoint(3, ""));  // no check asked for
+  // The same positions in another log (as after restoring another backup).
+  store_.reset();
+  std::filesystem::remove_all(dir_.Sub("db"));
+  Reopen();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(store_->SubmitAndWait({"", "", ""}, AppendTo({"rec-1"})));
+  }
+  absl::Status replaced = store_->CheckResumePoint(3, held);
+  EXPECT_EQ(replaced.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(replaced.message()),
+              HasSubstr("is not the one you read"));
+  EXPECT_THAT(std::string(replaced.message()),
+              HasSubstr("Read the log again from position 1"));
+  // A shorter log than the consumer read.
+  absl::Status shorter = store_->CheckResumePoint(10, held);
+  EXPECT_EQ(shorter.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(shorter.message()), HasSubstr("ends at 3"));
 }
 
 TEST_F(EventStoreTest, DamageInsideTheLogStopsTheOpenWithAClearError) {

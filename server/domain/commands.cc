@@ -55,32 +55,6 @@ std::string JoinResults(const std::vector<std::string>& parts) {
   return out;
 }
 
-absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
-    absl::string_view bytes, bool replayed) {
-  std::vector<v1::ApplyResponse> out;
-  while (!bytes.empty()) {
-    if (bytes.size() < 4) {
-      return absl::DataLossError(
-          "the stored result of this request is damaged");
-    }
-    uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) {
-      n = (n << 8) | static_cast<uint8_t>(bytes[i]);
-    }
-    bytes.remove_prefix(4);
-    v1::ApplyResponse response;
-    if (n > bytes.size() ||
-        !response.ParseFromArray(bytes.data(), static_cast<int>(n))) {
-      return absl::DataLossError(
-          "the stored result of this request is damaged");
-    }
-    bytes.remove_prefix(n);
-    response.set_replayed(replayed);
-    out.push_back(std::move(response));
-  }
-  return out;
-}
-
 // The decider for `chunks`, applied in order in one transaction as if they
 // were one request ("$N" counts across them). With more than one chunk,
 // errors name the chunk.
@@ -127,6 +101,32 @@ std::string RequestScope(absl::string_view kind, const Actor& actor) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
+    absl::string_view bytes, bool replayed) {
+  std::vector<v1::ApplyResponse> out;
+  while (!bytes.empty()) {
+    if (bytes.size() < 4) {
+      return absl::DataLossError(
+          "the stored result of this request is damaged");
+    }
+    uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      n = (n << 8) | static_cast<uint8_t>(bytes[i]);
+    }
+    bytes.remove_prefix(4);
+    v1::ApplyResponse response;
+    if (n > bytes.size() ||
+        !response.ParseFromArray(bytes.data(), static_cast<int>(n))) {
+      return absl::DataLossError(
+          "the stored result of this request is damaged");
+    }
+    bytes.remove_prefix(n);
+    response.set_replayed(replayed);
+    out.push_back(std::move(response));
+  }
+  return out;
+}
 
 void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
                      ApplyDone done, absl::Time deadline) {

@@ -51,4 +51,9 @@ class Commands {
   store::EventStore* store_;
 };
 
+// The ApplyResponses of a stored request result (one per chunk of an
+// all-or-nothing BulkApply, else one); DATA_LOSS if it is damaged.
+absl::StatusOr<std::vector<v1::ApplyResponse>> SplitResults(
+    absl::string_view bytes, bool replayed);
+
 }  // namespace rectrack::domain

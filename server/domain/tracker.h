@@ -83,6 +83,11 @@ class Tracker {
       size_t max_bytes = kReadEventsMaxBytes) {
     return queries_.ReadEvents(from_position, limit, max_bytes);
   }
+  // See store::EventStore::CheckResumePoint.
+  absl::Status CheckResumePoint(uint64_t from_position,
+                                const std::string& after_hash) {
+    return store_->CheckResumePoint(from_position, after_hash);
+  }
   absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
                                        const std::string& review_id) {
     return queries_.BelongsToReview(event, review_id);

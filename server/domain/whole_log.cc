@@ -8,9 +8,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/log.h"
 #include "common/status_macros.h"
+#include "server/domain/commands.h"
 #include "server/domain/fold.h"
 #include "server/domain/index_entries.h"
 #include "server/domain/queries.h"
@@ -20,6 +23,8 @@ namespace rectrack::domain {
 namespace {
 
 constexpr int kMaxProblems = 100;
+// Verify logs how far it has got every this many events.
+constexpr uint64_t kProgressEvery = 100000;
 
 // One run of Verify: each step adds what it finds to the response.
 class Verifier {
@@ -27,6 +32,10 @@ class Verifier {
   explicit Verifier(store::EventStore* store) : store_(store) {}
 
   absl::StatusOr<v1::VerifyResponse> Run() {
+    // One moment of the whole database: a check on a live server compares
+    // the log with the projections as they were together.
+    snapshot_ = store_->TakeSnapshot();
+    last_position_ = store_->LastPosition();
     RECTRACK_RETURN_IF_ERROR(CheckLog());
     RECTRACK_RETURN_IF_ERROR(CheckStreamIndex());
     RECTRACK_RETURN_IF_ERROR(
@@ -37,6 +46,8 @@ class Verifier {
         CheckStates(folded_.actions, "action-", v1::Action()));
     RECTRACK_RETURN_IF_ERROR(CheckIndexes());
     RECTRACK_RETURN_IF_ERROR(CheckCounters());
+    RECTRACK_RETURN_IF_ERROR(CheckRequests());
+    snapshot_.reset();
     report_.set_ok(report_.problems().empty());
     return std::move(report_);
   }
@@ -54,8 +65,8 @@ class Verifier {
     while (true) {
       RECTRACK_ASSIGN_OR_RETURN(
           std::vector<v1::Event> page,
-          store_->ReadAll(expected_position, kMaxReadLimit,
-                          kWholeLogPageBytes));
+          store_->ReadAll(expected_position, kMaxReadLimit, kWholeLogPageBytes,
+                          snapshot_.get()));
       if (page.empty()) break;
       for (const v1::Event& e : page) {
         if (e.position() != expected_position) {
@@ -70,19 +81,54 @@ class Verifier {
                                e.position()));
         }
         version = e.version();
+        CheckChain(e);
         if (absl::Status s = FoldEvent(e, &folded_); !s.ok()) {
           Problem(std::string(s.message()));
         }
         report_.set_events_checked(report_.events_checked() + 1);
+        if (report_.events_checked() % kProgressEvery == 0) {
+          Log(store_->clock(), "info", "verify: reading the log",
+              {{"events_checked",
+                static_cast<double>(report_.events_checked())},
+               {"last_position", static_cast<double>(last_position_)}});
+        }
       }
     }
     return absl::OkStatus();
   }
 
+  // Each event's predecessor_hash is the hash of the event before it (32
+  // zero bytes for the first). Events written before rectrack kept the
+  // chain have none; they may only come before every chained one.
+  void CheckChain(const v1::Event& e) {
+    if (e.predecessor_hash().empty()) {
+      if (chain_start_ != 0) {
+        Problem(absl::StrCat("the event at position ", e.position(),
+                             " has no predecessor hash, though the chain of "
+                             "the log began at position ",
+                             chain_start_,
+                             ": it was not written by rectrackd"));
+      }
+    } else {
+      if (chain_start_ == 0) chain_start_ = e.position();
+      const std::string expected =
+          e.position() == 1 ? std::string(32, '\0') : previous_hash_;
+      if (e.predecessor_hash() != expected) {
+        Problem(absl::StrCat(
+            "the chain of the log is broken at position ", e.position() - 1,
+            ": the event stored there is not the one that position ",
+            e.position(),
+            " was written after (one of the two was changed or replaced)"));
+      }
+    }
+    previous_hash_ = e.hash();
+  }
+
   // 2. Each stream's own index of versions agrees with the log (one pass
   // over the stream index, not a read per stream).
   absl::Status CheckStreamIndex() {
-    RECTRACK_ASSIGN_OR_RETURN(auto listed, store_->CountStreamEvents());
+    RECTRACK_ASSIGN_OR_RETURN(auto listed,
+                              store_->CountStreamEvents(snapshot_.get()));
     for (const auto& [stream, version] : versions_) {
       auto it = listed.find(stream);
       uint64_t count = it == listed.end() ? 0 : it->second;
@@ -104,7 +150,8 @@ class Verifier {
   template <typename Map, typename Entity>
   absl::Status CheckStates(const Map& entities, absl::string_view prefix,
                            const Entity& /*type*/) {
-    RECTRACK_ASSIGN_OR_RETURN(auto stored, store_->ScanState(prefix));
+    RECTRACK_ASSIGN_OR_RETURN(auto stored,
+                              store_->ScanState(prefix, snapshot_.get()));
     absl::flat_hash_map<std::string, std::string> by_id(stored.begin(),
                                                         stored.end());
     for (const auto& [id, entity] : entities) {
@@ -158,8 +205,8 @@ class Verifier {
                         absl::string_view id) {
       ++expected[hash_of(EntryKey(name, value, id))];
     });
-    RECTRACK_RETURN_IF_ERROR(
-        store_->ForEachIndexEntry([&](const store::EventStore::IndexEntry& e) {
+    RECTRACK_RETURN_IF_ERROR(store_->ForEachIndexEntry(
+        [&](const store::EventStore::IndexEntry& e) {
           report_.set_index_entries_checked(report_.index_entries_checked() +
                                             1);
           auto it =
@@ -171,7 +218,8 @@ class Verifier {
           } else {
             --it->second;
           }
-        }));
+        },
+        snapshot_.get()));
     bool any_missing = false;
     for (const auto& [h, count] : expected) any_missing |= count > 0;
     if (!any_missing) return absl::OkStatus();
@@ -200,7 +248,7 @@ class Verifier {
       }
       std::string name(KindPrefix(kind));
       RECTRACK_ASSIGN_OR_RETURN(uint64_t counter,
-                                store_->CurrentSequence(name));
+                                store_->CurrentSequence(name, snapshot_.get()));
       if (counter < highest) {
         Problem(absl::StrCat("the ", name, " id counter is at ", counter,
                              " but ", MakeEntityId(kind, highest), " exists"));
@@ -209,10 +257,64 @@ class Verifier {
     return absl::OkStatus();
   }
 
+  // 6. Every stored request result decodes (a retry with its request id
+  // gets it back) and names events that exist; every event id record
+  // points at the event with that id.
+  absl::Status CheckRequests() {
+    auto check = [&](uint64_t position, absl::string_view event_id,
+                     const std::string& what) {
+      if (position == 0) return;
+      absl::StatusOr<std::optional<v1::Event>> event =
+          store_->ReadEvent(position, snapshot_.get());
+      if (!event.ok() || !event->has_value()) {
+        Problem(absl::StrCat(what, " names position ", position,
+                             ", which holds no readable event"));
+      } else if ((*event)->event_id() != event_id) {
+        Problem(absl::StrCat(what, " names event ", event_id, " at position ",
+                             position, ", which holds another event"));
+      }
+    };
+    return store_->ForEachRequest(
+        [&](const store::EventStore::RequestRecord& r) {
+          report_.set_requests_checked(report_.requests_checked() + 1);
+          const std::string what =
+              absl::StrCat("the stored result of request ",
+                           absl::CHexEscape(r.key.substr(2)));
+          absl::StatusOr<std::vector<v1::ApplyResponse>> responses =
+              r.record.ok() ? SplitResults(r.record->second, false)
+                            : r.record.status();
+          if (!responses.ok()) {
+            Problem(absl::StrCat(what,
+                                 " is damaged: a retry with that request id "
+                                 "would fail with DATA_LOSS"));
+            return;
+          }
+          for (const v1::ApplyResponse& response : *responses) {
+            for (const v1::CommandResult& result : response.results()) {
+              check(result.position(), result.event_id(), what);
+            }
+          }
+        },
+        [&](absl::string_view event_id, std::optional<uint64_t> position) {
+          const std::string what = absl::StrCat("the record of event id ",
+                                                absl::CHexEscape(event_id));
+          if (!position.has_value()) {
+            Problem(absl::StrCat(what, " is damaged"));
+          } else {
+            check(*position, event_id, what);
+          }
+        },
+        snapshot_.get());
+  }
+
   store::EventStore* store_;
+  std::unique_ptr<store::EventStore::Snapshot> snapshot_;
   v1::VerifyResponse report_;
   EntityStates folded_;
   absl::flat_hash_map<std::string, uint64_t> versions_;
+  uint64_t chain_start_ = 0;    // first event with a predecessor hash
+  uint64_t last_position_ = 0;  // about where the log ends, for progress
+  std::string previous_hash_;
 };
 
 }  // namespace

@@ -317,6 +317,11 @@ grpc::ServerUnaryReactor* TrackerService::ReadEvents(
     grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request,
     v1::ReadEventsResponse* response) {
   RECTRACK_ADMIT(principal, "ReadEvents", request);
+  if (absl::Status resume = tracker_->CheckResumePoint(request->from_position(),
+                                                       request->after_hash());
+      !resume.ok()) {
+    return Finish(context, resume);
+  }
   return Reply(context,
                tracker_->ReadEvents(request->from_position(), request->limit()),
                response);
@@ -345,6 +350,11 @@ grpc::Status TrackerService::Watch(
   if (!request->review_id().empty()) {
     absl::Status exists = tracker_->GetReview(request->review_id()).status();
     if (!exists.ok()) return ToGrpcStatus(exists);
+  }
+  if (absl::Status resume = tracker_->CheckResumePoint(request->from_position(),
+                                                       request->after_hash());
+      !resume.ok()) {
+    return ToGrpcStatus(resume);
   }
   const std::set<std::string> types(request->types().begin(),
                                     request->types().end());

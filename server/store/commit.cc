@@ -161,11 +161,14 @@ absl::Status EventStore::WriteOps(const std::vector<Transaction::Op>& ops) {
   return status;
 }
 
-void EventStore::Published(uint64_t last_position, absl::Time now) {
+void EventStore::Published(uint64_t last_position, const std::string& last_hash,
+                           absl::Time now) {
+  WriteEndMark(LogEnd{last_position, last_hash});
   std::vector<std::function<void()>> to_wake;
   {
     absl::MutexLock lock(&mu_);
     last_position_ = last_position;
+    last_hash_ = last_hash;
     last_recorded_at_ = now;
     for (auto it = wakes_.begin(); it != wakes_.end();) {
       if (it->second.first < last_position_) {
@@ -186,6 +189,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
   {
     absl::MutexLock lock(&mu_);
     overlay.last_position = last_position_;
+    overlay.last_hash = last_hash_;
   }
   // recorded_at never goes backwards along the log, whatever the clock does.
   absl::Time now = std::max(options_.clock->Now(), last_recorded_at_);
@@ -199,7 +203,7 @@ void EventStore::CommitGroup(std::vector<Pending> group) {
   if (!ops.empty()) {
     absl::Status status = WriteOps(ops);
     if (status.ok()) {
-      Published(overlay.last_position, now);
+      Published(overlay.last_position, overlay.last_hash, now);
     } else {
       // Nothing of this group is on disk: fail every request that wrote, or
       // that replayed a request of this same group.

@@ -1,9 +1,11 @@
 #include "server/store/event_store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include "absl/strings/match.h"
@@ -15,6 +17,7 @@
 #include "common/status_macros.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "server/store/keys.h"
+#include "server/store/rocks_logger.h"
 #include "server/store/store_internal.h"
 
 namespace rectrack::store {
@@ -50,10 +53,10 @@ absl::Status CheckWritable(const std::string& dir) {
   return absl::OkStatus();
 }
 
-// The schema version (written on a new database) and the last position.
+// The schema version (written on a new database) and the log's end.
 absl::Status ReadSchemaAndEnd(
     rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-    bool read_only, std::string* schema, uint64_t* last_position) {
+    bool read_only, std::string* schema, LogEnd* end) {
   rocksdb::ColumnFamilyHandle* meta =
       handles[static_cast<int>(ColumnFamily::kMeta)];
   rocksdb::Status s =
@@ -67,13 +70,61 @@ absl::Status ReadSchemaAndEnd(
   } else if (!s.ok()) {
     return FromRocks(s, "reading the schema version");
   }
-  *last_position = 0;
+  *end = LogEnd{0, GenesisHash()};
   std::unique_ptr<rocksdb::Iterator> it(
       db->NewIterator(rocksdb::ReadOptions(),
                       handles[static_cast<int>(ColumnFamily::kEvents)]));
   it->SeekToLast();
-  if (it->Valid()) *last_position = DecodeU64(View(it->key()));
+  if (it->Valid()) {
+    // The chain goes on from the last event's hash: all it needs at start,
+    // whatever the log's length. Events written before the chain existed
+    // stay as they were (the log is never rewritten); the first chained
+    // event links to the hash of the last of them.
+    *end = LogEnd{DecodeU64(View(it->key())), EventHash(View(it->value()))};
+  }
   return FromRocks(it->status(), "reading the last event");
+}
+
+// The end mark, DATA_DIR/rectrack-end: the position and hash of the last
+// event of the last successful write, then 8 check bytes (the start of the
+// SHA-256 of the 40 before), overwritten in place after every write.
+//
+// It finds a write-ahead log that lost its tail (cut short, or an older
+// copy put back) without a second fsync per commit: the mark is written
+// only after the log's fsync has returned, so what it records is always on
+// disk in the log. Without an fsync of its own it may lag after a power
+// cut (the kernel writes it back within about 30 s, and rectrackd syncs it
+// when it stops); a lagging mark never raises a false alarm, it only checks
+// less. RocksDB 7.8's track_and_verify_wals_in_manifest does not cover this:
+// it records the sizes of closed WAL files only, never of the live one.
+constexpr const char* kEndMarkFile = "rectrack-end";
+constexpr size_t kEndMarkSize = 48;
+
+std::string EncodeEndMark(const LogEnd& end) {
+  std::string body = absl::StrCat(EncodeU64(end.position), end.hash);
+  return absl::StrCat(body, EventHash(body).substr(0, 8));
+}
+
+// The recorded end, or nullopt when there is no mark (a new or restored
+// database) or it cannot be read.
+std::optional<LogEnd> ReadEndMark(const std::string& dir, Clock* clock) {
+  std::string path = absl::StrCat(dir, "/", kEndMarkFile);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buffer[kEndMarkSize];
+  ssize_t n = pread(fd, buffer, sizeof buffer, 0);
+  close(fd);
+  if (n != static_cast<ssize_t>(kEndMarkSize)) return std::nullopt;
+  absl::string_view bytes(buffer, kEndMarkSize);
+  LogEnd end{DecodeU64(bytes.substr(0, 8)), std::string(bytes.substr(8, 32))};
+  if (EncodeEndMark(end) != bytes) {
+    Log(clock, "warning",
+        "the end mark of the log is damaged; starting without checking that "
+        "the write-ahead log is whole",
+        {{"file", path}});
+    return std::nullopt;
+  }
+  return end;
 }
 
 }  // namespace
@@ -86,13 +137,23 @@ absl::Status EventStore::OpenDatabase(
     const std::string& dir, const StoreOptions& options, bool read_only,
     std::unique_ptr<rocksdb::DB>* db_out,
     std::vector<rocksdb::ColumnFamilyHandle*>* handles_out, std::string* schema,
-    uint64_t* last_position) {
+    LogEnd* end) {
   if (!read_only) RECTRACK_RETURN_IF_ERROR(CheckWritable(dir));
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
-  db_options.keep_log_file_num = 5;
+  // RocksDB's messages go into our JSON log, never to a LOG file on the
+  // data disk (see rocks_logger.h: writing that file on a full disk is what
+  // aborted the server).
+  db_options.info_log = NewJsonRocksLogger(options.clock);
+  // Bounded write-ahead log: once the live WAL files together pass this
+  // size, RocksDB flushes the column families whose memtables still hold
+  // data from the oldest one, so it can be deleted. Without it the limit
+  // is 4 x the memtables' total (6 families x 2 x 64 MiB: 3 GiB), and the
+  // small families (meta, requests, streams) would pin every WAL file until
+  // it was reached. It also bounds what a restart replays.
+  db_options.max_total_wal_size = kMaxTotalWalBytes;
   if (options.env != nullptr) db_options.env = options.env;
   // A record torn at the very end of the write-ahead log is a write that
   // was never acknowledged (acknowledgement waits for fsync), so it is
@@ -137,7 +198,7 @@ absl::Status EventStore::OpenDatabase(
   handles.erase(handles.begin());
 
   if (absl::Status read =
-          ReadSchemaAndEnd(db.get(), handles, read_only, schema, last_position);
+          ReadSchemaAndEnd(db.get(), handles, read_only, schema, end);
       !read.ok()) {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     return read;
@@ -147,27 +208,81 @@ absl::Status EventStore::OpenDatabase(
   return absl::OkStatus();
 }
 
+absl::Status EventStore::CheckLogEnd(const std::string& dir, rocksdb::DB* db,
+                                     rocksdb::ColumnFamilyHandle* events,
+                                     const LogEnd& found,
+                                     const LogEnd& recorded) {
+  const std::string restore = absl::StrCat(
+      " rectrackd will not start rather than serve a log with a hole in it "
+      "(and give the lost positions to new events). Restore the latest "
+      "backup into a new directory (rectrackd --restore-from BACKUP-DIR "
+      "--data-dir NEW-DIR), and keep ",
+      dir, " for investigation");
+  if (found.position < recorded.position) {
+    return absl::DataLossError(absl::StrCat(
+        "the database in ", dir, " ends at position ", found.position,
+        ", but events up to position ", recorded.position,
+        " had been written and acknowledged: its newest write-ahead log (a "
+        ".log file) was cut short or replaced by an older copy.",
+        restore));
+  }
+  if (recorded.position == 0) return absl::OkStatus();
+  std::string stored;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), events,
+                              EncodeU64(recorded.position), &stored);
+  RECTRACK_RETURN_IF_ERROR(FromRocks(s, "reading the log's recorded end"));
+  if (EventHash(stored) != recorded.hash) {
+    return absl::DataLossError(absl::StrCat(
+        "the event at position ", recorded.position, " in ", dir,
+        " is not the one that was written there (its hash differs from the "
+        "one recorded when it was written): the log was changed or replaced.",
+        restore));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     const std::string& dir, StoreOptions options) {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::string schema;
-  uint64_t last_position = 0;
-  RECTRACK_RETURN_IF_ERROR(OpenDatabase(dir, options, /*read_only=*/false, &db,
-                                        &handles, &schema, &last_position));
-  bool stale = false;
-  if (Rebuildable(schema)) {
-    stale = true;
-  } else if (schema != kSchemaVersion) {
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    return absl::FailedPreconditionError(
+  LogEnd end;
+  absl::Status opened = OpenDatabase(dir, options, /*read_only=*/false, &db,
+                                     &handles, &schema, &end);
+  const bool read_only = absl::IsUnavailable(opened);
+  if (read_only) {
+    // The disk is full or will not take writes: serve reads from a
+    // read-only open; the committer tries a writable open again before each
+    // write, so writing resumes once the disk has room.
+    RECTRACK_RETURN_IF_ERROR(OpenDatabase(dir, options, /*read_only=*/true, &db,
+                                          &handles, &schema, &end));
+    Log(options.clock, "warning",
+        "the database cannot be written (the disk is full or read-only); "
+        "serving reads only, and changes are refused until it can",
+        {{"data_dir", dir}, {"reason", std::string(opened.message())}});
+  } else {
+    RECTRACK_RETURN_IF_ERROR(opened);
+  }
+  absl::Status usable;
+  if (std::optional<LogEnd> recorded = ReadEndMark(dir, options.clock)) {
+    usable = CheckLogEnd(dir, db.get(),
+                         handles[static_cast<int>(ColumnFamily::kEvents)], end,
+                         *recorded);
+  }
+  if (usable.ok() && !Rebuildable(schema) && schema != kSchemaVersion) {
+    usable = absl::FailedPreconditionError(
         absl::StrCat("the database in ", dir, " has schema version ", schema,
                      "; this rectrackd reads version ", kSchemaVersion));
   }
-  auto store = std::unique_ptr<EventStore>(new EventStore(
-      std::move(db), std::move(handles), options, last_position));
+  if (!usable.ok()) {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    return usable;
+  }
+  auto store = std::unique_ptr<EventStore>(
+      new EventStore(std::move(db), std::move(handles), options, end));
   store->dir_ = dir;
-  store->projections_stale_ = stale;
+  store->projections_stale_ = Rebuildable(schema);
+  store->write_failed_ = read_only;
   return store;
 }
 
@@ -182,16 +297,21 @@ void EventStore::CloseDatabase() {
 
 absl::Status EventStore::Reopen() {
   absl::WriterMutexLock lock(&db_mu_);
+  if (views_open_ > 0) {
+    return absl::UnavailableError(
+        "a check of the whole database (admin verify) is reading it; writing "
+        "resumes once it has finished");
+  }
   CloseDatabase();
   std::string schema;
-  uint64_t last_position = 0;
+  LogEnd end;
   absl::Status status = OpenDatabase(dir_, options_, /*read_only=*/false, &db_,
-                                     &cf_, &schema, &last_position);
+                                     &cf_, &schema, &end);
   if (!status.ok()) {
     // Still failing (the disk is still full): serve reads from a read-only
     // open, and try again before the next write.
     absl::Status read_only = OpenDatabase(dir_, options_, /*read_only=*/true,
-                                          &db_, &cf_, &schema, &last_position);
+                                          &db_, &cf_, &schema, &end);
     if (!read_only.ok()) {
       // Not even reads: nothing more can be done in this process; stop so
       // the service manager restarts it.
@@ -203,17 +323,33 @@ absl::Status EventStore::Reopen() {
   // The log may hold more than we knew, if a failed write reached the disk
   // after all: carry on from what is really there.
   absl::MutexLock state_lock(&mu_);
-  last_position_ = last_position;
+  last_position_ = end.position;
+  last_hash_ = end.hash;
   return status;
+}
+
+void EventStore::WriteEndMark(const LogEnd& end) {
+  if (end_mark_fd_ < 0) {
+    end_mark_fd_ = open(absl::StrCat(dir_, "/", kEndMarkFile).c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (end_mark_fd_ < 0) return;  // tried again after the next write
+  }
+  const std::string mark = EncodeEndMark(end);
+  if (pwrite(end_mark_fd_, mark.data(), mark.size(), 0) !=
+      static_cast<ssize_t>(mark.size())) {
+    close(end_mark_fd_);
+    end_mark_fd_ = -1;
+  }
 }
 
 EventStore::EventStore(std::unique_ptr<rocksdb::DB> db,
                        std::vector<rocksdb::ColumnFamilyHandle*> cf,
-                       StoreOptions options, uint64_t last_position)
+                       StoreOptions options, LogEnd end)
     : db_(std::move(db)), cf_(std::move(cf)), options_(options) {
   {
     absl::MutexLock lock(&mu_);
-    last_position_ = last_position;
+    last_position_ = end.position;
+    last_hash_ = std::move(end.hash);
   }
   committer_ = std::thread([this] { CommitterLoop(); });
 }
@@ -226,6 +362,10 @@ EventStore::~EventStore() {
   }
   WakeEveryone();
   committer_.join();
+  if (end_mark_fd_ >= 0) {
+    fdatasync(end_mark_fd_);  // so the mark survives a power cut from now on
+    close(end_mark_fd_);
+  }
   absl::WriterMutexLock lock(&db_mu_);
   CloseDatabase();
 }

@@ -10,6 +10,7 @@
 // completion (group commit: one fsync serves many requests).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -45,10 +46,17 @@ enum class ColumnFamily : int {
 };
 inline constexpr int kColumnFamilyCount = 6;
 
+// The write-ahead log files together stay near this size (RocksDB's
+// max_total_wal_size): past it, the families holding the oldest file's
+// data are flushed and the file is deleted.
+inline constexpr uint64_t kMaxTotalWalBytes = 32ULL << 20;
+
 // Effects of the requests committed so far in the current group, which the
 // next request of the group must see. Internal to the store.
 struct GroupOverlay {
   uint64_t last_position = 0;
+  // Hash of the event at last_position (the next event's predecessor).
+  std::string last_hash;
   absl::flat_hash_map<std::string, std::string> state;
   absl::flat_hash_map<std::string, uint64_t> stream_versions;
   absl::flat_hash_map<std::string, uint64_t> sequences;
@@ -59,6 +67,13 @@ struct GroupOverlay {
 };
 
 class EventStore;
+
+// Where the log ends: the position and hash (Event.hash) of its last event.
+// Internal to the store.
+struct LogEnd {
+  uint64_t position = 0;
+  std::string hash;
+};
 
 // A decider's view of the store: reads see committed state plus everything
 // earlier in the same group and this transaction's own writes. Writes are
@@ -105,7 +120,8 @@ class Transaction {
         now_(now),
         request_id_(std::move(request_id)),
         correlation_id_(std::move(correlation_id)),
-        last_position_(group->last_position) {}
+        last_position_(group->last_position),
+        last_hash_(group->last_hash) {}
 
   // Moves this transaction's effects into the group.
   void CommitTo(GroupOverlay* group, std::vector<Op>* ops,
@@ -117,6 +133,7 @@ class Transaction {
   std::string request_id_;
   std::string correlation_id_;
   uint64_t last_position_;
+  std::string last_hash_;
   GroupOverlay local_;
   std::vector<Op> ops_;
   std::vector<v1::Event> events_;
@@ -165,6 +182,27 @@ struct StoreOptions {
 
 class EventStore {
  public:
+  // One moment of the whole database, for a check that reads several
+  // families (verify): every read given it sees the database as it was
+  // when it was taken, whatever is written meanwhile. While one is held the
+  // database is not reopened after a failed write (writes stay refused);
+  // release it soon. Thread-compatible.
+  class Snapshot {
+   public:
+    ~Snapshot();
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+
+   private:
+    friend class EventStore;
+    Snapshot(EventStore* store, const rocksdb::Snapshot* snapshot)
+        : store_(store), snapshot_(snapshot) {}
+    EventStore* store_;
+    const rocksdb::Snapshot* snapshot_;
+  };
+  // Takes a Snapshot of the database as it is now.
+  std::unique_ptr<Snapshot> TakeSnapshot();
+
   // Reads state and appends events; returns the result to remember for the
   // request id. An error discards everything the decider did.
   using Decider = std::function<absl::StatusOr<std::string>(Transaction&)>;
@@ -196,7 +234,7 @@ class EventStore {
   absl::StatusOr<std::optional<std::string>> GetState(const std::string& id);
   // Every (id, state) whose id starts with `prefix`, in key order.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanState(
-      absl::string_view prefix);
+      absl::string_view prefix, const Snapshot* view = nullptr);
   // Entity ids under IndexPrefix(name, value).
   absl::StatusOr<std::vector<std::string>> ScanIndex(absl::string_view name,
                                                      absl::string_view value);
@@ -214,16 +252,22 @@ class EventStore {
   // How many events each stream lists, in one pass over the stream index
   // (for verify; reading every stream with ReadStream costs a random read
   // per event).
-  absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>>
-  CountStreamEvents();
+  absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>> CountStreamEvents(
+      const Snapshot* view = nullptr);
   // Up to `limit` events from global position `from` (1-based), and no more
   // once their stored size reaches `max_bytes` (but always at least one):
   // memory for a page is bounded in bytes, not only in events.
   absl::StatusOr<std::vector<v1::Event>> ReadAll(
       uint64_t from, size_t limit,
-      size_t max_bytes = std::numeric_limits<size_t>::max());
+      size_t max_bytes = std::numeric_limits<size_t>::max(),
+      const Snapshot* view = nullptr);
   // Position of the last committed event (0 when the log is empty).
   uint64_t LastPosition();
+  // A consumer resuming from `from` says the event at from - 1 had `hash`
+  // (Event.hash). OK when it has (or `hash` is empty: no check);
+  // FAILED_PRECONDITION saying what to do when this log holds another
+  // event there or none.
+  absl::Status CheckResumePoint(uint64_t from, absl::string_view hash);
 
   // Calls `wake` once (on the committer thread, or at once) when the log
   // grows past `position`, or when the store stops. Returns a ticket for
@@ -245,7 +289,24 @@ class EventStore {
   // Calls `visit` with every index entry, in key order, without holding
   // them all (verify reads tens of millions).
   absl::Status ForEachIndexEntry(
-      const std::function<void(const IndexEntry&)>& visit);
+      const std::function<void(const IndexEntry&)>& visit,
+      const Snapshot* view = nullptr);
+  // A stored request result, with its key in the requests family.
+  struct RequestRecord {
+    std::string key;
+    absl::StatusOr<std::pair<std::string, std::string>> record;  // (fp, result)
+  };
+  // Calls `visit` with every stored request result, and with every event id
+  // and the position it was used at, in key order, without holding them all.
+  absl::Status ForEachRequest(
+      const std::function<void(const RequestRecord&)>& visit_result,
+      const std::function<void(absl::string_view event_id,
+                               std::optional<uint64_t> position)>&
+          visit_event_id,
+      const Snapshot* view);
+  // The event at `position` as stored, if there is one.
+  absl::StatusOr<std::optional<v1::Event>> ReadEvent(uint64_t position,
+                                                     const Snapshot* view);
   // True when the database was written by an older schema whose state and
   // index families must be rebuilt from the log (ReplaceProjections) before
   // anything reads them. The log itself never changes form.
@@ -257,7 +318,8 @@ class EventStore {
       const std::vector<std::pair<std::string, std::string>>& states,
       const std::vector<IndexEntry>& index);
   // The current value of a NextSequence() counter (0 if never used).
-  absl::StatusOr<uint64_t> CurrentSequence(const std::string& name);
+  absl::StatusOr<uint64_t> CurrentSequence(const std::string& name,
+                                           const Snapshot* view = nullptr);
 
   // Copies a consistent snapshot of the database, taken while it serves,
   // into the backup directory `dir` (RocksDB's BackupEngine: later backups
@@ -278,7 +340,7 @@ class EventStore {
 
   EventStore(std::unique_ptr<rocksdb::DB> db,
              std::vector<rocksdb::ColumnFamilyHandle*> cf, StoreOptions options,
-             uint64_t last_position);
+             LogEnd end);
 
   // Opens the database in `dir` (read-only: for reads while writing fails)
   // and reads its schema version and last position.
@@ -286,18 +348,28 @@ class EventStore {
       const std::string& dir, const StoreOptions& options, bool read_only,
       std::unique_ptr<rocksdb::DB>* db,
       std::vector<rocksdb::ColumnFamilyHandle*>* handles, std::string* schema,
-      uint64_t* last_position);
+      LogEnd* end);
+  // DATA_LOSS when the log ends before `recorded` (the end mark: a lost or
+  // cut-short write-ahead log) or holds another event at its position.
+  static absl::Status CheckLogEnd(const std::string& dir, rocksdb::DB* db,
+                                  rocksdb::ColumnFamilyHandle* events,
+                                  const LogEnd& found, const LogEnd& recorded);
+  // Records the log's end in the end mark file (no fsync: see event_store.cc).
+  void WriteEndMark(const LogEnd& end);
   // Closes db_ (db_mu_ held for writing).
   void CloseDatabase();
   // After a failed write: closes and opens the database again. Not OK
   // while the cause lasts; then the database is open read-only.
   absl::Status Reopen();
 
+  // Read options that read at `view`'s moment (now, for null).
+  static rocksdb::ReadOptions ReadOptionsFor(const Snapshot* view);
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
     return cf_[static_cast<int>(family)];
   }
-  absl::StatusOr<std::optional<std::string>> Get(ColumnFamily family,
-                                                 absl::string_view key);
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily family, absl::string_view key,
+      const Snapshot* view = nullptr);
   std::string NewEventId();
 
   void CommitterLoop();
@@ -324,7 +396,8 @@ class EventStore {
   // One synced WriteBatch of `ops`; marks write_failed_ if it fails.
   absl::Status WriteOps(const std::vector<Transaction::Op>& ops);
   // Moves the log's end to `last_position` and wakes its watchers.
-  void Published(uint64_t last_position, absl::Time now);
+  void Published(uint64_t last_position, const std::string& last_hash,
+                 absl::Time now);
 
   // db_ and cf_ are replaced only by Reopen, on the committer thread, with
   // db_mu_ held for writing; every read holds it for reading.
@@ -342,12 +415,17 @@ class EventStore {
   bool write_failed_ = false;  // committer thread only
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_hash_ ABSL_GUARDED_BY(mu_);
+  // The end mark file (DATA_DIR/rectrack-end), or -1 (committer thread).
+  int end_mark_fd_ = -1;
   // WakeAfter callbacks by ticket: (position, wake).
   std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
 
   bool projections_stale_ = false;
+  // Views not yet released: the database is not reopened while any is.
+  std::atomic<int> views_open_{0};
 
   // Used only by the committer thread.
   absl::Time last_recorded_at_ = absl::InfinitePast();

@@ -2,6 +2,7 @@
 // RocksDB with bounded scans.
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "server/store/event_store.h"
@@ -10,10 +11,30 @@
 
 namespace rectrack::store {
 
+EventStore::Snapshot::~Snapshot() {
+  {
+    absl::ReaderMutexLock db_lock(&store_->db_mu_);
+    store_->db_->ReleaseSnapshot(snapshot_);
+  }
+  --store_->views_open_;
+}
+
+std::unique_ptr<EventStore::Snapshot> EventStore::TakeSnapshot() {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  ++views_open_;
+  return std::unique_ptr<Snapshot>(new Snapshot(this, db_->GetSnapshot()));
+}
+
+rocksdb::ReadOptions EventStore::ReadOptionsFor(const Snapshot* view) {
+  rocksdb::ReadOptions ro;
+  if (view != nullptr) ro.snapshot = view->snapshot_;
+  return ro;
+}
+
 absl::StatusOr<std::optional<std::string>> EventStore::Get(
-    ColumnFamily family, absl::string_view key) {
+    ColumnFamily family, absl::string_view key, const Snapshot* view) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(family),
+  rocksdb::Status s = db_->Get(ReadOptionsFor(view), cf(family),
                                rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) {
     return std::nullopt;
@@ -29,10 +50,10 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetState(
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
-EventStore::ScanState(absl::string_view prefix) {
+EventStore::ScanState(absl::string_view prefix, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<std::pair<std::string, std::string>> out;
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = ReadOptionsFor(view);
   std::optional<std::string> upper = PrefixUpperBound(prefix);
   rocksdb::Slice upper_slice;
   if (upper.has_value()) {
@@ -121,11 +142,11 @@ EventStore::ScanIndexValuePrefix(absl::string_view name,
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>>
-EventStore::CountStreamEvents() {
+EventStore::CountStreamEvents(const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   absl::flat_hash_map<std::string, uint64_t> counts;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kStreams)));
+      db_->NewIterator(ReadOptionsFor(view), cf(ColumnFamily::kStreams)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     // stream \0 version(8 bytes)
     rocksdb::Slice key = it->key();
@@ -171,6 +192,7 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
           status = absl::DataLossError(absl::StrCat(
               "an event of ", stream, " cannot be read (damaged)"));
         } else {
+          event.set_hash(EventHash(value));
           out.push_back(std::move(event));
         }
       }
@@ -184,14 +206,13 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadStream(
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
-                                                           size_t limit,
-                                                           size_t max_bytes) {
+absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(
+    uint64_t from, size_t limit, size_t max_bytes, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<v1::Event> out;
   size_t bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kEvents)));
+      db_->NewIterator(ReadOptionsFor(view), cf(ColumnFamily::kEvents)));
   for (it->Seek(EncodeU64(std::max<uint64_t>(from, 1)));
        it->Valid() && out.size() < limit && bytes < max_bytes; it->Next()) {
     bytes += it->value().size();
@@ -202,6 +223,7 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
                                               DecodeU64(View(it->key())),
                                               " cannot be read (damaged)"));
     }
+    event.set_hash(EventHash(View(it->value())));
     out.push_back(std::move(event));
   }
   RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
@@ -211,6 +233,37 @@ absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAll(uint64_t from,
 uint64_t EventStore::LastPosition() {
   absl::MutexLock lock(&mu_);
   return last_position_;
+}
+
+absl::Status EventStore::CheckResumePoint(uint64_t from,
+                                          absl::string_view hash) {
+  if (hash.empty() || from <= 1) return absl::OkStatus();
+  const uint64_t at = from - 1;
+  std::optional<std::string> stored;
+  {
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    RECTRACK_ASSIGN_OR_RETURN(stored,
+                              Get(ColumnFamily::kEvents, EncodeU64(at)));
+  }
+  if (!stored.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "you are resuming after position ", at,
+        ", but this tracker's log ends at ", LastPosition(),
+        ": it is not the log you read (it was restored from an older backup "
+        "or replaced), so the events you hold after position ",
+        LastPosition(),
+        " are not in it. Read the log again from position 1 and replace what "
+        "you hold"));
+  }
+  if (EventHash(*stored) != hash) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the event at position ", at,
+        " is not the one you read there (after_hash differs): this tracker's "
+        "log is not the one you left (it was restored from a backup or "
+        "replaced). Read the log again from position 1 and replace what you "
+        "hold"));
+  }
+  return absl::OkStatus();
 }
 
 uint64_t EventStore::WakeAfter(uint64_t position, std::function<void()> wake) {
@@ -232,10 +285,10 @@ void EventStore::CancelWake(uint64_t ticket) {
 }
 
 absl::Status EventStore::ForEachIndexEntry(
-    const std::function<void(const IndexEntry&)>& visit) {
+    const std::function<void(const IndexEntry&)>& visit, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(ColumnFamily::kIndex)));
+      db_->NewIterator(ReadOptionsFor(view), cf(ColumnFamily::kIndex)));
   IndexEntry e;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (!DecodeIndexKey(View(it->key()), &e.name, &e.value, &e.entity_id)) {
@@ -246,10 +299,71 @@ absl::Status EventStore::ForEachIndexEntry(
   return FromRocks(it->status(), "scanning the indexes");
 }
 
-absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name) {
+absl::Status EventStore::ForEachRequest(
+    const std::function<void(const RequestRecord&)>& visit_result,
+    const std::function<void(absl::string_view event_id,
+                             std::optional<uint64_t> position)>& visit_event_id,
+    const Snapshot* view) {
+  // A page at a time, the lock released between pages, so that the
+  // visitors may read the store themselves.
+  constexpr size_t kPage = 1024;
+  std::string start;
+  bool first = true;
+  while (true) {
+    std::vector<std::pair<std::string, std::string>> page;
+    {
+      absl::ReaderMutexLock db_lock(&db_mu_);
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(ReadOptionsFor(view), cf(ColumnFamily::kRequests)));
+      if (first) {
+        it->SeekToFirst();
+      } else {
+        it->Seek(start);
+        if (it->Valid() && View(it->key()) == start) it->Next();
+      }
+      for (; it->Valid() && page.size() < kPage; it->Next()) {
+        page.emplace_back(it->key().ToString(), it->value().ToString());
+      }
+      RECTRACK_RETURN_IF_ERROR(
+          FromRocks(it->status(), "scanning the request results"));
+    }
+    if (page.empty()) return absl::OkStatus();
+    for (const auto& [key, value] : page) {
+      if (absl::StartsWith(key, "e:")) {
+        visit_event_id(absl::string_view(key).substr(2),
+                       value.size() == 8
+                           ? std::optional<uint64_t>(DecodeU64(value))
+                           : std::nullopt);
+      } else {
+        visit_result({key, DecodeRequestRecord(value)});
+      }
+    }
+    start = page.back().first;
+    first = false;
+  }
+}
+
+absl::StatusOr<std::optional<v1::Event>> EventStore::ReadEvent(
+    uint64_t position, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   RECTRACK_ASSIGN_OR_RETURN(
-      auto stored, Get(ColumnFamily::kMeta, absl::StrCat("seq:", name)));
+      std::optional<std::string> stored,
+      Get(ColumnFamily::kEvents, EncodeU64(position), view));
+  if (!stored.has_value()) return std::nullopt;
+  v1::Event event;
+  if (!event.ParseFromString(*stored)) {
+    return absl::DataLossError(absl::StrCat("the event at position ", position,
+                                            " cannot be read (damaged)"));
+  }
+  event.set_hash(EventHash(*stored));
+  return event;
+}
+
+absl::StatusOr<uint64_t> EventStore::CurrentSequence(const std::string& name,
+                                                     const Snapshot* view) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  RECTRACK_ASSIGN_OR_RETURN(
+      auto stored, Get(ColumnFamily::kMeta, absl::StrCat("seq:", name), view));
   if (!stored.has_value()) return 0;
   if (stored->size() != 8) {
     return absl::DataLossError(

@@ -1,5 +1,7 @@
 #include "server/store/store_internal.h"
 
+#include <openssl/sha.h>
+
 #include "absl/strings/str_cat.h"
 #include "server/store/keys.h"
 
@@ -7,6 +9,13 @@ namespace rectrack::store {
 
 absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
+}
+
+std::string EventHash(absl::string_view stored) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(stored.data()), stored.size(),
+         digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {

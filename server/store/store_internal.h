@@ -15,6 +15,12 @@ namespace rectrack::store {
 
 absl::string_view View(const rocksdb::Slice& s);
 
+// SHA-256 of an event as stored: the chain link (Event.hash, and the next
+// event's predecessor_hash).
+std::string EventHash(absl::string_view stored);
+// The predecessor hash of the event at position 1.
+inline std::string GenesisHash() { return std::string(32, '\0'); }
+
 // A RocksDB status as ours: a full disk and I/O errors UNAVAILABLE,
 // corruption DATA_LOSS, anything else INTERNAL; `what` says what was being
 // done.

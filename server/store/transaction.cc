@@ -79,15 +79,21 @@ absl::StatusOr<v1::Event> Transaction::Append(
   event.set_request_id(request_id_);
   event.set_correlation_id(correlation_id_);
 
+  event.clear_hash();  // worked out when read, never stored
+  event.set_predecessor_hash(last_hash_);
+  std::string stored = event.SerializeAsString();
+  last_hash_ = EventHash(stored);
+
   local_.stream_versions[event.stream()] = event.version();
   local_.event_ids.insert(event_id);
-  ops_.push_back({ColumnFamily::kEvents, EncodeU64(event.position()),
-                  event.SerializeAsString()});
+  ops_.push_back(
+      {ColumnFamily::kEvents, EncodeU64(event.position()), std::move(stored)});
   ops_.push_back({ColumnFamily::kStreams,
                   StreamKey(event.stream(), event.version()),
                   EncodeU64(event.position())});
   ops_.push_back({ColumnFamily::kRequests, EventIdKey(event_id),
                   EncodeU64(event.position())});
+  event.set_hash(last_hash_);
   events_.push_back(event);
   return event;
 }
@@ -145,6 +151,7 @@ void Transaction::CommitTo(GroupOverlay* group, std::vector<Op>* ops,
     group->event_ids.insert(id);
   }
   group->last_position = last_position_;
+  group->last_hash = last_hash_;
   for (auto& op : ops_) {
     ops->push_back(std::move(op));
   }

@@ -1,7 +1,9 @@
 // crash_run: kills rectrackd with SIGKILL at random moments under
-// concurrent writers, restarts it, and checks that nothing acknowledged
-// was lost, nothing was half-applied or applied twice, and the log has no
-// gaps. Driven by tests/crash/run.sh; see there for the options.
+// concurrent writers and a Watch consumer, restarts it, and checks that
+// nothing acknowledged was lost, nothing was half-applied or applied twice,
+// the log has no gaps and its chain of hashes is whole, and the consumer,
+// resuming with after_hash, was given every event once and in order.
+// Driven by tests/crash/run.sh; see there for the options.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -114,6 +116,53 @@ void BulkWriter(rectrack::v1::Tracker::Stub* stub, const std::string& rec,
   stream->Finish();
 }
 
+// Follows the log with Watch across kills, resuming from the position after
+// the last event it holds with that event's hash (after_hash), as a
+// consumer should. Records every event it is given, in order.
+struct Watcher {
+  std::mutex mu;
+  std::vector<rectrack::v1::Event> seen;
+  std::string first_error;
+  std::unique_ptr<grpc::ClientContext> ctx;  // the current watch
+
+  void Follow(const std::string& address,
+              const rectrack::client::ConnectOptions& connect,
+              std::atomic<bool>* stop) {
+    grpc::ChannelArguments args;
+    args.SetInt("crash.channel", 100);
+    rectrack::client::ConnectOptions o = connect;
+    o.arguments = args;
+    auto stub =
+        rectrack::v1::Tracker::NewStub(rectrack::client::Connect(address, o));
+    rectrack::v1::WatchRequest req;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!seen.empty()) {
+        req.set_from_position(seen.back().position() + 1);
+        req.set_after_hash(seen.back().hash());
+      }
+      ctx = std::make_unique<grpc::ClientContext>();
+    }
+    auto stream = stub->Watch(ctx.get(), req);
+    rectrack::v1::WatchResponse item;
+    while (!stop->load() && stream->Read(&item)) {
+      if (!item.has_event()) continue;
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(item.event());
+    }
+    grpc::Status s = stream->Finish();
+    std::lock_guard<std::mutex> lock(mu);
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+        first_error.empty()) {
+      first_error = s.error_message();
+    }
+  }
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (ctx) ctx->TryCancel();
+  }
+};
+
 int Run(const Options& options) {
   std::mt19937 random(options.seed);
   rectrack::client::ConnectOptions connect;
@@ -159,6 +208,7 @@ int Run(const Options& options) {
   }
 
   Tally tally;
+  Watcher watcher;
   uint64_t problems = 0, retried = 0, already_applied = 0, events = 0;
   auto problem = [&](const std::string& what) {
     ++problems;
@@ -183,11 +233,17 @@ int Run(const Options& options) {
                              &stop, &tally);
       }
     }
+    std::atomic<bool> stop_watch{false};
+    std::thread watch(
+        [&] { watcher.Follow(daemon.address(), connect, &stop_watch); });
     std::this_thread::sleep_for(
         std::chrono::milliseconds(100 + random() % 900));
     daemon.Kill9();
     stop = true;
     for (auto& t : writers) t.join();
+    stop_watch = true;
+    watcher.Cancel();
+    watch.join();
 
     if (!daemon.Start()) {
       problem(absl::StrCat("cycle ", cycle, ": rectrackd did not restart"));
@@ -243,6 +299,11 @@ int Run(const Options& options) {
         problem(absl::StrCat("gap in the log at position ", i + 1));
         break;
       }
+      const std::string before =
+          i == 0 ? std::string(32, '\0') : log[i - 1].hash();
+      if (e.predecessor_hash() != before) {
+        problem(absl::StrCat("the chain is broken at position ", i));
+      }
       if (e.version() != version[e.stream()] + 1) {
         problem(absl::StrCat("gap in stream ", e.stream(), " at version ",
                              e.version()));
@@ -269,6 +330,23 @@ int Run(const Options& options) {
         }
       }
     }
+    // The watcher was given each event once, in order, the same as the log
+    // (a prefix of it: it stopped at the kill).
+    {
+      std::lock_guard<std::mutex> lock(watcher.mu);
+      if (!watcher.first_error.empty()) {
+        problem("the watcher was refused: " + watcher.first_error);
+      }
+      for (size_t i = 0; i < watcher.seen.size(); ++i) {
+        const auto& e = watcher.seen[i];
+        if (e.position() != i + 1 || i >= log.size() ||
+            e.event_id() != log[i].event_id() || e.hash() != log[i].hash()) {
+          problem(absl::StrCat("the watcher's event ", i + 1, " (position ",
+                               e.position(), ") is not the log's"));
+          break;
+        }
+      }
+    }
     rectrack::v1::VerifyResponse verify;
     grpc::ClientContext ctx;
     ctx.set_deadline(In(120));
@@ -280,10 +358,11 @@ int Run(const Options& options) {
     events = log.size();
     std::printf(
         "cycle %d: %zu requests sent so far, %llu acknowledged before "
-        "a kill, %zu retried after this one; %zu events in the log\n",
+        "a kill, %zu retried after this one; %zu events in the log, %zu "
+        "watched\n",
         cycle, tally.sent.size(),
         static_cast<unsigned long long>(tally.acked.size() - retried),
-        unacked.size(), log.size());
+        unacked.size(), log.size(), watcher.seen.size());
     std::fflush(stdout);
   }
   daemon.Stop();

@@ -7,7 +7,8 @@
 # twice, positions and versions without gaps, and admin verify clean.
 #
 # Usage: tests/crash/run.sh [--cycles N] [--build-dir DIR] [--seed S]
-#   --cycles N     kill-and-restart cycles (default 3; the long run is 20+)
+#   --cycles N     kill-and-restart cycles (default 3; CTest runs 20; the
+#                  long run is 200+)
 #   --build-dir D  the CMake build directory (default ./build)
 #   --seed S       repeat a run's random kill moments
 # The last line gives the cycles, acknowledged requests and problems found;

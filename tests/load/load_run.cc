@@ -5,12 +5,15 @@
 // event, and rectrackd's memory at the start and end.
 //
 // Usage: load_run --rectrackd PATH --dir DIR [--seconds N] [--requests N]
-//                 [--clients N] [--watchers N]
+//                 [--clients N] [--watchers N] [--verifies N]
+// --verifies N runs admin verify N times spread over the run (default 1);
+// every one must be clean.
 // Exits non-zero on any unexpected error or a watcher that missed events.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -36,6 +39,48 @@ struct Kind {
   std::string first_error;
 };
 
+struct DirSize {
+  uint64_t total = 0, wal = 0, sst = 0;
+  int wal_files = 0;
+};
+
+// Bytes of the files in `dir`: all, write-ahead logs (*.log), tables (*.sst).
+DirSize MeasureDir(const std::string& dir) {
+  DirSize size;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+    if (!f.is_regular_file(ec)) continue;
+    uint64_t n = f.file_size(ec);
+    size.total += n;
+    if (f.path().extension() == ".log") {
+      size.wal += n;
+      ++size.wal_files;
+    } else if (f.path().extension() == ".sst") {
+      size.sst += n;
+    }
+  }
+  return size;
+}
+
+// The stored size of every event of the log (what the database must keep;
+// the rest is projections and indexes derived from it).
+uint64_t LogBytes(Stub* stub) {
+  uint64_t bytes = 0, from = 1;
+  while (true) {
+    rectrack::v1::ReadEventsRequest req;
+    req.set_from_position(from);
+    req.set_limit(10000);
+    rectrack::v1::ReadEventsResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(In(60));
+    if (!stub->ReadEvents(&ctx, req, &resp).ok() || resp.events().empty()) {
+      return bytes;
+    }
+    for (const auto& e : resp.events()) bytes += e.ByteSizeLong();
+    from = resp.events().rbegin()->position() + 1;
+  }
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -46,7 +91,7 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   std::string rectrackd, dir;
-  int seconds = 10, clients = 16, watchers = 4;
+  int seconds = 10, clients = 16, watchers = 4, verifies = 1;
   long requests = 0;  // 0: no limit but time
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -62,6 +107,8 @@ int main(int argc, char** argv) {
       clients = std::atoi(argv[i + 1]);
     else if (flag == "--watchers")
       watchers = std::atoi(argv[i + 1]);
+    else if (flag == "--verifies")
+      verifies = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;
@@ -222,6 +269,30 @@ int main(int argc, char** argv) {
       }
     });
   }
+  // admin verify, `verifies` times spread over the run, while the writers
+  // write: each must find the database consistent.
+  std::atomic<int> verified_clean{0}, verified{0};
+  std::string verify_problem;
+  threads.emplace_back([&] {
+    auto stub = rectrack::v1::Tracker::NewStub(channel(2000));
+    for (int v = 0; v < verifies; ++v) {
+      auto at = deadline - std::chrono::seconds(seconds) +
+                std::chrono::milliseconds(1000LL * seconds * v /
+                                          std::max(verifies, 1));
+      std::this_thread::sleep_until(at);
+      grpc::ClientContext ctx;
+      ctx.set_deadline(In(600));
+      rectrack::v1::VerifyResponse report;
+      grpc::Status s =
+          stub->Verify(&ctx, rectrack::v1::VerifyRequest(), &report);
+      ++verified;
+      if (s.ok() && report.ok()) {
+        ++verified_clean;
+      } else if (verify_problem.empty()) {
+        verify_problem = s.ok() ? report.problems(0) : s.error_message();
+      }
+    }
+  });
   for (size_t t = watchers; t < threads.size(); ++t) threads[t].join();
   const double elapsed =
       std::chrono::duration<double>(Clock::now() -
@@ -249,6 +320,18 @@ int main(int argc, char** argv) {
   }
   for (int t = 0; t < watchers; ++t) threads[t].join();
   auto [rss_end, peak_end] = rectrack::testing::MemoryMiB(daemon.pid());
+  const uint64_t log_bytes = LogBytes(setup.get());
+  daemon.Stop();
+  // The data directory against the log it keeps, and how long a restart
+  // takes to replay the write-ahead log.
+  const DirSize size = MeasureDir(dir + "/data");
+  const auto restart_start = Clock::now();
+  if (!daemon.Start()) {
+    std::fprintf(stderr, "rectrackd did not start again\n");
+    return 1;
+  }
+  const double restart_s =
+      std::chrono::duration<double>(Clock::now() - restart_start).count();
   daemon.Stop();
 
   uint64_t total = 0, errors = 0;
@@ -275,5 +358,16 @@ int main(int argc, char** argv) {
       total / elapsed, static_cast<unsigned long long>(errors),
       static_cast<unsigned long long>(last), behind, rss_start, rss_end,
       std::max(peak_start, peak_end));
-  return errors == 0 && behind == 0 ? 0 : 1;
+  std::printf("verify under load: %d of %d clean%s%s\n", verified_clean.load(),
+              verified.load(),
+              verify_problem.empty() ? "" : "; first problem: ",
+              verify_problem.c_str());
+  constexpr double kMiB = 1 << 20;
+  std::printf(
+      "data directory %.1f MiB (write-ahead log %.1f MiB in %d files, tables "
+      "%.1f MiB) for a log of %.1f MiB of events (%.1fx); restart %.2f s\n",
+      size.total / kMiB, size.wal / kMiB, size.wal_files, size.sst / kMiB,
+      log_bytes / kMiB, log_bytes ? size.total / double(log_bytes) : 0.0,
+      restart_s);
+  return errors == 0 && behind == 0 && verified_clean == verified ? 0 : 1;
 }

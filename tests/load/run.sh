@@ -6,7 +6,10 @@
 # rectrackd's memory at the start and end.
 #
 # Usage: tests/load/run.sh [--seconds N] [--requests N] [--clients N]
-#                          [--watchers N] [--build-dir DIR]
+#                          [--watchers N] [--verifies N] [--build-dir DIR]
+# --verifies N: admin verify N times during the run, each must be clean.
+# After the run rectrackd is restarted, and the last line gives the data
+# directory's size against the log's and how long the restart took.
 # A soak run is the same with a long --seconds, e.g. --seconds 3600.
 set -euo pipefail
 build=build
@@ -14,7 +17,7 @@ args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
-    --seconds|--requests|--clients|--watchers) args+=("$1" "$2"); shift 2 ;;
+    --seconds|--requests|--clients|--watchers|--verifies) args+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1; see the top of $0" >&2; exit 2 ;;
   esac
 done

@@ -153,6 +153,39 @@ class IntranetTest(unittest.TestCase):
         self.assertEqual(rows[0][1], "ReviewOpened")
         self.assertEqual(rows[-1][1], "ProgressReported")
 
+    def test_mirror_refuses_to_resume_on_a_replaced_log(self):
+        C = commands_pb2
+        for title in ("First", "Second", "Third"):
+            self.apply(C.Command(open_review=C.OpenReview(
+                title=title, committee="O&S")))
+        db = os.path.join(self.tmp.name, "intranet.sqlite")
+        self.assertEqual(intranet_sync.sync(self.server.address(), db,
+                                            until_position=3,
+                                            token=self.mirror_token), 3)
+        # The tracker is replaced by another log (as by restoring another
+        # backup) that is longer and so would look like more to read.
+        self.channel.close()
+        self.server.stop()
+        self.server = Server(os.path.join(self.tmp.name, "other"),
+                             self.server.port)
+        self.metadata = (("authorization", "Bearer "
+                          + self.server.add_token("t", "scrutiny")),)
+        self.mirror_token = self.server.add_token("m", "viewer")
+        self.server.start()
+        self.channel = grpc.insecure_channel(self.server.address())
+        self.stub = tracker_pb2_grpc.TrackerStub(self.channel)
+        for title in ("Other 1", "Other 2", "Other 3", "Other 4"):
+            self.apply(C.Command(open_review=C.OpenReview(
+                title=title, committee="O&S")))
+        with self.assertRaises(intranet_sync.LogReplaced) as raised:
+            intranet_sync.sync(self.server.address(), db, until_position=4,
+                               token=self.mirror_token)
+        self.assertIn("not the one you read", str(raised.exception))
+        self.assertIn("position 1", str(raised.exception))
+        rows = sqlite3.connect(db).execute(
+            "SELECT COUNT(*) FROM events").fetchone()
+        self.assertEqual(rows[0], 3)  # nothing of the other log mixed in
+
 
 if __name__ == "__main__":
     unittest.main()
