@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev
+  libcpp-httplib-dev
   python3 python3-grpcio python3-protobuf
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in
@@ -16,7 +17,7 @@ packages=(
 # looks for its server with pgrep).
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
-             clang-format clang-tidy procps)
+             clang-format clang-tidy procps libcurl4-openssl-dev)
 fi
 
 missing=()

@@ -75,6 +75,15 @@ class Access {
   // stand when the command is written.
   static domain::Actor ActorOf(const Principal& principal);
 
+  // Calls forwarded by the HTTP gateway carry `secret` in the metadata
+  // "x-rectrack-gateway", with the HTTP client's verified certificate (if
+  // any) beside it; `open_allowed` is the HTTP port's own rule (its address
+  // is loopback). A call carrying another value is refused.
+  void AcceptGateway(std::string secret, bool open_allowed) {
+    gateway_secret_ = std::move(secret);
+    gateway_open_allowed_ = open_allowed;
+  }
+
   // Whether calls currently need a token (for the start-up log).
   bool open() { return open_allowed_ && !tokens_.Current()->closed(); }
 
@@ -84,6 +93,8 @@ class Access {
 
   TokenSet tokens_;
   const bool open_allowed_;
+  std::string gateway_secret_;
+  bool gateway_open_allowed_ = false;
 };
 
 // Checks every string in `message` (recursively): not longer than its
