@@ -13,11 +13,13 @@ packages=(
 # --for-tests: also what only the tests need (the HTML report is rendered in
 # headless Chromium, certificates are made with openssl, the fuzz targets are
 # built with clang and libFuzzer, the screenshot is read with Pillow,
-# deploy/lint.sh runs clang-format and clang-tidy, and the demo's test
+# deploy/lint.sh runs clang-format, clang-tidy and buf (from npm), and the demo's test
 # looks for its server with pgrep).
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
-             clang-format clang-tidy procps libcurl4-openssl-dev)
+             clang-format clang-tidy procps libcurl4-openssl-dev nodejs)
+  # A Node.js from elsewhere brings its own npm; Debian's is for Debian's.
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
