@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/error_details.h"
+#include "common/status_macros.h"
 #include "rectrack/wire_check.h"
 
 namespace rectrack::service {
@@ -205,11 +206,9 @@ bool RoleHas(Role role, Permission permission) {
   return false;
 }
 
-absl::StatusOr<Principal> Access::Authenticate(
-    const grpc::ServerContextBase& context) {
-  std::string header = Metadata(context, "authorization");
-  std::string subject, common_name;
-  bool open_allowed = open_allowed_;
+absl::Status Access::Transport(const grpc::ServerContextBase& context,
+                               std::string* subject, std::string* common_name,
+                               bool* open_allowed) const {
   const std::string gateway = Metadata(context, "x-rectrack-gateway");
   if (!gateway.empty()) {
     // Forwarded by the HTTP gateway: the transport it describes is the
@@ -222,14 +221,24 @@ absl::StatusOr<Principal> Access::Authenticate(
                                      "rectrackd's own; do not send it"),
           "GATEWAY_HEADER_FORGED");
     }
-    subject = Metadata(context, "x-rectrack-client-subject-bin");
-    common_name = Metadata(context, "x-rectrack-client-cn-bin");
-    open_allowed = gateway_open_allowed_;
+    *subject = Metadata(context, "x-rectrack-client-subject-bin");
+    *common_name = Metadata(context, "x-rectrack-client-cn-bin");
+    *open_allowed = gateway_open_allowed_;
   } else if (auto auth = context.auth_context();
              auth && auth->IsPeerAuthenticated()) {
-    subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
-    common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
+    *subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
+    *common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> Access::Authenticate(
+    const grpc::ServerContextBase& context) {
+  std::string header = Metadata(context, "authorization");
+  std::string subject, common_name;
+  bool open_allowed = open_allowed_;
+  RECTRACK_RETURN_IF_ERROR(
+      Transport(context, &subject, &common_name, &open_allowed));
   // One look at the token file for the whole call.
   const std::shared_ptr<const TokenFile> tokens = tokens_.Current();
   if (open_allowed && !tokens->closed()) {

@@ -90,6 +90,11 @@ class Access {
  private:
   absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context);
+  // The caller's transport: its verified certificate, and whether the port
+  // it came in on may be open (the HTTP port's rule for forwarded calls).
+  absl::Status Transport(const grpc::ServerContextBase& context,
+                         std::string* subject, std::string* common_name,
+                         bool* open_allowed) const;
 
   TokenSet tokens_;
   const bool open_allowed_;

@@ -313,6 +313,52 @@ grpc::Status HttpGateway::Forwarded(const httplib::Request& req,
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The method `service`/`name` if it may be called over HTTP in `format`.
+grpc::Status FindMethod(const std::string& service, const std::string& name,
+                        const WireFormat& format,
+                        const MethodDescriptor** found) {
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          service);
+  const MethodDescriptor* method = descriptor == nullptr || !Served(service)
+                                       ? nullptr
+                                       : descriptor->FindMethodByName(name);
+  if (method == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        absl::StrCat("there is no method ", service, "/", name,
+                                     " here; the tracker's methods are "
+                                     "rectrack.v1.Tracker/<Method> as in "
+                                     "tracker.proto"));
+  }
+  *found = method;
+  if (method->client_streaming()) {
+    return grpc::Status(
+        grpc::StatusCode::UNIMPLEMENTED,
+        absl::StrCat(name,
+                     " streams both ways, which needs gRPC over HTTP/2 (the "
+                     "gRPC port); over HTTP send Apply with up to 10,000 "
+                     "commands"));
+  }
+  if (format.protocol == Protocol::kGrpcWeb ||
+      method->server_streaming() ==
+          (format.protocol == Protocol::kConnectStreaming)) {
+    return grpc::Status::OK;
+  }
+  return connect::BadRequestStatus(
+      method->server_streaming()
+          ? absl::StrCat(name,
+                         " is a stream: send content-type "
+                         "application/connect+json with an enveloped "
+                         "request, as Connect clients do")
+          : absl::StrCat(name,
+                         " is a single call: send content-type "
+                         "application/json"));
+}
+
+}  // namespace
+
 void HttpGateway::HandleRpc(const httplib::Request& req,
                             httplib::Response& res) {
   const std::string service = req.matches[1];
@@ -330,47 +376,12 @@ void HttpGateway::HandleRpc(const httplib::Request& req,
         "application/json");
     return;
   }
-  const google::protobuf::ServiceDescriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          service);
-  const MethodDescriptor* method = descriptor == nullptr || !Served(service)
-                                       ? nullptr
-                                       : descriptor->FindMethodByName(name);
-  if (method == nullptr) {
-    SendStatus(
-        res, *format,
-        grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                     absl::StrCat("there is no method ", service, "/", name,
-                                  " here; the tracker's methods "
-                                  "are rectrack.v1.Tracker/<Method> "
-                                  "as in tracker.proto")));
-    if (format->protocol == Protocol::kConnectUnary) res.status = 404;
-    return;
-  }
-  if (method->client_streaming()) {
-    SendStatus(res, *format,
-               grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            absl::StrCat(name,
-                                         " streams both ways, which "
-                                         "needs gRPC over HTTP/2 (the gRPC "
-                                         "port); over HTTP send Apply with "
-                                         "up to 10,000 commands")));
-    return;
-  }
-  if (method->server_streaming() !=
-          (format->protocol != Protocol::kConnectUnary) &&
-      format->protocol != Protocol::kGrpcWeb) {
-    SendStatus(res, *format,
-               connect::BadRequestStatus(
-                   method->server_streaming()
-                       ? absl::StrCat(name,
-                                      " is a stream: send content-type "
-                                      "application/connect+json with an "
-                                      "enveloped request, as Connect "
-                                      "clients do")
-                       : absl::StrCat(name,
-                                      " is a single call: send "
-                                      "content-type application/json")));
+  const MethodDescriptor* method = nullptr;
+  if (grpc::Status s = FindMethod(service, name, *format, &method); !s.ok()) {
+    SendStatus(res, *format, s);
+    if (method == nullptr && format->protocol == Protocol::kConnectUnary) {
+      res.status = 404;
+    }
     return;
   }
   CallOptions options;
@@ -379,7 +390,7 @@ void HttpGateway::HandleRpc(const httplib::Request& req,
     return;
   }
   if (format->protocol != Protocol::kConnectUnary) {
-    Stream(req, *method, *format, std::move(options), res);
+    Stream(req, *method, *format, options, res);
     return;
   }
   absl::StatusOr<std::string> request =
@@ -409,7 +420,7 @@ void HttpGateway::HandleRpc(const httplib::Request& req,
 
 void HttpGateway::Stream(const httplib::Request& req,
                          const MethodDescriptor& method,
-                         const WireFormat& format, CallOptions options,
+                         const WireFormat& format, const CallOptions& options,
                          httplib::Response& res) {
   absl::string_view body = req.body;
   std::optional<connect::Frame> frame = connect::TakeFrame(&body);

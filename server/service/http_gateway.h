@@ -75,7 +75,7 @@ class HttpGateway {
                          const MethodDescriptor& method,
                          CallOptions* options) const;
   void Stream(const httplib::Request& req, const MethodDescriptor& method,
-              const connect::WireFormat& format, CallOptions options,
+              const connect::WireFormat& format, const CallOptions& options,
               httplib::Response& res);
 
   HttpGatewayOptions options_;
