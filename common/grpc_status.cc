@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/error_details.h"
+
 namespace rectrack {
 
 // absl::StatusCode and grpc::StatusCode share their numbering.
@@ -9,13 +11,28 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) {
     return grpc::Status::OK;
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+  bool has_details = false;
+  status.ForEachPayload([&has_details](absl::string_view, const absl::Cord&) {
+    has_details = true;
+  });
+  // With details, google.rpc.Status goes in grpc-status-details-bin, where
+  // gRPC clients look for it.
+  return grpc::Status(
+      static_cast<grpc::StatusCode>(status.code()),
+      std::string(status.message()),
+      has_details ? ToRpcStatus(status).SerializeAsString() : std::string());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) {
     return absl::OkStatus();
+  }
+  google::rpc::Status details;
+  if (!status.error_details().empty() &&
+      details.ParseFromString(status.error_details())) {
+    details.set_code(static_cast<int>(status.error_code()));
+    details.set_message(status.error_message());
+    return FromRpcStatus(details);
   }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());

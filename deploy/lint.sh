@@ -5,6 +5,8 @@
 #                 proto/rectrack/) are clean under .clang-tidy (its header
 #                 says which checks and why); tests and benchmarks are
 #                 compiled with -Werror and run instead
+#   buf           proto/ passes buf lint (STANDARD, exceptions in
+#                 proto/buf.yaml) and buf breaking against HEAD~1
 # Fix formatting with: git ls-files '*.cc' '*.h' '*.proto' | xargs clang-format -i
 # Usage: deploy/lint.sh
 set -euo pipefail
@@ -24,4 +26,22 @@ if ! out=$(run-clang-tidy -p build-lint -j "$(nproc)" -quiet $files 2>&1); then
   echo "clang-tidy found problems (above); fix them, or where a finding is wrong say why in a NOLINT(check) comment" >&2
   exit 1
 fi
-echo "Formatting and clang-tidy: clean"
+echo "Checking the API with buf lint and buf breaking..."
+# @bufbuild/buf ships the buf binary; its version is pinned in
+# deploy/buf/package-lock.json.
+(cd deploy/buf && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+buf=deploy/buf/node_modules/.bin/buf
+"$buf" lint proto
+# A change that would break a generated client (a field renumbered, a
+# method or field removed, a type changed) fails against the previous
+# commit: STANDARD lint with the exceptions written in proto/buf.yaml.
+if git rev-parse -q --verify 'HEAD~1^{commit}' >/dev/null; then
+  # The previous commit is built with this commit's exclusions, so a
+  # commit that adds or moves proto/buf.yaml is compared like any other.
+  "$buf" breaking proto --against ".git#ref=HEAD~1,subdir=proto" \
+    --against-config '{"version":"v1","build":{"excludes":["third_party"]}}'
+else
+  echo "buf breaking: SKIPPED, this clone has no previous commit to" \
+    "compare with (a shallow clone?)" >&2
+fi
+echo "Formatting, clang-tidy and buf: clean"

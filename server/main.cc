@@ -15,6 +15,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "google/protobuf/stubs/logging.h"
@@ -51,6 +53,15 @@ Options (each may also come from an environment variable or a config file):
                        signed by this PEM CA          RECTRACK_TLS_CLIENT_CA
   --allow-plaintext    serve without TLS on an address other than loopback
                        (only behind a TLS proxy on the same machine)
+  --http-listen HOST:PORT  also serve HTTP/1.1 for browsers and scripts: the
+                       Connect protocol (POST /rectrack.v1.Tracker/METHOD
+                       with JSON), gRPC-Web, /healthz and /metrics. Off by
+                       default; the same TLS, token and loopback rules as
+                       --listen                        RECTRACK_HTTP_LISTEN
+  --http-port-file FILE  once listening, write the HTTP port number to FILE
+  --http-static DIR    serve the files in DIR on the HTTP port (a web page)
+  --http-cors-origins LIST  comma-separated origins whose pages may call
+                       the HTTP port (CORS), e.g. https://intranet.example
   --help               show this help
 
 A flag beats the environment, which beats the config file (where the keys
@@ -81,8 +92,9 @@ is closed cleanly.
 // Options that take a value (without "--"); also the config file's keys,
 // except port-file and restore-from.
 const std::set<std::string> kValueFlags = {
-    "listen",   "data-dir", "port-file",    "restore-from",
-    "tls-cert", "tls-key",  "tls-client-ca"};
+    "listen",      "data-dir",          "port-file",     "restore-from",
+    "tls-cert",    "tls-key",           "tls-client-ca", "http-listen",
+    "http-static", "http-cors-origins", "http-port-file"};
 
 rectrack::Clock* clock_for_logs() { return rectrack::RealClock::Get(); }
 
@@ -108,11 +120,13 @@ bool ReadConfig(const std::string& path,
     std::string key(absl::StripAsciiWhitespace(t.substr(0, eq)));
     if (eq == std::string::npos ||
         (!kValueFlags.count(key) && key != "allow-plaintext") ||
-        key == "port-file" || key == "restore-from") {
+        key == "port-file" || key == "restore-from" ||
+        key == "http-port-file") {
       *error = absl::StrCat(
           path, " line ", n,
           ": expected \"KEY = VALUE\" with KEY one of listen, data-dir, "
-          "tls-cert, tls-key, tls-client-ca, allow-plaintext");
+          "tls-cert, tls-key, tls-client-ca, allow-plaintext, http-listen, "
+          "http-static, http-cors-origins");
       return false;
     }
     (*settings)[key] =
@@ -330,13 +344,25 @@ std::optional<int> ReadSettings(const std::map<std::string, std::string>& flags,
         std::make_pair("data-dir", "RECTRACK_DATA_DIR"),
         std::make_pair("tls-cert", "RECTRACK_TLS_CERT"),
         std::make_pair("tls-key", "RECTRACK_TLS_KEY"),
-        std::make_pair("tls-client-ca", "RECTRACK_TLS_CLIENT_CA")}) {
+        std::make_pair("tls-client-ca", "RECTRACK_TLS_CLIENT_CA"),
+        std::make_pair("http-listen", "RECTRACK_HTTP_LISTEN")}) {
     if (const char* v = std::getenv(env); v != nullptr && *v != '\0') {
       settings[key] = v;
     }
   }
   for (const auto& [key, value] : flags) settings[key] = value;
   return std::nullopt;
+}
+
+// Writes `port` to `path` (if given) in one step: readers see all or none.
+void WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << port << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
 }
 
 // Runs the server until SIGINT or SIGTERM.
@@ -351,6 +377,12 @@ int Serve(std::map<std::string, std::string>& settings) {
   options.tls_cert = settings["tls-cert"];
   options.tls_key = settings["tls-key"];
   options.tls_client_ca = settings["tls-client-ca"];
+  options.http_listen = settings["http-listen"];
+  options.http_static = settings["http-static"];
+  for (absl::string_view origin : absl::StrSplit(settings["http-cors-origins"],
+                                                 ',', absl::SkipWhitespace())) {
+    options.http_cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  }
   if (settings.count("allow-plaintext")) {
     if (settings["allow-plaintext"] != "true" &&
         settings["allow-plaintext"] != "false") {
@@ -370,16 +402,12 @@ int Serve(std::map<std::string, std::string>& settings) {
   if (!server.ok()) {
     return Fail(std::string(server.status().message()));
   }
-  if (settings.count("port-file")) {
-    std::string tmp = settings["port-file"] + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << (*server)->port() << "\n";
-    }
-    std::rename(tmp.c_str(), settings["port-file"].c_str());
-  }
+  // The HTTP port first: a reader of --port-file may then read both.
+  WritePortFile(settings["http-port-file"], (*server)->http_port());
+  WritePortFile(settings["port-file"], (*server)->port());
   rectrack::Log(clock_for_logs(), "info", "serving",
                 {{"address", (*server)->address()},
+                 {"http_port", static_cast<double>((*server)->http_port())},
                  {"data_dir", options.data_dir},
                  {"access", (*server)->access_summary()}});
 

@@ -83,6 +83,13 @@ const std::vector<Permitted>& PermissionTable() {
        [](AccessTest&, Stub& s) {
          return Unary(&Stub::ListReviews, s, v1::ListReviewsRequest());
        }},
+      {"ListRecommendations", "list recommendations (by review, status, ...)",
+       kEveryone,
+       [](AccessTest& t, Stub& s) {
+         v1::ListRecommendationsRequest r;
+         r.set_review_id(t.review_);
+         return Unary(&Stub::ListRecommendations, s, r);
+       }},
       {"ListActions", "query actions (overdue, by lead, ...)", kEveryone,
        [](AccessTest&, Stub& s) {
          v1::ListActionsRequest r;

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -78,23 +79,33 @@ class Daemon {
         dir_(std::move(dir)),
         data_dir_(data_dir.empty() ? dir_ + "/data" : std::move(data_dir)) {}
 
-  bool Start() {
+  // `extra` options follow the usual ones (e.g. {"--http-listen",
+  // "127.0.0.1:0"}; the HTTP port is then in http_port()).
+  bool Start(const std::vector<std::string>& extra = {}) {
     std::string port_file = dir_ + "/port";
+    std::string http_port_file = dir_ + "/http-port";
     unlink(port_file.c_str());
+    unlink(http_port_file.c_str());
+    std::vector<std::string> args = {
+        binary_,       "--listen", "127.0.0.1:0",      "--data-dir",  data_dir_,
+        "--port-file", port_file,  "--http-port-file", http_port_file};
+    args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open((dir_ + "/rectrackd.log").c_str(),
                     O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 2);
-      execl(binary_.c_str(), binary_.c_str(), "--listen", "127.0.0.1:0",
-            "--data-dir", data_dir_.c_str(), "--port-file", port_file.c_str(),
-            static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary_.c_str(), argv.data());
       _exit(127);
     }
     for (int i = 0; i < 600; ++i) {
       std::string port = ReadFile(port_file);
       if (!port.empty()) {
         address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(port));
+        http_port_ = std::atoi(ReadFile(http_port_file).c_str());
         return true;
       }
       if (waitpid(pid_, nullptr, WNOHANG) == pid_) return false;
@@ -117,11 +128,14 @@ class Daemon {
   // True while the process has not exited.
   bool Running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
   const std::string& address() const { return address_; }
+  // 0 unless started with --http-listen.
+  int http_port() const { return http_port_; }
   pid_t pid() const { return pid_; }
 
  private:
   std::string binary_, dir_, data_dir_, address_;
   pid_t pid_ = -1;
+  int http_port_ = 0;
 };
 
 }  // namespace rectrack::testing

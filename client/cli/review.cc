@@ -24,10 +24,19 @@ absl::Status ReviewOpen(Context& ctx) {
 }
 
 absl::Status ReviewList(Context& ctx) {
+  // Every page, as one list.
   v1::ListReviewsResponse response;
-  absl::Status status = Unary(ctx, &v1::Tracker::Stub::ListReviews,
-                              v1::ListReviewsRequest(), &response);
-  if (!status.ok()) return status;
+  v1::ListReviewsRequest request;
+  do {
+    v1::ListReviewsResponse page;
+    absl::Status status =
+        Unary(ctx, &v1::Tracker::Stub::ListReviews, request, &page);
+    if (!status.ok()) return status;
+    for (v1::Review& review : *page.mutable_reviews()) {
+      *response.add_reviews() = std::move(review);
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
   Print(
       ctx, response,
       FormatReviewList({response.reviews().begin(), response.reviews().end()}));

@@ -61,35 +61,41 @@ std::string JoinResults(const std::vector<std::string>& parts) {
 store::EventStore::Decider DecideChunks(
     const std::shared_ptr<const std::vector<v1::ApplyRequest>>& chunks,
     const Actor& actor) {
-  return
-      [chunks, actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
-        std::vector<std::string> results;
-        // A dry run reports every problem; a real run stops at the first.
-        const bool dry_run = (*chunks)[0].dry_run();
-        RequestDecider decider(txn, actor, dry_run);
-        absl::StatusCode code = absl::StatusCode::kOk;
-        std::vector<std::string> problems;
-        for (size_t i = 0; i < chunks->size(); ++i) {
-          absl::StatusOr<v1::ApplyResponse> response =
-              decider.Run((*chunks)[i].commands());
-          if (response.ok()) {
-            results.push_back(response->SerializeAsString());
-            continue;
-          }
-          if (code == absl::StatusCode::kOk) code = response.status().code();
-          for (absl::string_view line :
-               absl::StrSplit(response.status().message(), '\n')) {
-            problems.push_back(chunks->size() == 1
-                                   ? std::string(line)
-                                   : absl::StrCat("chunk ", i, ": ", line));
-          }
-          if (!dry_run) break;
-        }
-        if (!problems.empty()) {
-          return absl::Status(code, absl::StrJoin(problems, "\n"));
-        }
-        return JoinResults(results);
-      };
+  return [chunks,
+          actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
+    std::vector<std::string> results;
+    // A dry run reports every problem; a real run stops at the first.
+    const bool dry_run = (*chunks)[0].dry_run();
+    RequestDecider decider(txn, actor, dry_run);
+    absl::Status first_failure;          // its code and details are the reply's
+    google::rpc::BadRequest violations;  // of every chunk
+    std::vector<std::string> problems;
+    for (size_t i = 0; i < chunks->size(); ++i) {
+      absl::StatusOr<v1::ApplyResponse> response =
+          decider.Run((*chunks)[i].commands());
+      if (response.ok()) {
+        results.push_back(response->SerializeAsString());
+        continue;
+      }
+      if (first_failure.ok()) first_failure = response.status();
+      if (auto bad = BadRequestOf(response.status())) {
+        violations.MergeFrom(*bad);
+      }
+      for (absl::string_view line :
+           absl::StrSplit(response.status().message(), '\n')) {
+        problems.push_back(chunks->size() == 1
+                               ? std::string(line)
+                               : absl::StrCat("chunk ", i, ": ", line));
+      }
+      if (!dry_run) break;
+    }
+    if (!problems.empty()) {
+      absl::Status out = Reworded(first_failure, absl::StrJoin(problems, "\n"));
+      SetBadRequest(&out, violations);
+      return out;
+    }
+    return JoinResults(results);
+  };
 }
 
 // Request ids are the caller's own, and an Apply's are apart from an

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
+#include "common/error_details.h"
 #include "common/status_macros.h"
 #include "server/domain/derived.h"
 
@@ -17,7 +18,9 @@ namespace rectrack::domain {
 
 absl::Status Required(absl::string_view value, absl::string_view field) {
   if (absl::StripAsciiWhitespace(value).empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+    return WithFieldViolation(
+        absl::InvalidArgumentError(absl::StrCat(field, " is required")), field,
+        "FIELD_REQUIRED");
   }
   return absl::OkStatus();
 }
@@ -27,7 +30,11 @@ absl::StatusOr<std::string> OptionalDate(absl::string_view value,
   if (absl::StripAsciiWhitespace(value).empty()) {
     return std::string();
   }
-  return NormalizeDate(value, field);
+  absl::StatusOr<std::string> date = NormalizeDate(value, field);
+  if (!date.ok()) {
+    return WithFieldViolation(date.status(), field, "DATE_INVALID");
+  }
+  return date;
 }
 
 std::string ViewDayOr(const std::string& stated, const std::string& inherited) {
@@ -39,21 +46,59 @@ absl::Status NotBefore(const std::string& stated, absl::string_view field,
   if (stated.empty() || floor.empty() || stated >= floor) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": ", stated, " is before ", what, " (", floor,
-                   "); give a date on or after it"));
+  return WithFieldViolation(absl::InvalidArgumentError(absl::StrCat(
+                                field, ": ", stated, " is before ", what, " (",
+                                floor, "); give a date on or after it")),
+                            field, "DATE_TOO_EARLY");
 }
+
+namespace {
+
+// Fields of Command itself rather than of its operation.
+bool IsCommandField(absl::string_view field) {
+  return field == "expected_version" || field == "event_id";
+}
+
+// The field violations of command `index`'s `status`, as paths in the
+// request ("commands[2].add_action.text"); a failure that names no field is
+// one violation of the command as a whole.
+google::rpc::BadRequest PlacedViolations(const absl::Status& status, int index,
+                                         const v1::Command& command) {
+  const std::string at = absl::StrCat("commands[", index, "]");
+  const google::protobuf::FieldDescriptor* op =
+      command.GetReflection()->GetOneofFieldDescriptor(
+          command, command.GetDescriptor()->FindOneofByName("op"));
+  google::rpc::BadRequest placed =
+      BadRequestOf(status).value_or(google::rpc::BadRequest());
+  for (auto& v : *placed.mutable_field_violations()) {
+    v.set_field(IsCommandField(v.field()) || op == nullptr
+                    ? absl::StrCat(at, ".", v.field())
+                    : absl::StrCat(at, ".", op->name(), ".", v.field()));
+  }
+  if (placed.field_violations().empty()) {
+    auto* v = placed.add_field_violations();
+    v->set_field(op == nullptr ? at : absl::StrCat(at, ".", op->name()));
+    v->set_description(std::string(status.message()));
+  }
+  return placed;
+}
+
+}  // namespace
 
 absl::Status CheckLeads(
     const google::protobuf::RepeatedPtrField<std::string>& leads,
     google::protobuf::RepeatedPtrField<std::string>* out) {
   if (leads.empty()) {
-    return absl::InvalidArgumentError("leads: at least one lead is required");
+    return WithFieldViolation(
+        absl::InvalidArgumentError("leads: at least one lead is required"),
+        "leads", "FIELD_REQUIRED");
   }
   for (int i = 0; i < leads.size(); ++i) {
     if (absl::StripAsciiWhitespace(leads[i]).empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("leads[", i, "] is empty; name a person or role"));
+      return WithFieldViolation(
+          absl::InvalidArgumentError(
+              absl::StrCat("leads[", i, "] is empty; name a person or role")),
+          absl::StrCat("leads[", i, "]"), "FIELD_REQUIRED");
     }
     *out->Add() = Trimmed(leads[i]);
   }
@@ -63,7 +108,8 @@ absl::Status CheckLeads(
 absl::StatusOr<v1::ApplyResponse> RequestDecider::Run(
     const google::protobuf::RepeatedPtrField<v1::Command>& commands) {
   size_t first = results_.size();
-  absl::StatusCode code = absl::StatusCode::kOk;
+  absl::Status first_failure;
+  google::rpc::BadRequest violations;  // of every failing command
   std::vector<std::string> problems;
   for (int i = 0; i < commands.size(); ++i) {
     absl::Status status = RunOne(commands[i]);
@@ -72,16 +118,20 @@ absl::StatusOr<v1::ApplyResponse> RequestDecider::Run(
           commands.size() == 1
               ? std::string(status.message())
               : absl::StrCat("command ", i, ": ", status.message());
-      if (!keep_going_) {
-        return absl::Status(status.code(), message);
-      }
-      if (code == absl::StatusCode::kOk) code = status.code();
+      violations.MergeFrom(PlacedViolations(status, i, commands[i]));
+      if (first_failure.ok()) first_failure = status;
       problems.push_back(std::move(message));
+      if (!keep_going_) break;
       results_.emplace_back();  // keeps "$N" counting; refers to nothing
     }
   }
-  if (!problems.empty()) {
-    return absl::Status(code, absl::StrJoin(problems, "\n"));
+  if (!first_failure.ok()) {
+    // The first failure's code and details, with every failure's fields.
+    absl::Status out =
+        Reworded(first_failure, keep_going_ ? absl::StrJoin(problems, "\n")
+                                            : problems.front());
+    SetBadRequest(&out, violations);
+    return out;
   }
   v1::ApplyResponse response;
   *response.mutable_results() = {results_.begin() + first, results_.end()};
@@ -139,21 +189,30 @@ absl::StatusOr<std::string> RequestDecider::Resolve(const std::string& ref,
   if (absl::StartsWith(id, "$")) {
     size_t n = 0;
     if (!absl::SimpleAtoi(id.substr(1), &n) || n >= results_.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": \"", id,
-                       "\" does not refer to an earlier command of "
-                       "this request ($0 is the first command)"));
+      return WithFieldViolation(
+          absl::InvalidArgumentError(
+              absl::StrCat(field, ": \"", id,
+                           "\" does not refer to an earlier command of "
+                           "this request ($0 is the first command)")),
+          field, "REFERENCE_INVALID");
     }
     id = results_[n].entity_id();
     if (id.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": \"", ref, "\" refers to a command that failed"));
+      return WithFieldViolation(
+          absl::InvalidArgumentError(absl::StrCat(
+              field, ": \"", ref, "\" refers to a command that failed")),
+          field, "REFERENCE_FAILED");
     }
   }
-  RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, field));
-  if (parsed.kind != kind) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", id, " is not a ", KindName(kind), " id"));
+  absl::StatusOr<EntityId> parsed = ParseEntityId(id, field);
+  if (!parsed.ok()) {
+    return WithFieldViolation(parsed.status(), field, "ID_INVALID");
+  }
+  if (parsed->kind != kind) {
+    return WithFieldViolation(
+        absl::InvalidArgumentError(
+            absl::StrCat(field, ": ", id, " is not a ", KindName(kind), " id")),
+        field, "ID_INVALID");
   }
   return id;
 }
@@ -162,21 +221,22 @@ absl::StatusOr<v1::Review> RequestDecider::LoadReview(const std::string& ref,
                                                       absl::string_view field) {
   RECTRACK_ASSIGN_OR_RETURN(std::string id,
                             Resolve(ref, EntityKind::kReview, field));
-  return Load<v1::Review>(id, EntityKind::kReview);
+  return InField(Load<v1::Review>(id, EntityKind::kReview), field);
 }
 
 absl::StatusOr<v1::Recommendation> RequestDecider::LoadRecommendation(
     const std::string& ref, absl::string_view field) {
   RECTRACK_ASSIGN_OR_RETURN(std::string id,
                             Resolve(ref, EntityKind::kRecommendation, field));
-  return Load<v1::Recommendation>(id, EntityKind::kRecommendation);
+  return InField(Load<v1::Recommendation>(id, EntityKind::kRecommendation),
+                 field);
 }
 
 absl::StatusOr<v1::Action> RequestDecider::LoadAction(const std::string& ref,
                                                       absl::string_view field) {
   RECTRACK_ASSIGN_OR_RETURN(std::string id,
                             Resolve(ref, EntityKind::kAction, field));
-  return Load<v1::Action>(id, EntityKind::kAction);
+  return InField(Load<v1::Action>(id, EntityKind::kAction), field);
 }
 
 absl::Status RequestDecider::CheckReviewOpen(const std::string& review_id) {
@@ -187,8 +247,10 @@ absl::Status RequestDecider::CheckReviewOpen(const std::string& review_id) {
 
 absl::Status RequestDecider::CheckReviewOpen(const v1::Review& review) {
   if (review.status() == v1::REVIEW_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "review ", review.id(), " is closed; nothing in it can change"));
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat(
+            "review ", review.id(), " is closed; nothing in it can change")),
+        "REVIEW_CLOSED", {{"review", review.id()}});
   }
   return absl::OkStatus();
 }
@@ -197,10 +259,17 @@ absl::Status RequestDecider::CheckVersion(const std::string& id,
                                           uint64_t actual) {
   if (command_->has_expected_version() &&
       command_->expected_version() != actual) {
-    return absl::AbortedError(absl::StrCat(
-        id, " is at version ", actual, ", not the expected version ",
-        command_->expected_version(),
-        "; someone else changed it: reload it and try again"));
+    return WithErrorInfo(
+        WithFieldViolation(
+            absl::AbortedError(absl::StrCat(
+                id, " is at version ", actual, ", not the expected version ",
+                command_->expected_version(),
+                "; someone else changed it: reload it and try again")),
+            "expected_version", "VERSION_MISMATCH"),
+        "VERSION_MISMATCH",
+        {{"entity", id},
+         {"actualVersion", absl::StrCat(actual)},
+         {"expectedVersion", absl::StrCat(command_->expected_version())}});
   }
   return absl::OkStatus();
 }
@@ -210,20 +279,26 @@ absl::StatusOr<std::string> RequestDecider::PastDate(absl::string_view value,
   RECTRACK_ASSIGN_OR_RETURN(std::string day, OptionalDate(value, field));
   const std::string today = DayOf(txn_.now());
   if (!day.empty() && day > AddDays(today, 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", day, " is in the future (today is ", today,
-                     "); record what has happened, dated the day it "
-                     "happened"));
+    return WithFieldViolation(
+        absl::InvalidArgumentError(absl::StrCat(
+            field, ": ", day, " is in the future (today is ", today,
+            "); record what has happened, dated the day it happened")),
+        field, "DATE_IN_FUTURE");
   }
   return day;
 }
 
 absl::StatusOr<std::string> RequestDecider::NewId(EntityKind kind) {
   if (command_->has_expected_version() && command_->expected_version() != 0) {
-    return absl::AbortedError(absl::StrCat("the new ", KindName(kind),
-                                           " has version 0, not the expected "
-                                           "version ",
-                                           command_->expected_version()));
+    return WithErrorInfo(
+        WithFieldViolation(absl::AbortedError(absl::StrCat(
+                               "the new ", KindName(kind),
+                               " has version 0, not the expected version ",
+                               command_->expected_version())),
+                           "expected_version", "VERSION_MISMATCH"),
+        "VERSION_MISMATCH",
+        {{"actualVersion", "0"},
+         {"expectedVersion", absl::StrCat(command_->expected_version())}});
   }
   RECTRACK_ASSIGN_OR_RETURN(uint64_t n,
                             txn_.NextSequence(std::string(KindPrefix(kind))));

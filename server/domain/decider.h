@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/error_details.h"
 #include "common/ids.h"
 #include "rectrack/v1/commands.pb.h"
 #include "rectrack/v1/tracker.pb.h"
@@ -126,10 +127,22 @@ absl::StatusOr<Entity> RequestDecider::Load(const std::string& id,
   RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                             txn_.GetState(id));
   if (!bytes.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat(KindName(kind), " ", id, " does not exist"));
+    return WithResourceInfo(absl::NotFoundError(absl::StrCat(
+                                KindName(kind), " ", id, " does not exist")),
+                            KindName(kind), id);
   }
   return ParseState<Entity>(id, *bytes);
+}
+
+// `loaded`, or its error naming `field` (the reference that was followed)
+// when it names none yet.
+template <typename Entity>
+absl::StatusOr<Entity> InField(absl::StatusOr<Entity> loaded,
+                               absl::string_view field) {
+  if (loaded.ok() || BadRequestOf(loaded.status()).has_value()) return loaded;
+  return WithFieldViolation(
+      loaded.status(), field,
+      loaded.status().code() == absl::StatusCode::kNotFound ? "NOT_FOUND" : "");
 }
 
 // Rules on the text and dates of a command, shared by the decide_*.cc files.

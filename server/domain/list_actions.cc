@@ -74,11 +74,8 @@ absl::StatusOr<ActionFilter> ReadFilter(const v1::ListActionsRequest& r,
     RECTRACK_ASSIGN_OR_RETURN(f.due_after,
                               NormalizeDate(r.due_after(), "due_after"));
   }
-  if (r.page_size() > kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: at most ", kMaxPageSize, " actions a page"));
-  }
-  if (r.page_size() != 0) f.page_size = r.page_size();
+  // AIP-158: a size above the maximum is read as the maximum.
+  if (r.page_size() != 0) f.page_size = std::min(r.page_size(), kMaxPageSize);
   RECTRACK_ASSIGN_OR_RETURN(f.after, PageAfter(r.page_token()));
   RECTRACK_ASSIGN_OR_RETURN(f.due_soon_days, DueSoonDays(r.due_soon_days()));
   RECTRACK_ASSIGN_OR_RETURN(f.spec, ReadAsOf(r.has_as_of(), r.as_of()));

@@ -4,7 +4,10 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "server/domain/derived.h"
@@ -38,6 +41,111 @@ absl::StatusOr<std::vector<v1::Review>> Queries::ListReviews() {
               return EntityIdLess(a.id(), b.id());
             });
   return out;
+}
+
+namespace {
+
+// Page tokens are "after:" and the last id of the previous page.
+constexpr absl::string_view kAfter = "after:";
+
+absl::StatusOr<std::string> PageAfter(absl::string_view token,
+                                      EntityKind kind) {
+  if (token.empty()) return std::string();
+  absl::StatusOr<EntityId> id(absl::InvalidArgumentError(""));
+  if (absl::ConsumePrefix(&token, kAfter)) id = ParseEntityId(token, "");
+  if (!id.ok() || id->kind != kind) {
+    return WithFieldViolation(
+        absl::InvalidArgumentError("page_token: not a token this server gave "
+                                   "for this list; start again without it"),
+        "page_token", "PAGE_TOKEN_INVALID");
+  }
+  return std::string(token);
+}
+
+// AIP-158: 0 is the default; above the maximum is read as the maximum.
+size_t PageSize(uint32_t requested, size_t default_size) {
+  constexpr size_t kMaxPageSize = 1000;
+  return requested == 0 ? default_size
+                        : std::min<size_t>(requested, kMaxPageSize);
+}
+
+bool SameName(absl::string_view a, absl::string_view b) {
+  return absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(a),
+                                absl::StripAsciiWhitespace(b));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ListReviewsResponse> Queries::ListReviews(
+    const v1::ListReviewsRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(
+      std::string after, PageAfter(request.page_token(), EntityKind::kReview));
+  const size_t page_size = PageSize(request.page_size(), 1000);
+  RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Review> reviews, ListReviews());
+  v1::ListReviewsResponse response;
+  for (v1::Review& review : reviews) {
+    if (!after.empty() && !EntityIdLess(after, review.id())) continue;
+    if (!request.committee().empty() &&
+        !SameName(review.committee(), request.committee())) {
+      continue;
+    }
+    if (request.status() != v1::REVIEW_STATUS_UNSPECIFIED &&
+        review.status() != request.status()) {
+      continue;
+    }
+    if (static_cast<size_t>(response.reviews_size()) == page_size) {
+      response.set_next_page_token(
+          absl::StrCat(kAfter, response.reviews().rbegin()->id()));
+      break;
+    }
+    *response.add_reviews() = std::move(review);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListRecommendationsResponse> Queries::ListRecommendations(
+    const v1::ListRecommendationsRequest& request) {
+  RECTRACK_ASSIGN_OR_RETURN(
+      std::string after,
+      PageAfter(request.page_token(), EntityKind::kRecommendation));
+  const size_t page_size = PageSize(request.page_size(), 100);
+  std::vector<v1::Recommendation> recs;
+  if (!request.review_id().empty()) {
+    absl::StatusOr<v1::Review> review = GetReview(request.review_id());
+    if (!review.ok()) return WithFieldViolation(review.status(), "review_id");
+    for (const std::string& id : review->recommendation_ids()) {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec, GetRecommendation(id));
+      recs.push_back(std::move(rec));
+    }
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(auto rows, store_->ScanState("rec-"));
+    for (const auto& [id, bytes] : rows) {
+      RECTRACK_ASSIGN_OR_RETURN(v1::Recommendation rec,
+                                ParseState<v1::Recommendation>(id, bytes));
+      recs.push_back(std::move(rec));
+    }
+  }
+  std::sort(recs.begin(), recs.end(),
+            [](const v1::Recommendation& a, const v1::Recommendation& b) {
+              return EntityIdLess(a.id(), b.id());
+            });
+  v1::ListRecommendationsResponse response;
+  for (v1::Recommendation& rec : recs) {
+    if (!after.empty() && !EntityIdLess(after, rec.id())) continue;
+    if ((request.status() != v1::RECOMMENDATION_STATUS_UNSPECIFIED &&
+         rec.status() != request.status()) ||
+        (!request.portfolio().empty() &&
+         !SameName(rec.portfolio(), request.portfolio()))) {
+      continue;
+    }
+    if (static_cast<size_t>(response.recommendations_size()) == page_size) {
+      response.set_next_page_token(
+          absl::StrCat(kAfter, response.recommendations().rbegin()->id()));
+      break;
+    }
+    *response.add_recommendations() = std::move(rec);
+  }
+  return response;
 }
 
 absl::StatusOr<v1::Review> Queries::GetReview(
@@ -108,7 +216,8 @@ absl::StatusOr<std::vector<v1::Event>> Queries::GetHistory(
   RECTRACK_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                             store_->ReadStream(id));
   if (events.empty()) {
-    return absl::NotFoundError(absl::StrCat(id, " does not exist"));
+    return WithResourceInfo(
+        absl::NotFoundError(absl::StrCat(id, " does not exist")), "entity", id);
   }
   return events;
 }

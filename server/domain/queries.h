@@ -41,6 +41,15 @@ class Queries {
   absl::StatusOr<v1::Action> GetAction(const v1::GetActionRequest& request);
   // Every review, oldest first.
   absl::StatusOr<std::vector<v1::Review>> ListReviews();
+  // Reviews matching `request`'s filters, oldest first, one page.
+  absl::StatusOr<v1::ListReviewsResponse> ListReviews(
+      const v1::ListReviewsRequest& request);
+  // Recommendations matching `request`'s filters, in id order, one page.
+  // With a review, reads that review's recommendations; else walks every
+  // recommendation from the page token (there is no index by status or
+  // portfolio: a council holds thousands, not millions).
+  absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      const v1::ListRecommendationsRequest& request);
   // Actions matching every filter set in `request`, in id order, one page
   // (list_actions.cc).
   absl::StatusOr<v1::ListActionsResponse> ListActions(

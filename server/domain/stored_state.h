@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_details.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "server/store/event_store.h"
@@ -37,8 +38,9 @@ absl::StatusOr<Entity> LoadState(store::EventStore* store,
   RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                             store->GetState(id));
   if (!bytes.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat(KindName(kind), " ", id, " does not exist"));
+    return WithResourceInfo(absl::NotFoundError(absl::StrCat(
+                                KindName(kind), " ", id, " does not exist")),
+                            KindName(kind), id);
   }
   return ParseState<Entity>(id, *bytes);
 }

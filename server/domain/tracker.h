@@ -71,6 +71,14 @@ class Tracker {
   absl::StatusOr<std::vector<v1::Review>> ListReviews() {
     return queries_.ListReviews();
   }
+  absl::StatusOr<v1::ListReviewsResponse> ListReviews(
+      const v1::ListReviewsRequest& request) {
+    return queries_.ListReviews(request);
+  }
+  absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      const v1::ListRecommendationsRequest& request) {
+    return queries_.ListRecommendations(request);
+  }
   absl::StatusOr<v1::ListActionsResponse> ListActions(
       const v1::ListActionsRequest& request) {
     return queries_.ListActions(request);

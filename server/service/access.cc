@@ -1,6 +1,7 @@
 #include "server/service/access.h"
 
 #include <grpc/grpc_security_constants.h>
+#include <openssl/crypto.h>
 
 #include <map>
 
@@ -9,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/error_details.h"
+#include "common/status_macros.h"
 #include "rectrack/wire_check.h"
 
 namespace rectrack::service {
@@ -28,6 +31,7 @@ const std::map<std::string, Permission>& RpcTable() {
       {"GetRecommendation", Permission::kRead},
       {"GetAction", Permission::kRead},
       {"ListReviews", Permission::kRead},
+      {"ListRecommendations", Permission::kRead},
       {"ListActions", Permission::kRead},
       {"GetReport", Permission::kRead},
       {"GetHistory", Permission::kRead},
@@ -59,10 +63,13 @@ std::string Who(const Principal& p) {
 
 absl::Status Denied(const Principal& p, Permission permission,
                     const std::string& what) {
-  return absl::PermissionDeniedError(
-      absl::StrCat(Who(p), " may not ", what, ": that needs the permission \"",
-                   PermissionName(permission), "\", which the roles ",
-                   RolesWith(permission), " have"));
+  return WithErrorInfo(
+      absl::PermissionDeniedError(absl::StrCat(
+          Who(p), " may not ", what, ": that needs the permission \"",
+          PermissionName(permission), "\", which the roles ",
+          RolesWith(permission), " have")),
+      "PERMISSION_MISSING",
+      {{"permission", PermissionName(permission)}, {"role", RoleName(p.role)}});
 }
 
 bool IsFreeText(const FieldDescriptor* field) {
@@ -73,18 +80,22 @@ bool IsFreeText(const FieldDescriptor* field) {
 absl::Status CheckString(const std::string& value, const std::string& path,
                          size_t limit) {
   if (value.size() > limit) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is ", value.size(),
-                                                   " bytes long; at most ",
-                                                   limit, " are allowed"));
+    return WithFieldViolation(
+        absl::InvalidArgumentError(absl::StrCat(path, " is ", value.size(),
+                                                " bytes long; at most ", limit,
+                                                " are allowed")),
+        path, "TEXT_TOO_LONG");
   }
   for (size_t i = 0; i < value.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(value[i]);
     if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, " holds a control character (byte ", static_cast<int>(c),
-          " at offset ", i,
-          "); only letters, punctuation, spaces, tabs and new lines are "
-          "allowed"));
+      return WithFieldViolation(
+          absl::InvalidArgumentError(absl::StrCat(
+              path, " holds a control character (byte ", static_cast<int>(c),
+              " at offset ", i,
+              "); only letters, punctuation, spaces, tabs and new lines are "
+              "allowed")),
+          path, "CONTROL_CHARACTER");
     }
   }
   return absl::OkStatus();
@@ -120,10 +131,13 @@ absl::Status CheckTextAt(const Message& message, const std::string& prefix) {
                         ? reflection->GetRepeatedEnumValue(message, field, i)
                         : reflection->GetEnumValue(message, field);
         if (field->enum_type()->FindValueByNumber(value) == nullptr) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path,
-              ": ", value, " is not a known value of ",
-              field->enum_type()->name()));
+          const std::string at =
+              field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path;
+          return WithFieldViolation(
+              absl::InvalidArgumentError(
+                  absl::StrCat(at, ": ", value, " is not a known value of ",
+                               field->enum_type()->name())),
+              at, "ENUM_UNKNOWN");
         }
       }
     } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
@@ -192,17 +206,42 @@ bool RoleHas(Role role, Permission permission) {
   return false;
 }
 
+absl::Status Access::Transport(const grpc::ServerContextBase& context,
+                               std::string* subject, std::string* common_name,
+                               bool* open_allowed) const {
+  const std::string gateway = Metadata(context, "x-rectrack-gateway");
+  if (!gateway.empty()) {
+    // Forwarded by the HTTP gateway: the transport it describes is the
+    // HTTP client's. Anyone else sending the header is refused.
+    if (gateway_secret_.empty() || gateway.size() != gateway_secret_.size() ||
+        CRYPTO_memcmp(gateway.data(), gateway_secret_.data(), gateway.size()) !=
+            0) {
+      return WithErrorInfo(
+          absl::UnauthenticatedError("the x-rectrack-gateway header is "
+                                     "rectrackd's own; do not send it"),
+          "GATEWAY_HEADER_FORGED");
+    }
+    *subject = Metadata(context, "x-rectrack-client-subject-bin");
+    *common_name = Metadata(context, "x-rectrack-client-cn-bin");
+    *open_allowed = gateway_open_allowed_;
+  } else if (auto auth = context.auth_context();
+             auth && auth->IsPeerAuthenticated()) {
+    *subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
+    *common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Principal> Access::Authenticate(
     const grpc::ServerContextBase& context) {
   std::string header = Metadata(context, "authorization");
   std::string subject, common_name;
-  if (auto auth = context.auth_context(); auth && auth->IsPeerAuthenticated()) {
-    subject = Property(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
-    common_name = Property(*auth, GRPC_X509_CN_PROPERTY_NAME);
-  }
+  bool open_allowed = open_allowed_;
+  RECTRACK_RETURN_IF_ERROR(
+      Transport(context, &subject, &common_name, &open_allowed));
   // One look at the token file for the whole call.
   const std::shared_ptr<const TokenFile> tokens = tokens_.Current();
-  if (open_allowed_ && !tokens->closed()) {
+  if (open_allowed && !tokens->closed()) {
     // No tokens yet, on loopback: everyone is let in. A certificate still
     // names the caller.
     Principal p;
@@ -214,40 +253,49 @@ absl::StatusOr<Principal> Access::Authenticate(
     absl::string_view token = header;
     if (!absl::ConsumePrefix(&token, "Bearer ") &&
         !absl::ConsumePrefix(&token, "bearer ")) {
-      return absl::UnauthenticatedError(
-          "the authorization header must read \"Bearer TOKEN\"");
+      return WithErrorInfo(
+          absl::UnauthenticatedError(
+              "the authorization header must read \"Bearer TOKEN\""),
+          "AUTHORIZATION_MALFORMED");
     }
     absl::StatusOr<TokenEntry> entry =
         tokens->Check(std::string(absl::StripAsciiWhitespace(token)));
-    if (!entry.ok()) return entry.status();
+    if (!entry.ok()) return WithErrorInfo(entry.status(), "TOKEN_INVALID");
     return Principal{entry->name, entry->role, entry->leads, entry->name};
   }
   if (!common_name.empty()) {
     const TokenEntry* entry = tokens->Named(common_name);
     if (entry == nullptr) {
-      return absl::UnauthenticatedError(absl::StrCat(
-          "the client certificate \"", subject,
-          "\" is trusted but has no access entry; the administrator can add "
-          "one with: rectrackd token add ",
-          common_name, " --role ROLE"));
+      return WithErrorInfo(
+          absl::UnauthenticatedError(absl::StrCat(
+              "the client certificate \"", subject,
+              "\" is trusted but has no access entry; the administrator can "
+              "add one with: rectrackd token add ",
+              common_name, " --role ROLE")),
+          "CERTIFICATE_NOT_ENROLLED");
     }
     return Principal{subject, entry->role, entry->leads, ""};
   }
   if (!tokens->damaged.ok()) return TokenFile::Unreadable();
   if (tokens->closed() && tokens->entries.empty()) {
-    return absl::UnauthenticatedError(
-        "every access token of this tracker has been revoked, so nobody may "
-        "use it; the administrator can add one on the server's machine "
-        "with: rectrackd token add NAME --role ROLE");
+    return WithErrorInfo(
+        absl::UnauthenticatedError(
+            "every access token of this tracker has been revoked, so nobody "
+            "may "
+            "use it; the administrator can add one on the server's machine "
+            "with: rectrackd token add NAME --role ROLE"),
+        "TOKENS_ALL_REVOKED");
   }
-  return absl::UnauthenticatedError(
-      tokens->closed()
-          ? "this tracker needs an access token: give --token TOKEN or set "
-            "RECTRACK_TOKEN (programs: send the header \"authorization: "
-            "Bearer TOKEN\"); ask the tracker's administrator for one"
-          : "this tracker is not on a loopback address and has no access "
-            "tokens yet, so nobody may use it; the administrator can make "
-            "one with: rectrackd token add NAME --role ROLE");
+  return WithErrorInfo(
+      absl::UnauthenticatedError(
+          tokens->closed()
+              ? "this tracker needs an access token: give --token TOKEN or set "
+                "RECTRACK_TOKEN (programs: send the header \"authorization: "
+                "Bearer TOKEN\"); ask the tracker's administrator for one"
+              : "this tracker is not on a loopback address and has no access "
+                "tokens yet, so nobody may use it; the administrator can make "
+                "one with: rectrackd token add NAME --role ROLE"),
+      tokens->closed() ? "TOKEN_REQUIRED" : "NO_TOKENS_YET");
 }
 
 absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
@@ -263,14 +311,19 @@ absl::StatusOr<Principal> Access::Admit(const grpc::ServerContextBase& context,
   Permission needed = RpcPermission(rpc);
   if (!RoleHas(principal->role, needed)) {
     if (needed == Permission::kUpdateOwnActions) {  // Apply, BulkApply
-      return absl::PermissionDeniedError(absl::StrCat(
-          Who(*principal), " may not make changes (", rpc,
-          "): that needs the permission \"",
-          PermissionName(Permission::kChange), "\", which the roles ",
-          RolesWith(Permission::kChange),
-          " have, or for progress and status on one's own actions \"",
-          PermissionName(Permission::kUpdateOwnActions), "\", which the roles ",
-          RolesWith(Permission::kUpdateOwnActions), " have"));
+      return WithErrorInfo(
+          absl::PermissionDeniedError(absl::StrCat(
+              Who(*principal), " may not make changes (", rpc,
+              "): that needs the permission \"",
+              PermissionName(Permission::kChange), "\", which the roles ",
+              RolesWith(Permission::kChange),
+              " have, or for progress and status on one's own actions \"",
+              PermissionName(Permission::kUpdateOwnActions),
+              "\", which the roles ", RolesWith(Permission::kUpdateOwnActions),
+              " have")),
+          "PERMISSION_MISSING",
+          {{"permission", PermissionName(Permission::kUpdateOwnActions)},
+           {"role", RoleName(principal->role)}});
     }
     return Denied(*principal, needed, absl::StrCat("call ", rpc));
   }
@@ -315,16 +368,18 @@ class OwnActionsGuard final : public domain::CommandGuard {
         }
       }
     }
-    return absl::PermissionDeniedError(absl::StrCat(
-        name, " on ", action->id(), ": ", Who(principal_),
-        " may update only actions it leads (permission \"",
-        PermissionName(Permission::kUpdateOwnActions), "\"), and action ",
-        action->id(), " is not led by ",
-        principal_.leads.empty() ? "anyone it names"
-                                 : absl::StrJoin(principal_.leads, " or "),
-        "; other changes need the permission \"",
-        PermissionName(Permission::kChange), "\", which the roles ",
-        RolesWith(Permission::kChange), " have"));
+    return WithErrorInfo(
+        absl::PermissionDeniedError(absl::StrCat(
+            name, " on ", action->id(), ": ", Who(principal_),
+            " may update only actions it leads (permission \"",
+            PermissionName(Permission::kUpdateOwnActions), "\"), and action ",
+            action->id(), " is not led by ",
+            principal_.leads.empty() ? "anyone it names"
+                                     : absl::StrJoin(principal_.leads, " or "),
+            "; other changes need the permission \"",
+            PermissionName(Permission::kChange), "\", which the roles ",
+            RolesWith(Permission::kChange), " have")),
+        "NOT_LEAD", {{"action", action->id()}});
   }
 
  private:

@@ -75,15 +75,31 @@ class Access {
   // stand when the command is written.
   static domain::Actor ActorOf(const Principal& principal);
 
+  // Calls forwarded by the HTTP gateway carry `secret` in the metadata
+  // "x-rectrack-gateway", with the HTTP client's verified certificate (if
+  // any) beside it; `open_allowed` is the HTTP port's own rule (its address
+  // is loopback). A call carrying another value is refused.
+  void AcceptGateway(std::string secret, bool open_allowed) {
+    gateway_secret_ = std::move(secret);
+    gateway_open_allowed_ = open_allowed;
+  }
+
   // Whether calls currently need a token (for the start-up log).
   bool open() { return open_allowed_ && !tokens_.Current()->closed(); }
 
  private:
   absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context);
+  // The caller's transport: its verified certificate, and whether the port
+  // it came in on may be open (the HTTP port's rule for forwarded calls).
+  absl::Status Transport(const grpc::ServerContextBase& context,
+                         std::string* subject, std::string* common_name,
+                         bool* open_allowed) const;
 
   TokenSet tokens_;
   const bool open_allowed_;
+  std::string gateway_secret_;
+  bool gateway_open_allowed_ = false;
 };
 
 // Checks every string in `message` (recursively): not longer than its

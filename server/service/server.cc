@@ -8,17 +8,20 @@
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "grpc/health/v1/health.pb.h"
 #include "server/service/access_log.h"
 
 namespace rectrack::service {
@@ -104,6 +107,27 @@ absl::Status CheckKeyPair(
   return absl::OkStatus();
 }
 
+// Plaintext only on loopback, unless behind a TLS proxy on this machine.
+absl::Status CheckPlaintext(const ServerOptions& options,
+                            const std::string& listen) {
+  if (IsLoopback(listen) || options.allow_plaintext) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "refusing to serve on ", listen,
+      " without TLS: tokens and council data would cross the network "
+      "unencrypted. Give --tls-cert and --tls-key, listen on "
+      "127.0.0.1, or (only behind a TLS proxy on this machine) add "
+      "--allow-plaintext"));
+}
+
+// A secret known only to this process: the HTTP gateway's calls carry it,
+// so Access can tell them from a network caller sending the same headers.
+std::string GatewaySecret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return "";
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     const ServerOptions& options) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
@@ -115,13 +139,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
       return absl::InvalidArgumentError(
           "--tls-client-ca needs --tls-cert and --tls-key too");
     }
-    if (!IsLoopback(options.listen) && !options.allow_plaintext) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refusing to serve on ", options.listen,
-          " without TLS: tokens and council data would cross the network "
-          "unencrypted. Give --tls-cert and --tls-key, listen on "
-          "127.0.0.1, or (only behind a TLS proxy on this machine) add "
-          "--allow-plaintext"));
+    RECTRACK_RETURN_IF_ERROR(CheckPlaintext(options, options.listen));
+    if (!options.http_listen.empty()) {
+      RECTRACK_RETURN_IF_ERROR(CheckPlaintext(options, options.http_listen));
     }
     return grpc::InsecureServerCredentials();
   }
@@ -171,10 +191,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   server->access_ =
       std::make_unique<Access>(options.data_dir, IsLoopback(options.listen));
+  const std::string secret = GatewaySecret();
+  if (!options.http_listen.empty()) {
+    if (secret.empty()) {
+      return absl::InternalError("no random bytes for the HTTP port's secret");
+    }
+    server->access_->AcceptGateway(secret, IsLoopback(options.http_listen));
+  }
   server->service_ = std::make_unique<TrackerService>(
       server->tracker_.get(), server->access_.get(), options.max_watchers);
 
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's health service carries no descriptor; this links in ours (same
+  // names), so reflection describes it and it can be called over HTTP.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   // Without this, a second server on the same port would silently share it.
@@ -189,6 +219,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(server->service_.get());
+  server->reflection_v1_ = std::make_unique<ReflectionV1>();
+  builder.RegisterService(server->reflection_v1_.get());
   if (options.extra_generic_service != nullptr) {
     builder.RegisterCallbackGenericService(options.extra_generic_service);
   }
@@ -198,8 +230,43 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         "cannot listen on ", options.listen,
         ": the address is in use or not valid here; choose another --listen"));
   }
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(-1);
+  channel_args.SetMaxSendMessageSize(-1);
+  server->in_process_ = std::make_unique<InProcessCaller>(
+      server->grpc_server_->InProcessChannel(channel_args));
+  server->reflection_v1_->SetCaller(server->in_process_.get());
+  if (!options.http_listen.empty()) {
+    RECTRACK_RETURN_IF_ERROR(server->StartHttp(secret));
+  }
   return server;
 }
+
+absl::Status Server::StartHttp(const std::string& secret) {
+  HttpGatewayOptions http;
+  http.listen = options_.http_listen;
+  http.tls_cert = options_.tls_cert;
+  http.tls_key = options_.tls_key;
+  http.tls_client_ca = options_.tls_client_ca;
+  http.static_dir = options_.http_static;
+  http.cors_origins = options_.http_cors_origins;
+  http.gateway_secret = secret;
+  grpc::HealthCheckServiceInterface* health =
+      grpc_server_->GetHealthCheckService();
+  store::EventStore* store = store_.get();
+  http.serving = [store, health] {
+    return health != nullptr && store->accepting();
+  };
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(-1);
+  channel_args.SetMaxSendMessageSize(-1);
+  RECTRACK_ASSIGN_OR_RETURN(
+      http_, HttpGateway::Start(std::move(http),
+                                grpc_server_->InProcessChannel(channel_args)));
+  return absl::OkStatus();
+}
+
+int Server::http_port() const { return http_ == nullptr ? 0 : http_->port(); }
 
 std::string Server::address() const {
   std::string host(options_.listen.substr(0, options_.listen.rfind(':')));
@@ -232,6 +299,9 @@ void Server::Shutdown(absl::Duration grace) {
   }
   store_->StopAccepting();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  if (http_ != nullptr) http_->Stop();  // its calls have ended by now
+  http_.reset();
+  in_process_.reset();
   grpc_server_->Wait();
   grpc_server_.reset();
   service_.reset();

@@ -7,11 +7,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "server/domain/tracker.h"
 #include "server/service/access.h"
+#include "server/service/http_gateway.h"
+#include "server/service/in_process.h"
+#include "server/service/reflection_v1.h"
 #include "server/service/tracker_service.h"
 #include "server/store/event_store.h"
 
@@ -46,6 +50,13 @@ struct ServerOptions {
   // Most Watch streams at once (each holds a server thread); beyond it a
   // new watch is refused with RESOURCE_EXHAUSTED.
   int max_watchers = 256;
+  // host:port of the HTTP port (Connect, gRPC-Web, /healthz, /metrics);
+  // empty: none. Same TLS and loopback rules as `listen`.
+  std::string http_listen;
+  // Directory of static files served on the HTTP port; empty: none.
+  std::string http_static;
+  // Origins that browsers may call the HTTP port from (CORS).
+  std::vector<std::string> http_cors_origins;
 };
 
 class Server {
@@ -60,6 +71,8 @@ class Server {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The HTTP port bound; 0 without one.
+  int http_port() const;
   std::string address() const;
 
   // How callers are let in, in words, for the start-up log.
@@ -71,13 +84,17 @@ class Server {
 
  private:
   Server() = default;
+  absl::Status StartHttp(const std::string& secret);
 
   ServerOptions options_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<domain::Tracker> tracker_;
   std::unique_ptr<Access> access_;
   std::unique_ptr<TrackerService> service_;
+  std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<InProcessCaller> in_process_;
+  std::unique_ptr<HttpGateway> http_;
   int port_ = 0;
 };
 

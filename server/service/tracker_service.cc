@@ -283,10 +283,15 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
     grpc::CallbackServerContext* context, const v1::ListReviewsRequest* request,
     v1::ListReviewsResponse* response) {
   RECTRACK_ADMIT(principal, "ListReviews", request);
-  auto reviews = tracker_->ListReviews();
-  const absl::Status status = reviews.status();
-  if (status.ok()) CopyAll(*std::move(reviews), response->mutable_reviews());
-  return Finish(context, status);
+  return Reply(context, tracker_->ListReviews(*request), response);
+}
+
+grpc::ServerUnaryReactor* TrackerService::ListRecommendations(
+    grpc::CallbackServerContext* context,
+    const v1::ListRecommendationsRequest* request,
+    v1::ListRecommendationsResponse* response) {
+  RECTRACK_ADMIT(principal, "ListRecommendations", request);
+  return Reply(context, tracker_->ListRecommendations(*request), response);
 }
 
 grpc::ServerUnaryReactor* TrackerService::ListActions(

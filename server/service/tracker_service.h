@@ -38,20 +38,20 @@ class HeldBytes {
 // Every method uses the callback API except Watch, a long-lived stream that
 // is simplest as a blocking loop on gRPC's synchronous thread pool.
 using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
-    v1::Tracker::WithCallbackMethod_BulkApply<
-        v1::Tracker::WithCallbackMethod_GetReview<
-            v1::Tracker::WithCallbackMethod_GetRecommendation<
-                v1::Tracker::WithCallbackMethod_GetAction<
-                    v1::Tracker::WithCallbackMethod_ListReviews<
-                        v1::Tracker::WithCallbackMethod_ListActions<
-                            v1::Tracker::WithCallbackMethod_GetHistory<
-                                v1::Tracker::WithCallbackMethod_ReadEvents<
-                                    v1::Tracker::WithCallbackMethod_Verify<
-                                        v1::Tracker::WithCallbackMethod_Backup<
+    v1::Tracker::WithCallbackMethod_BulkApply<v1::Tracker::WithCallbackMethod_GetReview<
+        v1::Tracker::WithCallbackMethod_GetRecommendation<
+            v1::Tracker::WithCallbackMethod_GetAction<
+                v1::Tracker::WithCallbackMethod_ListReviews<
+                    v1::Tracker::WithCallbackMethod_ListActions<
+                        v1::Tracker::WithCallbackMethod_GetHistory<
+                            v1::Tracker::WithCallbackMethod_ReadEvents<
+                                v1::Tracker::WithCallbackMethod_Verify<
+                                    v1::Tracker::WithCallbackMethod_Backup<
+                                        v1::Tracker::WithCallbackMethod_GetReport<
                                             v1::Tracker::
-                                                WithCallbackMethod_GetReport<
+                                                WithCallbackMethod_ListRecommendations<
                                                     v1::Tracker::
-                                                        Service>>>>>>>>>>>>;
+                                                        Service>>>>>>>>>>>>>;
 
 class TrackerService final : public TrackerServiceBase {
  public:
@@ -80,6 +80,10 @@ class TrackerService final : public TrackerServiceBase {
       grpc::CallbackServerContext* context,
       const v1::ListReviewsRequest* request,
       v1::ListReviewsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRecommendations(
+      grpc::CallbackServerContext* context,
+      const v1::ListRecommendationsRequest* request,
+      v1::ListRecommendationsResponse* response) override;
   grpc::ServerUnaryReactor* ListActions(
       grpc::CallbackServerContext* context,
       const v1::ListActionsRequest* request,
