@@ -1,0 +1,417 @@
+// Giving a plan table's columns their roles, from the header's words and
+// from what the cells hold.
+#include <algorithm>
+#include <set>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/import/plan_internal.h"
+
+namespace rectrack::cli {
+namespace {
+
+constexpr std::pair<Role, const char*> kRoleNames[] = {
+    {Role::kNone, "ignore"},
+    {Role::kRef, "ref"},
+    {Role::kRecommendation, "recommendation"},
+    {Role::kAction, "action"},
+    {Role::kTaken, "progress"},
+    {Role::kLead, "lead"},
+    {Role::kTiming, "timescale"},
+    {Role::kStatus, "status"},
+    {Role::kAccepted, "decision"},
+    {Role::kResponse, "response"},
+    {Role::kPortfolio, "portfolio"},
+};
+
+// A header's words, lower case, without footnote markers ("Deadline[3]"),
+// punctuation or doubled spaces.
+std::string HeaderWords(absl::string_view header) {
+  std::string h;
+  int depth = 0;
+  for (char c : header) {
+    if (c == '[') ++depth;
+    if (depth == 0 && c != '?' && c != ':' && c != '*') {
+      h.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    }
+    if (c == ']' && depth > 0) --depth;
+  }
+  h = absl::StrReplaceAll(h, {{"(s)", "s"}, {"\n", " "}, {"/", " / "}});
+  absl::RemoveExtraAsciiWhitespace(&h);
+  // "Lead Officer2": a footnote number written as a superscript.
+  while (h.size() > 3 && absl::ascii_isdigit(h.back()) &&
+         absl::ascii_isalpha(h[h.size() - 2])) {
+    h.pop_back();
+  }
+  return h;
+}
+
+bool HasAny(const std::string& h, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (absl::StrContains(h, w)) return true;
+  }
+  return false;
+}
+
+bool HasWord(const std::string& h, std::initializer_list<const char*> words) {
+  std::vector<absl::string_view> tokens =
+      absl::StrSplit(h, absl::ByAnyChar(" .,"), absl::SkipEmpty());
+  for (absl::string_view t : tokens) {
+    for (const char* w : words) {
+      if (t == w) return true;
+    }
+  }
+  return false;
+}
+
+// What fraction of a column's non-empty cells a test holds for.
+struct ColumnContent {
+  int cells = 0;
+  int timescale = 0;
+  int decision = 0;
+  int ref = 0;
+  int lead = 0;
+  int status = 0;
+  size_t length = 0;
+  double Share(int n) const { return cells == 0 ? 0 : double(n) / cells; }
+  size_t AverageLength() const { return cells == 0 ? 0 : length / cells; }
+};
+
+ColumnContent ReadColumn(const std::vector<std::vector<TableCell>>& rows,
+                         size_t column) {
+  ColumnContent c;
+  for (const auto& row : rows) {
+    if (column >= row.size()) continue;
+    std::string t = row[column].Text();
+    if (t.empty()) continue;
+    ++c.cells;
+    c.length += t.size();
+    if (LooksLikeTimescale(t)) ++c.timescale;
+    if (DecisionWord(t).has_value() && t.size() <= 40) ++c.decision;
+    if (LooksLikeRef(t)) ++c.ref;
+    if (LooksLikeLead(t)) ++c.lead;
+    if (StatusWord(t).has_value()) ++c.status;
+  }
+  return c;
+}
+
+// The role the content alone suggests, with why; kNone for prose.
+std::pair<Role, std::string> ContentRole(const ColumnContent& c) {
+  auto said = [&](int n, const char* what) {
+    return absl::StrCat("content: ", n, " of ", c.cells, " cells ", what);
+  };
+  if (c.cells == 0) return {Role::kNone, "empty"};
+  if (c.Share(c.ref) >= 0.6) return {Role::kRef, said(c.ref, "are references")};
+  if (c.Share(c.decision) >= 0.6) {
+    return {Role::kAccepted, said(c.decision, "are decisions")};
+  }
+  if (c.Share(c.status) >= 0.6) {
+    return {Role::kStatus, said(c.status, "are statuses")};
+  }
+  if (c.Share(c.timescale) >= 0.6) {
+    return {Role::kTiming, said(c.timescale, "read as dates")};
+  }
+  if (c.Share(c.lead) >= 0.6 && c.AverageLength() < 50) {
+    return {Role::kLead, said(c.lead, "are names or roles")};
+  }
+  return {Role::kNone, "prose"};
+}
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  for (const auto& [r, name] : kRoleNames) {
+    if (r == role) return name;
+  }
+  return "ignore";
+}
+
+std::optional<Role> RoleFromName(absl::string_view name) {
+  std::string n = absl::AsciiStrToLower(absl::StripAsciiWhitespace(name));
+  if (n == "reference" || n == "no") return Role::kRef;
+  if (n == "timing" || n == "target" || n == "deadline") return Role::kTiming;
+  if (n == "accepted" || n == "agreed") return Role::kAccepted;
+  if (n == "update" || n == "taken") return Role::kTaken;
+  if (n == "none" || n == "skip") return Role::kNone;
+  for (const auto& [r, rname] : kRoleNames) {
+    if (n == rname) return r;
+  }
+  return std::nullopt;
+}
+
+Role HeaderRole(absl::string_view header) {
+  std::string h = HeaderWords(header);
+  if (h.empty()) return Role::kNone;
+  static const std::set<std::string> kRefHeaders = {
+      "no",        "no.",     "number",   "ref",     "ref.",
+      "reference", "rec no",  "rec no.",  "rec",     "rec.",
+      "#",         "item",    "id",       "rec ref", "ref no",
+      "ref no.",   "item no", "item no.", "para",    "paragraph"};
+  std::vector<std::string> words = absl::StrSplit(h, ' ', absl::SkipEmpty());
+  if (kRefHeaders.count(h) ||
+      (words.size() <= 3 && HasWord(words.back(), {"no", "number", "ref", "#",
+                                                   "num", "reference"})) ||
+      ((absl::StrContains(h, "recommendation") ||
+        absl::StrContains(h, "rec")) &&
+       HasWord(h, {"no", "number", "ref", "reference", "num"}))) {
+    return Role::kRef;
+  }
+  // A date something happened (the meeting, the executive's decision) is
+  // not a target.
+  if (absl::StrContains(h, "date") &&
+      HasAny(h, {"added", "raised", "meeting", "exec", "agreed", "issued",
+                 "made", "decision", "reported", "opened", "logged"})) {
+    return Role::kNone;
+  }
+  if (HasAny(h, {"to be completed", "by when", "target", "deadline",
+                 "timescale", "due date", "completion date"})) {
+    return Role::kTiming;
+  }
+  if (HasAny(h, {"officer", "owner", "responsib", "accountable"}) ||
+      absl::StartsWith(h, "lead") || HasWord(h, {"who", "lead"})) {
+    return Role::kLead;
+  }
+  if (HasAny(h, {"progress", "update", "current position", "commentary",
+                 "action taken", "actions taken", "position statement",
+                 "evidence", "outcome"})) {
+    return Role::kTaken;
+  }
+  if (HasAny(h, {"action", "how will", "what will", "next step", "measure",
+                 "implementation"})) {
+    return Role::kAction;
+  }
+  if (HasAny(h, {"decision", "accept", "agreed", "supported", "approved"}) ||
+      h == "agree") {
+    return Role::kAccepted;
+  }
+  if (HasAny(h, {"response", "comment", "remarks"}) ||
+      HasWord(h, {"view", "views"})) {
+    return Role::kResponse;
+  }
+  if (HasAny(h, {"recommendation", "proposal", "finding"})) {
+    return Role::kRecommendation;
+  }
+  if (HasAny(h, {"cabinet member", "portfolio", "executive member"})) {
+    return Role::kPortfolio;
+  }
+  if (HasAny(h, {"lead", "responsib", "owner", "officer", "accountable",
+                 "contact", "by whom"}) ||
+      h == "who") {
+    return Role::kLead;
+  }
+  if (HasAny(h, {"timing", "timescale", "time scale", "deadline", "target",
+                 "date", "due", "completion", "timetable", "timeframe",
+                 "time frame", "milestone", "when"}) ||
+      h == "by") {
+    return Role::kTiming;
+  }
+  if (h == "status" || HasAny(h, {"rag", "status"}) || h == "complete" ||
+      h == "completed" || h == "done") {
+    return Role::kStatus;
+  }
+  return Role::kNone;
+}
+
+bool IsHeaderRow(const std::vector<TableCell>& cells) {
+  int known = 0;
+  int filled = 0;
+  bool planish = false;
+  for (const TableCell& c : cells) {
+    std::string t = c.Text();
+    if (t.empty()) continue;
+    ++filled;
+    // Headings are short; a long cell is content that mentions the words.
+    if (t.size() > 50) return false;
+    Role r = HeaderRole(t);
+    if (r != Role::kNone) ++known;
+    if (r == Role::kAction || r == Role::kLead || r == Role::kTiming ||
+        r == Role::kRecommendation || r == Role::kResponse ||
+        r == Role::kAccepted) {
+      planish = true;
+    }
+  }
+  // Most of a header's cells name a role; content rows name few.
+  return filled >= 2 && known >= 2 && known * 2 >= filled && planish;
+}
+
+std::vector<std::vector<TableCell>> GridRows(const Table& table) {
+  std::vector<std::vector<TableCell>> out;
+  out.reserve(table.rows.size());
+  for (const TableRow& row : table.rows) {
+    std::vector<TableCell> grid;
+    for (const TableCell& c : row.cells) {
+      grid.push_back(c);
+      for (int i = 1; i < c.span && grid.size() < 64; ++i) {
+        grid.push_back({{}, 1, c.merged_above});
+      }
+    }
+    out.push_back(std::move(grid));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int, Role>>> ParseColumns(
+    absl::string_view spec) {
+  std::vector<std::pair<int, Role>> out;
+  for (absl::string_view part :
+       absl::StrSplit(spec, absl::ByAnyChar(",;"), absl::SkipWhitespace())) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(part, absl::MaxSplits('=', 1));
+    int column = 0;
+    std::optional<Role> role = RoleFromName(kv.second);
+    if (!absl::SimpleAtoi(kv.first, &column) || column < 1 || column > 64 ||
+        !role.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--columns: \"", part,
+          "\" should be COLUMN=ROLE, the column counted from 1 and the role "
+          "one of ref, recommendation, action, lead, timescale, decision, "
+          "response, progress, status, portfolio, ignore"));
+    }
+    out.emplace_back(column - 1, *role);
+  }
+  return out;
+}
+
+std::vector<ColumnRole> AssignRoles(
+    const std::vector<TableCell>* header,
+    const std::vector<std::vector<TableCell>>& rows,
+    const std::vector<std::pair<int, Role>>& forced) {
+  size_t width = header != nullptr ? header->size() : 0;
+  for (const auto& r : rows) width = std::max(width, r.size());
+  std::vector<ColumnRole> roles(width);
+  std::vector<ColumnContent> content(width);
+  for (size_t c = 0; c < width; ++c) {
+    content[c] = ReadColumn(rows, c);
+    ColumnRole& col = roles[c];
+    if (header != nullptr && c < header->size()) {
+      col.header = (*header)[c].Text();
+    }
+    Role by_header = HeaderRole(col.header);
+    auto [by_content, why] = ContentRole(content[c]);
+    if (by_header != Role::kNone) {
+      col.role = by_header;
+      col.why = "header";
+      // Yes / No under "Response" or "Status" is the decision.
+      if (by_content == Role::kAccepted &&
+          (by_header == Role::kResponse || by_header == Role::kStatus)) {
+        col.role = Role::kAccepted;
+        col.why = absl::StrCat("header and ", why);
+      }
+      if ((by_header == Role::kTiming || by_header == Role::kLead) &&
+          content[c].AverageLength() > 80) {
+        col.unsure = true;
+        col.why = "header, but its cells are long text";
+      }
+      // "Item" over subjects' names: a reference by its header, prose by
+      // its content.
+      if (by_header == Role::kRef && content[c].Share(content[c].ref) < 0.3 &&
+          content[c].AverageLength() > 20) {
+        col.role = Role::kNone;
+        col.why = "header says reference, but its cells are text";
+        col.unsure = true;
+      }
+    } else if (absl::StrContains(HeaderWords(col.header), "date")) {
+      col.why = "a date something happened, not a target";
+    } else if (by_content != Role::kNone &&
+               (col.header.empty() || by_content != Role::kLead)) {
+      // A named column nobody knows (Audit, Area, Origin) is not taken for
+      // the lead on content alone.
+      col.role = by_content;
+      col.why = why;
+      col.unsure = header != nullptr && !col.header.empty();
+    }
+  }
+  auto has = [&](Role r) {
+    return std::any_of(roles.begin(), roles.end(),
+                       [r](const ColumnRole& c) { return c.role == r; });
+  };
+  // A date column before the text it would qualify says when the
+  // recommendation was made, not when it is due.
+  size_t first_text = width;
+  for (size_t c = 0; c < width; ++c) {
+    if (roles[c].role == Role::kRecommendation ||
+        roles[c].role == Role::kAction) {
+      first_text = c;
+      break;
+    }
+  }
+  for (size_t c = 0; c < first_text && c < width; ++c) {
+    if (roles[c].role == Role::kTiming &&
+        HeaderWords(roles[c].header) == "date") {
+      roles[c].role = Role::kNone;
+      roles[c].why = "a date before the recommendation is when it was made";
+      roles[c].unsure = true;
+    }
+  }
+  // A named column of text before the actions, in a table with no
+  // recommendation column, holds what the actions are for ("Agenda item").
+  if (!has(Role::kRecommendation)) {
+    for (size_t c = 0; c < first_text && c < width; ++c) {
+      if (roles[c].role == Role::kNone && content[c].AverageLength() >= 12 &&
+          !roles[c].header.empty() &&
+          !absl::StrContains(HeaderWords(roles[c].header), "date") &&
+          content[c].Share(content[c].ref) < 0.3 &&
+          content[c].Share(content[c].lead) < 0.6) {
+        roles[c].role = Role::kRecommendation;
+        roles[c].why =
+            "text before the actions, in a table without a "
+            "recommendation column";
+        roles[c].unsure = true;
+        break;
+      }
+    }
+  }
+  // Prose columns nobody named: the recommendation first, then the action.
+  for (size_t c = 0; c < width; ++c) {
+    if (roles[c].role != Role::kNone || content[c].cells == 0 ||
+        content[c].AverageLength() < 8 ||
+        (!roles[c].header.empty() &&
+         roles[c].why != "header says reference, but its cells are text")) {
+      continue;
+    }
+    for (Role r : {Role::kRecommendation, Role::kAction, Role::kTaken}) {
+      if (!has(r)) {
+        roles[c].role = r;
+        roles[c].why = "no heading; the first column of prose left";
+        roles[c].unsure = header == nullptr;
+        break;
+      }
+    }
+  }
+  for (const auto& [column, role] : forced) {
+    if (static_cast<size_t>(column) >= roles.size()) roles.resize(column + 1);
+    roles[column].role = role;
+    roles[column].why = "--columns";
+    roles[column].unsure = false;
+  }
+  if (!has(Role::kAction) && (has(Role::kLead) || has(Role::kTiming))) {
+    // The response (or a column headed like progress) is the agreed action.
+    for (Role r : {Role::kResponse, Role::kTaken}) {
+      auto it = std::find_if(roles.begin(), roles.end(),
+                             [r](const ColumnRole& c) { return c.role == r; });
+      if (it != roles.end() && it->why != "--columns") {
+        it->role = Role::kAction;
+        it->why = absl::StrCat(
+            it->why, "; no action column, so this text is the action");
+        it->unsure = true;
+        break;
+      }
+    }
+  }
+  if (!has(Role::kLead)) {
+    for (ColumnRole& c : roles) {
+      if (c.role == Role::kPortfolio) {
+        c.why += "; also the actions' lead (no lead column)";
+      }
+    }
+  }
+  return roles;
+}
+
+}  // namespace rectrack::cli
