@@ -39,15 +39,23 @@ std::optional<v1::Decision> DecisionInText(const std::string& text) {
   if (accepted && rejected) return v1::DECISION_PARTIALLY_ACCEPTED;
   if (accepted) return v1::DECISION_ACCEPTED;
   if (rejected) return v1::DECISION_REJECTED;
-  // Only a word that ends a clause: "No further action" is not a decision.
-  std::optional<v1::Decision> d = DecisionWord(text);
-  if (!d.has_value()) return std::nullopt;
+  // A decision phrase that is the whole first clause ("Agreed - ...");
+  // "No further action" is not a decision.
   size_t end = lower.find_first_of(".,;:-\xE2\n(");
-  std::string first =
-      std::string(absl::StripAsciiWhitespace(lower.substr(0, end)));
-  return DecisionWord(first) == d && first.size() <= 25
-             ? d
-             : std::optional<v1::Decision>();
+  std::optional<v1::Decision> d = ExactDecision(lower.substr(0, end));
+  if (d.has_value()) return d;
+  return DecisionPhraseWithin(text);
+}
+
+// "Agreed. The plan has been changed" -> "The plan has been changed": in a
+// response that is also the action, the opening decision is the decision.
+std::string WithoutDecisionClause(const std::string& text) {
+  size_t end = text.find_first_of(".,;:-\n");
+  if (end == std::string::npos || !ExactDecision(text.substr(0, end))) {
+    return text;
+  }
+  std::string rest(absl::StripAsciiWhitespace(text.substr(end + 1)));
+  return rest.empty() ? text : rest;
 }
 
 // "R2.1" → "R2", "3a" → "3"; empty when it has no parent.
@@ -433,6 +441,7 @@ class PlanInterpreter {
       if (pending_->response.empty()) {
         pending_->response = absl::StrJoin(actions, "\n");
       }
+      actions[0] = WithoutDecisionClause(actions[0]);
     }
     auto take_updates = [&](std::vector<std::string>* paragraphs) {
       std::vector<std::string> kept;
@@ -547,8 +556,16 @@ class PlanInterpreter {
       if (!d.has_value()) d = DecisionInText(rec.decision);
       if (d.has_value()) return d;
     }
-    std::optional<v1::Decision> d = DecisionInText(rec.text);
-    if (d.has_value() && absl::StrContains(rec.text, "(")) return d;
+    // "(accepted)" / "(rejected)" written after the recommendation.
+    std::string lower = absl::AsciiStrToLower(rec.text);
+    bool accepted = absl::StrContains(lower, "(accepted)");
+    bool rejected = absl::StrContains(lower, "(rejected)");
+    if (accepted || rejected) {
+      return accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
+             : accepted           ? v1::DECISION_ACCEPTED
+                                  : v1::DECISION_REJECTED;
+    }
+    std::optional<v1::Decision> d;
     if (!rec.response.empty()) {
       d = DecisionInText(rec.response);
       if (d.has_value()) return d;
@@ -653,7 +670,8 @@ class PlanInterpreter {
       s.mutable_set_action_status()->set_status(*status);
       s.mutable_set_action_status()->set_effective_on(meeting_date_);
       Emit(a->where, a->line, std::move(s));
-    } else if (!status.has_value() && !a->status.empty()) {
+    } else if (!status.has_value() && !a->status.empty() &&
+               !IsRagRating(a->status)) {
       a->progress.insert(a->progress.begin(), a->status);
     }
     for (const std::string& p : a->progress) {

@@ -126,6 +126,50 @@ std::optional<v1::Decision> DecisionWord(absl::string_view text) {
   return std::nullopt;
 }
 
+std::optional<v1::Decision> ExactDecision(absl::string_view text) {
+  std::string t = Lower(text);
+  while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
+  std::optional<v1::Decision> d = DecisionWord(t);
+  if (!d.has_value()) return std::nullopt;
+  // Every word of the text is part of the decision phrase.
+  for (size_t cut = t.size(); cut > 0; --cut) {
+    if (cut < t.size() && t[cut] != ' ') continue;
+    std::string head = t.substr(0, cut);
+    if (DecisionWord(head) == d && head.size() == t.size()) return d;
+  }
+  static const char* kPhrases[] = {"agreed in principle",
+                                   "accepted in principle",
+                                   "supported in principle",
+                                   "partially accepted",
+                                   "partly accepted",
+                                   "partially agreed",
+                                   "partly agreed",
+                                   "accepted in part",
+                                   "agreed in part",
+                                   "not accepted",
+                                   "not agreed",
+                                   "not supported",
+                                   "not approved"};
+  for (const char* p : kPhrases) {
+    if (t == p) return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<v1::Decision> DecisionPhraseWithin(absl::string_view text) {
+  std::string t = Lower(text);
+  for (const char* p : {"not agreed", "not supported", "not accepted",
+                        "was rejected", "is rejected"}) {
+    if (absl::StrContains(t, p)) return v1::DECISION_REJECTED;
+  }
+  for (const char* p :
+       {"is supported", "is agreed", "is accepted", "was agreed", "were agreed",
+        "is endorsed", "was accepted"}) {
+    if (absl::StrContains(t, p)) return v1::DECISION_ACCEPTED;
+  }
+  return std::nullopt;
+}
+
 std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
   std::string t = Lower(text);
   while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
@@ -148,6 +192,15 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
     return v1::ACTION_STATUS_CANCELLED;
   }
   return std::nullopt;
+}
+
+bool IsRagRating(absl::string_view text) {
+  std::string t = Lower(text);
+  for (const char* w : {"red", "amber", "green", "r", "a", "g", "blue",
+                        "red/amber", "amber/green"}) {
+    if (t == w) return true;
+  }
+  return false;
 }
 
 std::string CleanRef(absl::string_view text) {

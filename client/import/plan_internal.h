@@ -68,6 +68,15 @@ bool IsHeaderRow(const std::vector<TableCell>& cells);
 bool LooksLikeTimescale(absl::string_view text);
 std::optional<v1::Decision> DecisionWord(absl::string_view text);
 std::optional<v1::ActionStatus> StatusWord(absl::string_view text);
+// The decision when the whole text is a decision phrase ("Agreed",
+// "Partially accepted."); nullopt for "No further action".
+std::optional<v1::Decision> ExactDecision(absl::string_view text);
+// A decision stated inside a comment: "Recommendation is supported by the
+// committee", "Recommendation not agreed."
+std::optional<v1::Decision> DecisionPhraseWithin(absl::string_view text);
+// "Red", "Amber", "Green": a RAG rating, which rectrack derives and never
+// stores by hand.
+bool IsRagRating(absl::string_view text);
 bool LooksLikeRef(absl::string_view text);
 bool LooksLikeLead(absl::string_view text);
 
