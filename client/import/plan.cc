@@ -19,56 +19,6 @@
 namespace rectrack::cli {
 namespace {
 
-bool EndsSentence(const std::string& text) {
-  return !text.empty() && (text.back() == '.' || text.back() == ';' ||
-                           text.back() == '!' || text.back() == '?');
-}
-
-bool IsBullet(const std::string& p) {
-  return absl::StartsWith(p, "- ") || absl::StartsWith(p, "\xE2\x80\xA2") ||
-         (p.size() > 2 && absl::ascii_isdigit(p[0]) &&
-          (p[1] == ')' || p[1] == '.'));
-}
-
-// The decision a response's own words give: "(accepted)" / "(rejected)"
-// markers, or a decision word opening it ("Agreed – ...").
-std::optional<v1::Decision> DecisionInText(const std::string& text) {
-  std::string lower = absl::AsciiStrToLower(text);
-  bool accepted = absl::StrContains(lower, "(accepted)");
-  bool rejected = absl::StrContains(lower, "(rejected)");
-  if (accepted && rejected) return v1::DECISION_PARTIALLY_ACCEPTED;
-  if (accepted) return v1::DECISION_ACCEPTED;
-  if (rejected) return v1::DECISION_REJECTED;
-  // A decision phrase that is the whole first clause ("Agreed - ...");
-  // "No further action" is not a decision.
-  size_t end = lower.find_first_of(".,;:-\xE2\n(");
-  std::optional<v1::Decision> d = ExactDecision(lower.substr(0, end));
-  if (d.has_value()) return d;
-  return DecisionPhraseWithin(text);
-}
-
-// "Agreed. The plan has been changed" -> "The plan has been changed": in a
-// response that is also the action, the opening decision is the decision.
-std::string WithoutDecisionClause(const std::string& text) {
-  size_t end = text.find_first_of(".,;:-\n");
-  if (end == std::string::npos || !ExactDecision(text.substr(0, end))) {
-    return text;
-  }
-  std::string rest(absl::StripAsciiWhitespace(text.substr(end + 1)));
-  return rest.empty() ? text : rest;
-}
-
-// "R2.1" → "R2", "3a" → "3"; empty when it has no parent.
-std::string ParentRef(const std::string& ref) {
-  size_t dot = ref.rfind('.');
-  if (dot != std::string::npos && dot > 0) return ref.substr(0, dot);
-  if (ref.size() >= 2 && absl::ascii_isalpha(ref.back()) &&
-      absl::ascii_isdigit(ref[ref.size() - 2])) {
-    return ref.substr(0, ref.size() - 1);
-  }
-  return "";
-}
-
 class PlanInterpreter {
  public:
   PlanInterpreter(const PlanOptions& options,
@@ -181,36 +131,6 @@ class PlanInterpreter {
       if (r.unsure) out_->unsure.push_back(line);
       out_->columns.push_back(r.unsure ? line + "  [unsure]" : line);
     }
-  }
-
-  // A first row of short labels over columns whose cells below are
-  // references, dates or decisions, which the labels are not: a header in
-  // words the reader does not know ("Whose", "Month").
-  static bool LooksLikeUnusualHeader(
-      const std::vector<std::vector<TableCell>>& grid) {
-    if (grid.size() < 2) return false;
-    for (const TableCell& c : grid[0]) {
-      if (c.Text().size() > 40) return false;
-    }
-    for (size_t col = 0; col < grid[0].size(); ++col) {
-      std::string top = grid[0][col].Text();
-      if (top.empty()) continue;
-      auto typed = [](const std::string& t) {
-        return LooksLikeRef(t) || LooksLikeTimescale(t) ||
-               DecisionWord(t).has_value();
-      };
-      int below = 0;
-      int typed_below = 0;
-      for (size_t r = 1; r < grid.size(); ++r) {
-        if (col >= grid[r].size() || grid[r][col].Text().empty()) continue;
-        ++below;
-        typed_below += typed(grid[r][col].Text()) ? 1 : 0;
-      }
-      if (below > 0 && typed_below * 10 >= below * 8 && !typed(top)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   void ReadTable(const Table& table, const std::vector<std::string>& before,
@@ -431,8 +351,6 @@ class PlanInterpreter {
     std::vector<std::string> timings = Paragraphs(cells, Role::kTiming);
     std::vector<std::string> statuses = Paragraphs(cells, Role::kStatus);
     std::vector<std::string> taken = Paragraphs(cells, Role::kTaken);
-    const TableCell* lead_cell = CellOf(cells, Role::kLead);
-    const TableCell* timing_cell = CellOf(cells, Role::kTiming);
     const std::string action_role_why =
         Column(Role::kAction) >= 0 ? roles_[Column(Role::kAction)].why : "";
     if (absl::StrContains(action_role_why, "no action column") &&
@@ -443,37 +361,11 @@ class PlanInterpreter {
       }
       actions[0] = WithoutDecisionClause(actions[0]);
     }
-    auto take_updates = [&](std::vector<std::string>* paragraphs) {
-      std::vector<std::string> kept;
-      for (std::string& p : *paragraphs) {
-        auto update = ActionUpdate(p);
-        if (!update.has_value()) {
-          kept.push_back(std::move(p));
-        } else if (!pending_->actions.empty()) {
-          pending_->actions.back().dated.push_back(*update);
-        } else {
-          pending_->early_updates.push_back(*update);
-        }
-      }
-      *paragraphs = std::move(kept);
-    };
-    take_updates(&actions);
-    take_updates(&taken);
-    // Labels inside the action text: "Lead Officer: J. Smith The review…".
+    TakeUpdates(&actions);
+    TakeUpdates(&taken);
     std::vector<std::string> label_leads;
     std::string label_timing;
-    std::vector<std::string> kept;
-    for (const std::string& p : actions) {
-      std::optional<Labelled> l = TakeLabel(p);
-      if (!l.has_value()) {
-        kept.push_back(p);
-        continue;
-      }
-      if (!l->leads.empty()) label_leads = l->leads;
-      if (!l->timing.empty()) label_timing = l->timing;
-      if (!l->rest.empty()) kept.push_back(l->rest);
-    }
-    actions = std::move(kept);
+    TakeLabels(&actions, &label_leads, &label_timing);
     bool split =
         actions.size() >= 2 &&
         (leads.size() == actions.size() || timings.size() == actions.size() ||
@@ -511,27 +403,67 @@ class PlanInterpreter {
                       {}};
       if (a.leads.empty()) a.leads = label_leads;
       if (a.timing.empty()) a.timing = label_timing;
-      // A merged cell (Word's vMerge, HTML's rowspan) repeats the one above.
-      if (!pending_->actions.empty()) {
-        const PendingAction& prev = pending_->actions.back();
-        if (a.leads.empty() && lead_cell != nullptr &&
-            lead_cell->merged_above) {
-          a.leads = prev.leads;
-        }
-        if (a.timing.empty() && timing_cell != nullptr &&
-            timing_cell->merged_above) {
-          a.timing = prev.timing;
-        }
-      }
       if (i == 0 && !taken.empty()) a.progress = taken;
-      // An action with nobody and no date after another reads as news of it.
-      if (a.leads.empty() && a.timing.empty() && a.status.empty() &&
-          !pending_->actions.empty() && Column(Role::kLead) >= 0) {
-        pending_->actions.back().progress.push_back(a.text);
+      AddAction(std::move(a), CellOf(cells, Role::kLead),
+                CellOf(cells, Role::kTiming));
+    }
+  }
+
+  // "Action update (October 2006): ..." paragraphs become dated progress of
+  // the action they follow.
+  void TakeUpdates(std::vector<std::string>* paragraphs) {
+    std::vector<std::string> kept;
+    for (std::string& p : *paragraphs) {
+      auto update = ActionUpdate(p);
+      if (!update.has_value()) {
+        kept.push_back(std::move(p));
+      } else if (!pending_->actions.empty()) {
+        pending_->actions.back().dated.push_back(*update);
+      } else {
+        pending_->early_updates.push_back(*update);
+      }
+    }
+    *paragraphs = std::move(kept);
+  }
+
+  // Labels inside the action text: "Lead Officer: J. Smith The review…".
+  static void TakeLabels(std::vector<std::string>* actions,
+                         std::vector<std::string>* leads, std::string* timing) {
+    std::vector<std::string> kept;
+    for (const std::string& p : *actions) {
+      std::optional<Labelled> l = TakeLabel(p);
+      if (!l.has_value()) {
+        kept.push_back(p);
         continue;
       }
-      pending_->actions.push_back(std::move(a));
+      if (!l->leads.empty()) *leads = l->leads;
+      if (!l->timing.empty()) *timing = l->timing;
+      if (!l->rest.empty()) kept.push_back(l->rest);
     }
+    *actions = std::move(kept);
+  }
+
+  // Adds `a` to the open recommendation, or to its last action as news.
+  void AddAction(PendingAction a, const TableCell* lead_cell,
+                 const TableCell* timing_cell) {
+    // A merged cell (Word's vMerge, HTML's rowspan) repeats the one above.
+    if (!pending_->actions.empty()) {
+      const PendingAction& prev = pending_->actions.back();
+      if (a.leads.empty() && lead_cell != nullptr && lead_cell->merged_above) {
+        a.leads = prev.leads;
+      }
+      if (a.timing.empty() && timing_cell != nullptr &&
+          timing_cell->merged_above) {
+        a.timing = prev.timing;
+      }
+    }
+    // An action with nobody and no date after another reads as news of it.
+    if (a.leads.empty() && a.timing.empty() && a.status.empty() &&
+        !pending_->actions.empty() && Column(Role::kLead) >= 0) {
+      pending_->actions.back().progress.push_back(a.text);
+      return;
+    }
+    pending_->actions.push_back(std::move(a));
   }
 
   // The leads an action without any takes: its recommendation's label, the
@@ -739,6 +671,9 @@ absl::StatusOr<PlanReading> ReadPlan(absl::string_view content,
         ReadScraipText(content, options);
     if (!scraip.ok()) return scraip.status();
     reading.commands = *std::move(scraip);
+    reading.columns = {
+        "no tab-separated table: read as a SCRAIP pasted a cell a line "
+        "(\"Recommendation X\" headings)"};
     reading.where.clear();
     for (const FileCommand& fc : reading.commands) {
       reading.where.push_back(absl::StrCat("line ", fc.line));

@@ -441,6 +441,56 @@ std::string DateIn(absl::string_view text) {
   return "";
 }
 
+bool EndsSentence(const std::string& text) {
+  return !text.empty() && (text.back() == '.' || text.back() == ';' ||
+                           text.back() == '!' || text.back() == '?');
+}
+
+bool IsBullet(const std::string& p) {
+  return absl::StartsWith(p, "- ") || absl::StartsWith(p, "\xE2\x80\xA2") ||
+         (p.size() > 2 && absl::ascii_isdigit(p[0]) &&
+          (p[1] == ')' || p[1] == '.'));
+}
+
+// The decision a response's own words give: "(accepted)" / "(rejected)"
+// markers, or a decision word opening it ("Agreed – ...").
+std::optional<v1::Decision> DecisionInText(const std::string& text) {
+  std::string lower = absl::AsciiStrToLower(text);
+  bool accepted = absl::StrContains(lower, "(accepted)");
+  bool rejected = absl::StrContains(lower, "(rejected)");
+  if (accepted && rejected) return v1::DECISION_PARTIALLY_ACCEPTED;
+  if (accepted) return v1::DECISION_ACCEPTED;
+  if (rejected) return v1::DECISION_REJECTED;
+  // A decision phrase that is the whole first clause ("Agreed - ...");
+  // "No further action" is not a decision.
+  size_t end = lower.find_first_of(".,;:-\xE2\n(");
+  std::optional<v1::Decision> d = ExactDecision(lower.substr(0, end));
+  if (d.has_value()) return d;
+  return DecisionPhraseWithin(text);
+}
+
+// "Agreed. The plan has been changed" -> "The plan has been changed": in a
+// response that is also the action, the opening decision is the decision.
+std::string WithoutDecisionClause(const std::string& text) {
+  size_t end = text.find_first_of(".,;:-\n");
+  if (end == std::string::npos || !ExactDecision(text.substr(0, end))) {
+    return text;
+  }
+  std::string rest(absl::StripAsciiWhitespace(text.substr(end + 1)));
+  return rest.empty() ? text : rest;
+}
+
+// "R2.1" → "R2", "3a" → "3"; empty when it has no parent.
+std::string ParentRef(const std::string& ref) {
+  size_t dot = ref.rfind('.');
+  if (dot != std::string::npos && dot > 0) return ref.substr(0, dot);
+  if (ref.size() >= 2 && absl::ascii_isalpha(ref.back()) &&
+      absl::ascii_isdigit(ref[ref.size() - 2])) {
+    return ref.substr(0, ref.size() - 1);
+  }
+  return "";
+}
+
 TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
   TitleBlock out;
   std::string first;

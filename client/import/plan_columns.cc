@@ -240,6 +240,35 @@ bool IsHeaderRow(const std::vector<TableCell>& cells) {
   return filled >= 2 && known >= 2 && known * 2 >= filled && planish;
 }
 
+// A first row of short labels over columns whose cells below are
+// references, dates or decisions, which the labels are not: a header in
+// words the reader does not know ("Whose", "Month").
+bool LooksLikeUnusualHeader(const std::vector<std::vector<TableCell>>& grid) {
+  if (grid.size() < 2) return false;
+  for (const TableCell& c : grid[0]) {
+    if (c.Text().size() > 40) return false;
+  }
+  for (size_t col = 0; col < grid[0].size(); ++col) {
+    std::string top = grid[0][col].Text();
+    if (top.empty()) continue;
+    auto typed = [](const std::string& t) {
+      return LooksLikeRef(t) || LooksLikeTimescale(t) ||
+             DecisionWord(t).has_value();
+    };
+    int below = 0;
+    int typed_below = 0;
+    for (size_t r = 1; r < grid.size(); ++r) {
+      if (col >= grid[r].size() || grid[r][col].Text().empty()) continue;
+      ++below;
+      typed_below += typed(grid[r][col].Text()) ? 1 : 0;
+    }
+    if (below > 0 && typed_below * 10 >= below * 8 && !typed(top)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::vector<TableCell>> GridRows(const Table& table) {
   std::vector<std::vector<TableCell>> out;
   out.reserve(table.rows.size());
@@ -278,140 +307,195 @@ absl::StatusOr<std::vector<std::pair<int, Role>>> ParseColumns(
   return out;
 }
 
-std::vector<ColumnRole> AssignRoles(
-    const std::vector<TableCell>* header,
-    const std::vector<std::vector<TableCell>>& rows,
-    const std::vector<std::pair<int, Role>>& forced) {
-  size_t width = header != nullptr ? header->size() : 0;
-  for (const auto& r : rows) width = std::max(width, r.size());
-  std::vector<ColumnRole> roles(width);
-  std::vector<ColumnContent> content(width);
-  for (size_t c = 0; c < width; ++c) {
-    content[c] = ReadColumn(rows, c);
-    ColumnRole& col = roles[c];
-    if (header != nullptr && c < header->size()) {
-      col.header = (*header)[c].Text();
-    }
-    Role by_header = HeaderRole(col.header);
-    auto [by_content, why] = ContentRole(content[c]);
-    if (by_header != Role::kNone) {
-      col.role = by_header;
-      col.why = "header";
-      // Yes / No under "Response" or "Status" is the decision.
-      if (by_content == Role::kAccepted &&
-          (by_header == Role::kResponse || by_header == Role::kStatus)) {
-        col.role = Role::kAccepted;
-        col.why = absl::StrCat("header and ", why);
+namespace {
+
+constexpr char kRefButText[] = "header says reference, but its cells are text";
+
+// AssignRoles in steps, each a rule over the whole table.
+class RoleAssigner {
+ public:
+  RoleAssigner(const std::vector<TableCell>* header,
+               const std::vector<std::vector<TableCell>>& rows)
+      : header_(header) {
+    size_t width = header != nullptr ? header->size() : 0;
+    for (const auto& r : rows) width = std::max(width, r.size());
+    roles_.resize(width);
+    content_.resize(width);
+    for (size_t c = 0; c < width; ++c) {
+      content_[c] = ReadColumn(rows, c);
+      if (header != nullptr && c < header->size()) {
+        roles_[c].header = (*header)[c].Text();
       }
-      if ((by_header == Role::kTiming || by_header == Role::kLead) &&
-          content[c].AverageLength() > 80) {
-        col.unsure = true;
-        col.why = "header, but its cells are long text";
-      }
-      // "Item" over subjects' names: a reference by its header, prose by
-      // its content.
-      if (by_header == Role::kRef && content[c].Share(content[c].ref) < 0.3 &&
-          content[c].AverageLength() > 20) {
-        col.role = Role::kNone;
-        col.why = "header says reference, but its cells are text";
-        col.unsure = true;
-      }
-    } else if (absl::StrContains(HeaderWords(col.header), "date")) {
-      col.why = "a date something happened, not a target";
-    } else if (by_content != Role::kNone &&
-               (col.header.empty() || by_content != Role::kLead)) {
-      // A named column nobody knows (Audit, Area, Origin) is not taken for
-      // the lead on content alone.
-      col.role = by_content;
-      col.why = why;
-      col.unsure = header != nullptr && !col.header.empty();
+      FromHeaderAndContent(c);
     }
   }
-  auto has = [&](Role r) {
-    return std::any_of(roles.begin(), roles.end(),
+
+  std::vector<ColumnRole> Finish(
+      const std::vector<std::pair<int, Role>>& forced) {
+    DropDatesBeforeTheText();
+    NameTextBeforeTheActions();
+    NameProseColumns();
+    for (const auto& [column, role] : forced) {
+      if (static_cast<size_t>(column) >= roles_.size()) {
+        roles_.resize(column + 1);
+      }
+      roles_[column].role = role;
+      roles_[column].why = "--columns";
+      roles_[column].unsure = false;
+    }
+    ResponseAsAction();
+    if (!Has(Role::kLead)) {
+      for (ColumnRole& c : roles_) {
+        if (c.role == Role::kPortfolio) {
+          c.why += "; also the actions' lead (no lead column)";
+        }
+      }
+    }
+    return std::move(roles_);
+  }
+
+ private:
+  bool Has(Role r) const {
+    return std::any_of(roles_.begin(), roles_.end(),
                        [r](const ColumnRole& c) { return c.role == r; });
-  };
+  }
+
+  void FromHeaderAndContent(size_t c) {
+    ColumnRole& col = roles_[c];
+    const ColumnContent& content = content_[c];
+    Role by_header = HeaderRole(col.header);
+    auto [by_content, why] = ContentRole(content);
+    if (by_header == Role::kNone) {
+      if (absl::StrContains(HeaderWords(col.header), "date")) {
+        col.why = "a date something happened, not a target";
+      } else if (by_content != Role::kNone &&
+                 (col.header.empty() || by_content != Role::kLead)) {
+        // A named column nobody knows (Audit, Area, Origin) is not taken
+        // for the lead on content alone.
+        col.role = by_content;
+        col.why = why;
+        col.unsure = header_ != nullptr && !col.header.empty();
+      }
+      return;
+    }
+    col.role = by_header;
+    col.why = "header";
+    // Yes / No under "Response" or "Status" is the decision.
+    if (by_content == Role::kAccepted &&
+        (by_header == Role::kResponse || by_header == Role::kStatus)) {
+      col.role = Role::kAccepted;
+      col.why = absl::StrCat("header and ", why);
+    }
+    if ((by_header == Role::kTiming || by_header == Role::kLead) &&
+        content.AverageLength() > 80) {
+      col.unsure = true;
+      col.why = "header, but its cells are long text";
+    }
+    // "Item" over subjects' names: a reference by its header, prose by its
+    // content.
+    if (by_header == Role::kRef && content.Share(content.ref) < 0.3 &&
+        content.AverageLength() > 20) {
+      col.role = Role::kNone;
+      col.why = kRefButText;
+      col.unsure = true;
+    }
+  }
+
+  size_t FirstTextColumn() const {
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      if (roles_[c].role == Role::kRecommendation ||
+          roles_[c].role == Role::kAction) {
+        return c;
+      }
+    }
+    return roles_.size();
+  }
+
   // A date column before the text it would qualify says when the
   // recommendation was made, not when it is due.
-  size_t first_text = width;
-  for (size_t c = 0; c < width; ++c) {
-    if (roles[c].role == Role::kRecommendation ||
-        roles[c].role == Role::kAction) {
-      first_text = c;
-      break;
+  void DropDatesBeforeTheText() {
+    for (size_t c = 0; c < FirstTextColumn(); ++c) {
+      if (roles_[c].role == Role::kTiming &&
+          HeaderWords(roles_[c].header) == "date") {
+        roles_[c].role = Role::kNone;
+        roles_[c].why = "a date before the recommendation is when it was made";
+        roles_[c].unsure = true;
+      }
     }
   }
-  for (size_t c = 0; c < first_text && c < width; ++c) {
-    if (roles[c].role == Role::kTiming &&
-        HeaderWords(roles[c].header) == "date") {
-      roles[c].role = Role::kNone;
-      roles[c].why = "a date before the recommendation is when it was made";
-      roles[c].unsure = true;
-    }
-  }
+
   // A named column of text before the actions, in a table with no
   // recommendation column, holds what the actions are for ("Agenda item").
-  if (!has(Role::kRecommendation)) {
-    for (size_t c = 0; c < first_text && c < width; ++c) {
-      if (roles[c].role == Role::kNone && content[c].AverageLength() >= 12 &&
-          !roles[c].header.empty() &&
-          !absl::StrContains(HeaderWords(roles[c].header), "date") &&
-          content[c].Share(content[c].ref) < 0.3 &&
-          content[c].Share(content[c].lead) < 0.6) {
-        roles[c].role = Role::kRecommendation;
-        roles[c].why =
-            "text before the actions, in a table without a "
-            "recommendation column";
-        roles[c].unsure = true;
-        break;
+  void NameTextBeforeTheActions() {
+    if (Has(Role::kRecommendation)) return;
+    for (size_t c = 0; c < FirstTextColumn(); ++c) {
+      const ColumnContent& content = content_[c];
+      if (roles_[c].role == Role::kNone && content.AverageLength() >= 12 &&
+          !roles_[c].header.empty() &&
+          !absl::StrContains(HeaderWords(roles_[c].header), "date") &&
+          content.Share(content.ref) < 0.3 &&
+          content.Share(content.lead) < 0.6) {
+        roles_[c].role = Role::kRecommendation;
+        roles_[c].why =
+            "text before the actions, in a table without a recommendation "
+            "column";
+        roles_[c].unsure = true;
+        return;
       }
     }
   }
+
   // Prose columns nobody named: the recommendation first, then the action.
-  for (size_t c = 0; c < width; ++c) {
-    if (roles[c].role != Role::kNone || content[c].cells == 0 ||
-        content[c].AverageLength() < 8 ||
-        (!roles[c].header.empty() &&
-         roles[c].why != "header says reference, but its cells are text")) {
-      continue;
-    }
-    for (Role r : {Role::kRecommendation, Role::kAction, Role::kTaken}) {
-      if (!has(r)) {
-        roles[c].role = r;
-        roles[c].why = "no heading; the first column of prose left";
-        roles[c].unsure = header == nullptr;
-        break;
+  void NameProseColumns() {
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      if (roles_[c].role != Role::kNone || content_[c].cells == 0 ||
+          content_[c].AverageLength() < 8 ||
+          (!roles_[c].header.empty() && roles_[c].why != kRefButText)) {
+        continue;
+      }
+      for (Role r : {Role::kRecommendation, Role::kAction, Role::kTaken}) {
+        if (!Has(r)) {
+          roles_[c].role = r;
+          roles_[c].why = "no heading; the first column of prose left";
+          roles_[c].unsure = header_ == nullptr;
+          break;
+        }
       }
     }
   }
-  for (const auto& [column, role] : forced) {
-    if (static_cast<size_t>(column) >= roles.size()) roles.resize(column + 1);
-    roles[column].role = role;
-    roles[column].why = "--columns";
-    roles[column].unsure = false;
-  }
-  if (!has(Role::kAction) && (has(Role::kLead) || has(Role::kTiming))) {
-    // The response (or a column headed like progress) is the agreed action.
+
+  // With no action column, the response (or a column headed like progress)
+  // is the agreed action.
+  void ResponseAsAction() {
+    if (Has(Role::kAction) || !(Has(Role::kLead) || Has(Role::kTiming))) {
+      return;
+    }
     for (Role r : {Role::kResponse, Role::kTaken}) {
-      auto it = std::find_if(roles.begin(), roles.end(),
+      auto it = std::find_if(roles_.begin(), roles_.end(),
                              [r](const ColumnRole& c) { return c.role == r; });
-      if (it != roles.end() && it->why != "--columns") {
+      if (it != roles_.end() && it->why != "--columns") {
         it->role = Role::kAction;
         it->why = absl::StrCat(
             it->why, "; no action column, so this text is the action");
         it->unsure = true;
-        break;
+        return;
       }
     }
   }
-  if (!has(Role::kLead)) {
-    for (ColumnRole& c : roles) {
-      if (c.role == Role::kPortfolio) {
-        c.why += "; also the actions' lead (no lead column)";
-      }
-    }
-  }
-  return roles;
+
+  const std::vector<TableCell>* header_;
+  std::vector<ColumnRole> roles_;
+  std::vector<ColumnContent> content_;
+};
+
+}  // namespace
+
+std::vector<ColumnRole> AssignRoles(
+    const std::vector<TableCell>* header,
+    const std::vector<std::vector<TableCell>>& rows,
+    const std::vector<std::pair<int, Role>>& forced) {
+  RoleAssigner assigner(header, rows);
+  return assigner.Finish(forced);
 }
 
 }  // namespace rectrack::cli

@@ -64,6 +64,11 @@ absl::StatusOr<std::vector<std::pair<int, Role>>> ParseColumns(
 // naming a role, one of them an action-plan role.
 bool IsHeaderRow(const std::vector<TableCell>& cells);
 
+// A first row of short labels over columns whose cells below are
+// references, dates or decisions, which the labels are not: a header in
+// words the reader does not know ("Whose", "Month").
+bool LooksLikeUnusualHeader(const std::vector<std::vector<TableCell>>& grid);
+
 // Cell readings.
 bool LooksLikeTimescale(absl::string_view text);
 std::optional<v1::Decision> DecisionWord(absl::string_view text);
@@ -102,6 +107,18 @@ std::optional<Labelled> TakeLabel(absl::string_view paragraph);
 // "Action update (October 2006): text" → ("1 October 2006", "text").
 std::optional<std::pair<std::string, std::string>> ActionUpdate(
     absl::string_view paragraph);
+
+// Whether a recommendation's text stops at the end of a sentence.
+bool EndsSentence(const std::string& text);
+// "- item", "• item", "1) item".
+bool IsBullet(const std::string& p);
+// The decision a response's own words give: "(accepted)" / "(rejected)",
+// a decision phrase that is its whole first clause, or one inside it.
+std::optional<v1::Decision> DecisionInText(const std::string& text);
+// "Agreed. The plan has been changed" -> "The plan has been changed".
+std::string WithoutDecisionClause(const std::string& text);
+// "R2.1" -> "R2", "3a" -> "3"; empty when it has no parent.
+std::string ParentRef(const std::string& ref);
 
 // The title block above the plan: title, committee, the meeting date.
 struct TitleBlock {
