@@ -124,6 +124,17 @@ TEST(PlanReaderTest, DatesComeFromTheDocumentOrStayEmpty) {
   EXPECT_THAT(Dates(*undated), ElementsAre("response ", "progress "));
 }
 
+TEST(PlanReaderTest, ADateOfUpdateColumnDatesTheProgress) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Plan\nNo\tRecommendation\tAction\tLead\tProgress\tDate of update\n"
+      "1\tThat parks open later.\tChange the hours\tAnn Lee\tHeld\t"
+      "12/03/2025\n",
+      "plan.txt", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Dates(*r), ElementsAre("progress 2025-03-12"));
+}
+
 TEST(PlanReaderTest, LabelsInsideCellsAndSubItemsInheritingTheirParentsLead) {
   PlanOptions options;
   absl::StatusOr<PlanReading> r = ReadPlan(
@@ -158,6 +169,37 @@ TEST(PlanReaderTest, SmallTablesBeforeThePlanAreNotThePlan) {
   EXPECT_THAT(r->columns[0], HasSubstr("table 1 (2 rows): not a plan table"));
   EXPECT_EQ(r->commands[1].command.add_recommendation().ref(), "1");
   EXPECT_EQ(r->where[1], "table 2 row 2");
+}
+
+TEST(PlanReaderTest, ARecommendationAsAHeadingAboveItsOwnTableOfActions) {
+  PlanOptions options;
+  const std::string table =
+      "<table><tr><th>Action</th><th>Lead</th><th>Timescale</th></tr>";
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<h1>Parks review</h1><p>Recommendation 1: That parks open later.</p>" +
+          table +
+          "<tr><td>Change the hours</td><td>Ann Lee</td><td>May 2025</td>"
+          "</tr></table><p>Recommendation 2: That cafes open.</p>" +
+          table +
+          "<tr><td>Let a contract</td><td>Bo Chan</td><td>June 2025</td>"
+          "</tr><tr><td>Open the cafe</td><td>Bo Chan</td><td>July 2025</td>"
+          "</tr></table>",
+      "plan.html", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> read;
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_add_recommendation()) {
+      read.push_back("rec " + fc.command.add_recommendation().ref() + ": " +
+                     fc.command.add_recommendation().text());
+    }
+    if (fc.command.has_add_action()) {
+      read.push_back("action " + fc.command.add_action().text());
+    }
+  }
+  EXPECT_THAT(read,
+              ElementsAre("rec 1: That parks open later.",
+                          "action Change the hours", "rec 2: That cafes open.",
+                          "action Let a contract", "action Open the cafe"));
 }
 
 TEST(PlanReaderTest, ADocumentWithNoPlanTableIsRefused) {

@@ -64,6 +64,7 @@ class PlanInterpreter {
     std::string status;
     std::vector<std::string> progress;
     std::vector<std::pair<std::string, std::string>> dated;  // date, text
+    std::string progress_date;  // from a "Date of update" column
   };
   struct PendingRec {
     std::string where;
@@ -400,10 +401,12 @@ class PlanInterpreter {
                       nth(timings, i),
                       nth(statuses, i),
                       {},
-                      {}};
+                      {},
+                      ""};
       if (a.leads.empty()) a.leads = label_leads;
       if (a.timing.empty()) a.timing = label_timing;
       if (i == 0 && !taken.empty()) a.progress = taken;
+      a.progress_date = DateIn(Text(cells, Role::kProgressDate));
       AddAction(std::move(a), CellOf(cells, Role::kLead),
                 CellOf(cells, Role::kTiming));
     }
@@ -607,7 +610,8 @@ class PlanInterpreter {
       a->progress.insert(a->progress.begin(), a->status);
     }
     for (const std::string& p : a->progress) {
-      EmitProgress(*a, action_ref, p, meeting_date_);
+      EmitProgress(*a, action_ref, p,
+                   a->progress_date.empty() ? meeting_date_ : a->progress_date);
     }
     for (const auto& [date, update] : a->dated) {
       EmitProgress(*a, action_ref, update, date);

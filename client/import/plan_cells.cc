@@ -421,6 +421,23 @@ std::optional<std::pair<std::string, std::string>> ActionUpdate(
 }
 
 std::string DateIn(absl::string_view text) {
+  // "12/03/2025", "12.03.25": day first, as UK councils write them.
+  for (absl::string_view w :
+       absl::StrSplit(text, absl::ByAnyChar(" ,\t"), absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(w, absl::ByAnyChar("/."));
+    int day = 0;
+    int month = 0;
+    int year = 0;
+    if (parts.size() == 3 && absl::SimpleAtoi(parts[0], &day) &&
+        absl::SimpleAtoi(parts[1], &month) &&
+        absl::SimpleAtoi(parts[2], &year) && day >= 1 && day <= 31 &&
+        month >= 1 && month <= 12 &&
+        (parts[2].size() == 2 || parts[2].size() == 4)) {
+      if (parts[2].size() == 2) year += 2000;
+      return absl::StrFormat("%04d-%02d-%02d", year, month, day);
+    }
+  }
   std::vector<std::string> words =
       absl::StrSplit(text, absl::ByAnyChar(" ,\t"), absl::SkipEmpty());
   for (size_t i = 0; i < words.size(); ++i) {

@@ -28,6 +28,7 @@ constexpr std::pair<Role, const char*> kRoleNames[] = {
     {Role::kAccepted, "decision"},
     {Role::kResponse, "response"},
     {Role::kPortfolio, "portfolio"},
+    {Role::kProgressDate, "progress-date"},
 };
 
 // A header's words, lower case, without footnote markers ("Deadline[3]"),
@@ -162,9 +163,14 @@ Role HeaderRole(absl::string_view header) {
        HasWord(h, {"no", "number", "ref", "reference", "num"}))) {
     return Role::kRef;
   }
+  // The date a progress note was written.
+  if (HasWord(h, {"date", "dates"}) &&
+      HasAny(h, {"update", "progress", "as at", "position"})) {
+    return Role::kProgressDate;
+  }
   // A date something happened (the meeting, the executive's decision) is
   // not a target.
-  if (absl::StrContains(h, "date") &&
+  if (HasWord(h, {"date", "dates"}) &&
       HasAny(h, {"added", "raised", "meeting", "exec", "agreed", "issued",
                  "made", "decision", "reported", "opened", "logged"})) {
     return Role::kNone;
@@ -366,7 +372,7 @@ class RoleAssigner {
     Role by_header = HeaderRole(col.header);
     auto [by_content, why] = ContentRole(content);
     if (by_header == Role::kNone) {
-      if (absl::StrContains(HeaderWords(col.header), "date")) {
+      if (HasWord(HeaderWords(col.header), {"date", "dates"})) {
         col.why = "a date something happened, not a target";
       } else if (by_content != Role::kNone &&
                  (col.header.empty() || by_content != Role::kLead)) {
@@ -432,7 +438,7 @@ class RoleAssigner {
       const ColumnContent& content = content_[c];
       if (roles_[c].role == Role::kNone && content.AverageLength() >= 12 &&
           !roles_[c].header.empty() &&
-          !absl::StrContains(HeaderWords(roles_[c].header), "date") &&
+          !HasWord(HeaderWords(roles_[c].header), {"date", "dates"}) &&
           content.Share(content.ref) < 0.3 &&
           content.Share(content.lead) < 0.6) {
         roles_[c].role = Role::kRecommendation;

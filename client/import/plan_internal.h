@@ -26,7 +26,8 @@ enum class Role {
   kStatus,
   kAccepted,  // the decision: Yes / No / Partly / Agreed in principle
   kResponse,
-  kPortfolio,  // the cabinet member a recommendation falls to
+  kPortfolio,     // the cabinet member a recommendation falls to
+  kProgressDate,  // when the row's progress was written: "Date of update"
 };
 
 // "ref", "recommendation", ... as --columns and --dry-run write them.

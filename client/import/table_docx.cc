@@ -18,6 +18,9 @@ namespace rectrack::cli {
 namespace {
 
 constexpr size_t kMaxDocumentXmlBytes = 256 << 20;
+// Elements nested deeper than this are not read (Word nests a few levels;
+// a crafted file could nest thousands and exhaust the stack).
+constexpr int kMaxDepth = 200;
 
 // The bytes of one member of a zip archive held in memory.
 absl::StatusOr<std::string> ZipMember(absl::string_view archive,
@@ -68,7 +71,9 @@ absl::StatusOr<std::string> ZipMember(absl::string_view archive,
 
 // The text of a w:p: its runs' w:t, tabs and breaks as spaces and line
 // breaks (a deleted run, w:del, is not text).
-void ParagraphText(const pugi::xml_node& node, std::string* out) {
+void ParagraphText(const pugi::xml_node& node, std::string* out,
+                   int depth = 0) {
+  if (depth > kMaxDepth) return;
   for (pugi::xml_node child : node.children()) {
     absl::string_view name = child.name();
     if (name == "w:t") {
@@ -81,7 +86,7 @@ void ParagraphText(const pugi::xml_node& node, std::string* out) {
                name == "w:instrText") {
       continue;
     } else {
-      ParagraphText(child, out);
+      ParagraphText(child, out, depth + 1);
     }
   }
 }
@@ -91,8 +96,9 @@ std::string Trim(absl::string_view s) {
 }
 
 // The paragraphs of a cell, including those of tables nested in it.
-void CellParagraphsOf(const pugi::xml_node& node,
-                      std::vector<std::string>* out) {
+void CellParagraphsOf(const pugi::xml_node& node, std::vector<std::string>* out,
+                      int depth = 0) {
+  if (depth > kMaxDepth) return;
   for (pugi::xml_node child : node.children()) {
     absl::string_view name = child.name();
     if (name == "w:p") {
@@ -105,18 +111,19 @@ void CellParagraphsOf(const pugi::xml_node& node,
     } else if (name == "w:tbl" || name == "w:tr" || name == "w:tc" ||
                name == "w:sdt" || name == "w:sdtContent" ||
                name == "w:customXml") {
-      CellParagraphsOf(child, out);
+      CellParagraphsOf(child, out, depth + 1);
     }
   }
 }
 
 // The rows of a w:tbl (also those inside content controls).
 void TableRows(const pugi::xml_node& tbl, int table_number, int* running_row,
-               Table* table) {
+               Table* table, int depth = 0) {
+  if (depth > kMaxDepth) return;
   for (pugi::xml_node tr : tbl.children()) {
     absl::string_view name = tr.name();
     if (name == "w:sdt" || name == "w:sdtContent") {
-      TableRows(tr, table_number, running_row, table);
+      TableRows(tr, table_number, running_row, table, depth + 1);
       continue;
     }
     if (name != "w:tr") continue;

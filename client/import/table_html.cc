@@ -17,6 +17,10 @@
 namespace rectrack::cli {
 namespace {
 
+// Elements nested deeper than this are not read (a crafted page could nest
+// thousands and exhaust the stack).
+constexpr int kMaxDepth = 200;
+
 bool IsBlockTag(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_P:
@@ -48,7 +52,8 @@ bool IsBlockTag(GumboTag tag) {
 
 // Text of a node with block elements as line breaks; "- " before list
 // items. Tables inside are read as text too (a nested table in a cell).
-void NodeText(const GumboNode* node, std::string* out) {
+void NodeText(const GumboNode* node, std::string* out, int depth = 0) {
+  if (depth > kMaxDepth) return;
   if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
       node->type == GUMBO_NODE_CDATA) {
     out->append(node->v.text.text);
@@ -65,7 +70,7 @@ void NodeText(const GumboNode* node, std::string* out) {
   if (tag == GUMBO_TAG_LI) out->append("- ");
   const GumboVector& children = node->v.element.children;
   for (unsigned i = 0; i < children.length; ++i) {
-    NodeText(static_cast<const GumboNode*>(children.data[i]), out);
+    NodeText(static_cast<const GumboNode*>(children.data[i]), out, depth + 1);
   }
   if (block) out->push_back('\n');
 }
@@ -91,7 +96,9 @@ int IntAttribute(const GumboNode* node, const char* name) {
 
 // The <tr> elements of a table, through thead, tbody and tfoot but not
 // into nested tables.
-void CollectRows(const GumboNode* node, std::vector<const GumboNode*>* rows) {
+void CollectRows(const GumboNode* node, std::vector<const GumboNode*>* rows,
+                 int depth = 0) {
+  if (depth > kMaxDepth) return;
   const GumboVector& children = node->v.element.children;
   for (unsigned i = 0; i < children.length; ++i) {
     auto* child = static_cast<const GumboNode*>(children.data[i]);
@@ -101,7 +108,7 @@ void CollectRows(const GumboNode* node, std::vector<const GumboNode*>* rows) {
       rows->push_back(child);
     } else if (tag == GUMBO_TAG_THEAD || tag == GUMBO_TAG_TBODY ||
                tag == GUMBO_TAG_TFOOT) {
-      CollectRows(child, rows);
+      CollectRows(child, rows, depth + 1);
     }
   }
 }
@@ -110,7 +117,8 @@ class HtmlWalker {
  public:
   explicit HtmlWalker(Document* doc) : doc_(doc) {}
 
-  void Walk(const GumboNode* node) {
+  void Walk(const GumboNode* node, int depth = 0) {
+    if (depth > kMaxDepth) return;
     if (node->type == GUMBO_NODE_TEXT) {
       pending_.append(node->v.text.text);
       return;
@@ -130,7 +138,7 @@ class HtmlWalker {
     if (block) FlushText();
     const GumboVector& children = node->v.element.children;
     for (unsigned i = 0; i < children.length; ++i) {
-      Walk(static_cast<const GumboNode*>(children.data[i]));
+      Walk(static_cast<const GumboNode*>(children.data[i]), depth + 1);
     }
     if (block) FlushText();
   }
