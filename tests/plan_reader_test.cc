@@ -68,6 +68,16 @@ TEST(PlanReaderTest, HtmlRowspanAndColspanLandOnTheGrid) {
   EXPECT_EQ(t.rows[2].cells[2].Text(), "Bo");
 }
 
+TEST(PlanReaderTest, AWebTrackersMoreLinkIsNotPartOfTheText) {
+  absl::StatusOr<Document> doc = ReadHtmlDocument(
+      "<table><tr><td>The review will look at\xE2\x80\xA6 <a href=x>more</a>"
+      "</td><td>Ann Moore</td></tr></table>");
+  ASSERT_TRUE(doc.ok());
+  const Table& t = *doc->blocks[0].table;
+  EXPECT_EQ(t.rows[0].cells[0].Text(), "The review will look at\xE2\x80\xA6");
+  EXPECT_EQ(t.rows[0].cells[1].Text(), "Ann Moore");
+}
+
 TEST(PlanReaderTest, PastedTextReadsTabsAndPipes) {
   absl::StatusOr<Document> doc =
       ReadPastedText("Heading\n| a | b |\n|---|---|\n| c | d |\n\nx\ty\n");

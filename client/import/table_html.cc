@@ -3,11 +3,13 @@
 // reads as a browser shows it).
 #include <gumbo.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -84,6 +86,30 @@ std::vector<std::string> Lines(const std::string& text) {
     if (!l.empty()) out.push_back(std::move(l));
   }
   return out;
+}
+
+// Web trackers cut long text: "The review will… more" or "...Read more".
+// The link's words are not part of the text; the ellipsis stays, so the
+// cut shows.
+void DropMoreLink(std::vector<std::string>* paragraphs) {
+  if (paragraphs->empty()) return;
+  for (const char* link : {"read more", "show more", "more", "[more]", "(more)",
+                           "more >>", "more\xE2\x80\xA6"}) {
+    std::string& last = paragraphs->back();
+    std::string lower = absl::AsciiStrToLower(last);
+    if (lower == link && paragraphs->size() > 1) {
+      paragraphs->pop_back();
+      return;
+    }
+    if (absl::EndsWith(lower, std::string(" ") + link)) {
+      std::string cut(absl::StripTrailingAsciiWhitespace(
+          last.substr(0, last.size() - strlen(link))));
+      if (absl::EndsWith(cut, "...") || absl::EndsWith(cut, "\xE2\x80\xA6")) {
+        last = cut;
+        return;
+      }
+    }
+  }
 }
 
 int IntAttribute(const GumboNode* node, const char* name) {
@@ -189,6 +215,7 @@ class HtmlWalker {
         std::string text;
         NodeText(td, &text);
         cell.paragraphs = Lines(text);
+        DropMoreLink(&cell.paragraphs);
         int rows_down = IntAttribute(td, "rowspan");
         for (int c = 0; c < cell.span; ++c) {
           rowspan_left[column + c] = rows_down - 1;
