@@ -79,6 +79,7 @@ struct ColumnContent {
   int ref = 0;
   int lead = 0;
   int status = 0;
+  int phrased = 0;  // worded as a recommendation: "That ...", "... should ..."
   size_t length = 0;
   double Share(int n) const { return cells == 0 ? 0 : double(n) / cells; }
   size_t AverageLength() const { return cells == 0 ? 0 : length / cells; }
@@ -98,6 +99,9 @@ ColumnContent ReadColumn(const std::vector<std::vector<TableCell>>& rows,
     if (LooksLikeRef(t)) ++c.ref;
     if (LooksLikeLead(t)) ++c.lead;
     if (StatusWord(t).has_value()) ++c.status;
+    if (absl::StartsWith(t, "That ") || absl::StrContains(t, " should ")) {
+      ++c.phrased;
+    }
   }
   return c;
 }
@@ -341,6 +345,7 @@ class RoleAssigner {
     DropDatesBeforeTheText();
     NameTextBeforeTheActions();
     NameProseColumns();
+    SwapByWording();
     for (const auto& [column, role] : forced) {
       if (static_cast<size_t>(column) >= roles_.size()) {
         roles_.resize(column + 1);
@@ -466,6 +471,33 @@ class RoleAssigner {
           roles_[c].unsure = header_ == nullptr;
           break;
         }
+      }
+    }
+  }
+
+  // Headings that say the opposite of their cells ("ACTION" over "The
+  // Council should ...", "PROPOSAL" over what will be done): recommendations
+  // are worded "That ..." or "... should ...", actions are not.
+  void SwapByWording() {
+    auto column = [&](Role r) {
+      for (size_t c = 0; c < roles_.size(); ++c) {
+        if (roles_[c].role == r) return static_cast<int>(c);
+      }
+      return -1;
+    };
+    int rec = column(Role::kRecommendation);
+    int action = column(Role::kAction);
+    if (rec < 0 || action < 0) return;
+    const ColumnContent& r = content_[rec];
+    const ColumnContent& a = content_[action];
+    if (a.Share(a.phrased) >= 0.6 && r.Share(r.phrased) < 0.3) {
+      std::swap(roles_[rec].role, roles_[action].role);
+      for (int c : {rec, action}) {
+        roles_[c].why =
+            "content: its cells are worded as " +
+            std::string(c == action ? "recommendations" : "actions") +
+            ", whatever the heading";
+        roles_[c].unsure = true;
       }
     }
   }
