@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev
   libcpp-httplib-dev
   python3 python3-grpcio python3-protobuf
+  libzip-dev libpugixml-dev libgumbo-dev
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in
 # headless Chromium, certificates are made with openssl, the fuzz targets are

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,6 +24,8 @@
 #include "client/cli/rpc.h"
 #include "client/import/csv.h"
 #include "client/import/plan.h"
+#include "client/import/reimport.h"
+#include "client/import/table.h"
 #include "client/import/transfer.h"
 #include "client/render/format.h"
 
@@ -33,6 +36,7 @@ namespace {
 // chunk starts in the file.
 absl::Status LocateProblem(const absl::Status& status,
                            const std::vector<FileCommand>& commands,
+                           const std::vector<std::string>& where,
                            const std::vector<size_t>& chunk_starts) {
   absl::string_view message = status.message();
   size_t chunk = 0;
@@ -60,13 +64,16 @@ absl::Status LocateProblem(const absl::Status& status,
   if (index >= commands.size()) {
     return status;
   }
-  return absl::Status(status.code(), absl::StrCat("line ", commands[index].line,
-                                                  ": ", message));
+  std::string place = index < where.size() && !where[index].empty()
+                          ? where[index]
+                          : absl::StrCat("line ", commands[index].line);
+  return absl::Status(status.code(), absl::StrCat(place, ": ", message));
 }
 
 // One line of a dry run's outline: where the command is in the file, what
 // it would do, and the id it would get or change.
-std::string OutlineLine(const FileCommand& fc, const std::string& id) {
+std::string OutlineLine(const FileCommand& fc, const std::string& where,
+                        const std::string& id) {
   auto brief = [](const std::string& text) {
     std::string one = absl::StrReplaceAll(text, {{"\n", " "}});
     return one.size() > 70 ? one.substr(0, 67) + "..." : one;
@@ -97,22 +104,35 @@ std::string OutlineLine(const FileCommand& fc, const std::string& id) {
       what =
           absl::StrCat("      progress: ", brief(c.report_progress().text()));
       break;
+    case v1::Command::kUpdateAction:
+      what = absl::StrCat("    ", c.update_action().id(),
+                          " timescale now: ", c.update_action().timescale(),
+                          " (", c.update_action().reason(), ")");
+      break;
+    case v1::Command::kSetActionStatus:
+      what = absl::StrCat("      status: ",
+                          EnumWord(v1::ActionStatus_descriptor(),
+                                   c.set_action_status().status()));
+      break;
     default:
       what = absl::StrCat(
           "  ", c.GetDescriptor()->FindFieldByNumber(c.op_case())->name());
   }
-  return absl::StrCat("line ", fc.line, ": ", what, "  [", id, "]\n");
+  return absl::StrCat(where.empty() ? absl::StrCat("line ", fc.line) : where,
+                      ": ", what, "  [", id, "]\n");
 }
 
 // The server's message, one problem per line, with each problem's place
 // in the file.
 absl::Status WithLineNumbers(const absl::Status& status,
                              const std::vector<FileCommand>& commands,
+                             const std::vector<std::string>& where,
                              const std::vector<size_t>& chunk_starts) {
   std::vector<std::string> lines;
   for (absl::string_view line : absl::StrSplit(status.message(), '\n')) {
     absl::Status one(status.code(), line);
-    lines.emplace_back(LocateProblem(one, commands, chunk_starts).message());
+    lines.emplace_back(
+        LocateProblem(one, commands, where, chunk_starts).message());
   }
   return absl::Status(status.code(), absl::StrJoin(lines, "\n"));
 }
@@ -132,6 +152,12 @@ struct ImportJob {
   bool all_or_nothing = true;
   // Same file, same chunking → same request ids: a re-run appends nothing.
   std::string import_id;
+  // For action plans: where each command comes from ("table 2 row 5"), the
+  // column roles chosen, guesses, rows not read, changes to what is there.
+  std::vector<std::string> where;
+  PlanReading plan;
+  std::vector<std::string> changes;
+  bool is_plan = false;
 };
 
 // What the server answered, chunk by chunk.
@@ -141,54 +167,134 @@ struct ImportOutcome {
   size_t replayed_commands = 0;
 };
 
-// --format, or what the file's name says; the options that go with it.
+bool IsPlanFormat(const std::string& format) {
+  return format == "plan" || format == "docx" || format == "html" ||
+         format == "text";
+}
+
+// --format, or what the file's content and name say; the options that go
+// with it.
 absl::StatusOr<std::string> ImportFormat(const Context& ctx,
-                                         const std::string& path) {
+                                         const std::string& path,
+                                         absl::string_view content) {
   std::string format = ctx.Get("--format").value_or("");
   if (format.empty()) {
     for (auto [ending, name] :
          {std::make_pair(".jsonl", "jsonl"), std::make_pair(".csv", "csv"),
-          std::make_pair(".tsv", "plan")}) {
-      if (absl::EndsWith(path, ending)) format = name;
+          std::make_pair(".tsv", "plan"), std::make_pair(".txt", "plan"),
+          std::make_pair(".docx", "plan"), std::make_pair(".html", "plan"),
+          std::make_pair(".htm", "plan")}) {
+      if (absl::EndsWith(absl::AsciiStrToLower(path), ending)) format = name;
     }
+  }
+  if (format.empty() && DetectPlanFormat(content, path) != "text") {
+    format = "plan";  // a Word document or a web page, whatever its name
   }
   if (format.empty()) {
     return Usage(
-        "say which format the file is in: --format jsonl, csv or plan");
+        "say which format the file is in: --format jsonl, csv or plan (or "
+        "docx, html, text for an action plan)");
   }
-  if (format != "jsonl" && format != "csv" && format != "plan") {
+  if (format != "jsonl" && format != "csv" && !IsPlanFormat(format)) {
     return absl::UnimplementedError(absl::StrCat(
         "--format ", format,
         " is not supported; this version reads jsonl and csv (as rectrack "
-        "export writes them) and plan (a council's action-plan table)"));
+        "export writes them) and plan (a council's action-plan table, from "
+        "a .docx, a web page or pasted text; docx, html and text name the "
+        "reader)"));
   }
-  if (format != "plan") {
-    for (const char* option : {"--title", "--committee", "--review"}) {
+  if (!IsPlanFormat(format)) {
+    for (const char* option :
+         {"--title", "--committee", "--review", "--columns", "--strict"}) {
       if (ctx.Has(option)) {
-        return Usage(absl::StrCat(option, " applies to --format plan only"));
+        return Usage(absl::StrCat(option, " applies to action plans only"));
       }
     }
   }
   return format;
 }
 
-absl::StatusOr<ImportJob> PrepareImport(const Context& ctx) {
+// What the tracker holds of `review_id`: its recommendations and actions.
+absl::StatusOr<std::vector<ExistingRecommendation>> ExistingReview(
+    Context& ctx, const std::string& review_id) {
+  v1::GetReviewRequest req;
+  req.set_id(review_id);
+  v1::Review review;
+  absl::Status s = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &review);
+  if (!s.ok()) return s;
+  std::vector<ExistingRecommendation> out;
+  for (const std::string& rec_id : review.recommendation_ids()) {
+    v1::GetRecommendationRequest rreq;
+    rreq.set_id(rec_id);
+    v1::Recommendation rec;
+    s = Unary(ctx, &v1::Tracker::Stub::GetRecommendation, rreq, &rec);
+    if (!s.ok()) return s;
+    ExistingRecommendation e{rec.id(),
+                             rec.ref(),
+                             rec.text(),
+                             rec.has_response(),
+                             rec.response().decision(),
+                             {}};
+    for (const std::string& action_id : rec.action_ids()) {
+      v1::GetActionRequest areq;
+      areq.set_id(action_id);
+      v1::Action a;
+      s = Unary(ctx, &v1::Tracker::Stub::GetAction, areq, &a);
+      if (!s.ok()) return s;
+      ExistingAction ea{a.id(), a.text(), a.timescale().text(), a.status(), {}};
+      for (const auto& p : a.progress()) ea.progress.push_back(p.text());
+      e.actions.push_back(std::move(ea));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Reads an action plan; into an existing review, only what changed.
+absl::Status PreparePlan(Context& ctx, const std::string& format,
+                         const std::string& content, ImportJob* job) {
+  PlanOptions plan;
+  plan.title = Opt(ctx, "--title");
+  plan.committee = Opt(ctx, "--committee");
+  plan.review_id = Opt(ctx, "--review");
+  plan.format = format == "plan" ? "" : format;
+  plan.columns = Opt(ctx, "--columns");
+  plan.strict = ctx.Has("--strict");
+  absl::StatusOr<PlanReading> reading = ReadPlan(content, job->path, plan);
+  if (!reading.ok()) return reading.status();
+  job->is_plan = true;
+  job->plan = *std::move(reading);
+  job->where = job->plan.where;
+  job->commands = std::move(job->plan.commands);
+  if (!plan.review_id.empty()) {
+    absl::StatusOr<std::vector<ExistingRecommendation>> existing =
+        ExistingReview(ctx, plan.review_id);
+    if (!existing.ok()) return existing.status();
+    job->commands =
+        ChangesAgainst(job->commands, *existing, &job->where, &job->changes);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ImportJob> PrepareImport(Context& ctx) {
   ImportJob job;
   absl::StatusOr<std::string> path = OneId(ctx, "file");
   if (!path.ok()) return path.status();
   job.path = *path;
-  absl::StatusOr<std::string> format = ImportFormat(ctx, job.path);
-  if (!format.ok()) return format.status();
-  if (auto chunk = ctx.Number("--chunk")) job.chunk_size = *chunk;
   absl::StatusOr<std::string> content = ReadWholeFile(job.path);
   if (!content.ok()) return content.status();
-  PlanOptions plan{Opt(ctx, "--title"), Opt(ctx, "--committee"),
-                   Opt(ctx, "--review")};
-  auto commands = *format == "csv"    ? CsvToCommands(*content)
-                  : *format == "plan" ? PlanToCommands(*content, plan)
-                                      : ParseJsonl(*content);
-  if (!commands.ok()) return commands.status();
-  job.commands = *std::move(commands);
+  absl::StatusOr<std::string> format = ImportFormat(ctx, job.path, *content);
+  if (!format.ok()) return format.status();
+  if (auto chunk = ctx.Number("--chunk")) job.chunk_size = *chunk;
+  if (IsPlanFormat(*format)) {
+    absl::Status s = PreparePlan(ctx, *format, *content, &job);
+    if (!s.ok()) return s;
+  } else {
+    auto commands =
+        *format == "csv" ? CsvToCommands(*content) : ParseJsonl(*content);
+    if (!commands.ok()) return commands.status();
+    job.commands = *std::move(commands);
+  }
   job.dry_run = ctx.Has("--dry-run");
   constexpr size_t kAtomicLimit = 200000;  // kMaxCommandsAllOrNothing
   job.all_or_nothing =
@@ -197,8 +303,17 @@ absl::StatusOr<ImportJob> PrepareImport(const Context& ctx) {
     return Usage(absl::StrCat("--dry-run checks files of up to ", kAtomicLimit,
                               " commands, without --chunk"));
   }
+  std::string identity = *content;
+  if (ctx.Has("--review")) {
+    // Into an existing review the commands are what changed since: a
+    // request of its own each time something did.
+    for (const FileCommand& fc : job.commands) {
+      absl::StrAppend(&identity, fc.command.SerializeAsString());
+    }
+    absl::StrAppend(&identity, Opt(ctx, "--review"));
+  }
   job.import_id =
-      absl::StrCat("import-", StableHash(*content), "-", job.chunk_size);
+      absl::StrCat("import-", StableHash(identity), "-", job.chunk_size);
   for (size_t start = 0; start < job.commands.size(); start += job.chunk_size) {
     job.chunk_starts.push_back(start);
   }
@@ -288,7 +403,7 @@ absl::Status SendChunks(Context& ctx, const ImportJob& job,
   absl::Status status =
       Call(ctx, [&](grpc::ClientContext*) { return stream->Finish(); });
   if (!status.ok()) {
-    return WithLineNumbers(status, job.commands, job.chunk_starts);
+    return WithLineNumbers(status, job.commands, job.where, job.chunk_starts);
   }
   return absl::OkStatus();
 }
@@ -307,7 +422,9 @@ void PrintImportSummary(const ImportJob& job, const ImportOutcome& outcome) {
       " other change(s)");
   if (job.dry_run) {
     for (size_t i = 0; i < job.commands.size(); ++i) {
-      std::cout << OutlineLine(job.commands[i], outcome.created[i]);
+      std::cout << OutlineLine(job.commands[i],
+                               i < job.where.size() ? job.where[i] : "",
+                               outcome.created[i]);
     }
     std::cout << "\nDry run: all " << job.commands.size()
               << " commands would be accepted, creating " << outline
@@ -329,9 +446,36 @@ void PrintImportSummary(const ImportJob& job, const ImportOutcome& outcome) {
   }
 }
 
+// What the plan interpreter chose and could not read: column roles and
+// guesses in a dry run (on stdout), rows not read always (on stderr).
+void PrintPlanNotes(const ImportJob& job) {
+  if (!job.is_plan) return;
+  if (job.dry_run) {
+    std::cout << "Read as " << job.plan.format << ". Columns:\n";
+    for (const std::string& c : job.plan.columns)
+      std::cout << "  " << c << "\n";
+    for (const std::string& u : job.plan.unsure) {
+      std::cout << "unsure: " << u << "\n";
+    }
+    for (const std::string& c : job.changes) {
+      std::cout << "change: " << c << "\n";
+    }
+    std::cout << "\n";
+  }
+  for (const std::string& p : job.plan.problems) {
+    std::cerr << "not imported: " << p << "\n";
+  }
+}
+
 absl::Status Import(Context& ctx) {
   absl::StatusOr<ImportJob> job = PrepareImport(ctx);
   if (!job.ok()) return job.status();
+  PrintPlanNotes(*job);
+  if (job->commands.empty()) {
+    std::cout << "Nothing to change: " << job->path
+              << " holds nothing the review does not already have.\n";
+    return absl::OkStatus();
+  }
   ImportOutcome outcome;
   absl::Status sent = SendChunks(ctx, *job, &outcome);
   if (!sent.ok()) return sent;
@@ -392,13 +536,18 @@ absl::Status Export(Context& ctx) {
 void AddTransferCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"import",
-       "FILE [--format jsonl|csv|plan] [--title T] [--committee C] "
-       "[--review REVIEW] [--dry-run] [--chunk N]",
+       "FILE [--format jsonl|csv|plan|docx|html|text] [--title T] "
+       "[--committee C] [--review REVIEW] [--columns SPEC] [--strict] "
+       "[--dry-run] [--chunk N]",
        "Import changes from a file, as export writes them (jsonl: one "
        "Command per line, \"$N\" naming what the file's command N created; "
-       "csv: see docs/csv.md), or a council's action-plan table saved as "
-       "tab-separated text (plan: see docs/plan-import.md; --title, "
-       "--committee and --review say which review it belongs to). A file of "
+       "csv: see docs/csv.md), or a council's action plan as a Word .docx, "
+       "a web page or text pasted with tabs or | between cells (plan: see "
+       "docs/plan-import.md; --title, --committee and --review say which "
+       "review it belongs to; into an existing --review only what changed "
+       "is added; --columns \"1=ref,2=recommendation,4=lead\" says what "
+       "columns hold; rows it cannot read are reported and skipped, "
+       "--strict refuses the plan instead). A file of "
        "up to 200,000 commands lands whole or not at all; --chunk N commits "
        "N at a time instead. Running it again adds nothing.",
        // --format is checked by Import: a format it does not read is
@@ -407,7 +556,7 @@ void AddTransferCommands(std::vector<CommandSpec>* commands) {
         Number("--chunk", "give a number of commands from 1 to 10000", 1,
                10000),
         Text("--title"), Text("--committee"), Text("--review"),
-        Flag("--dry-run")},
+        Text("--columns", "SPEC"), Flag("--strict"), Flag("--dry-run")},
        Import});
   commands->push_back(
       {"export",

@@ -1,302 +1,49 @@
+// The plan interpreter: finds the plan table(s) in a document read into the
+// table model, and builds recommendations, responses, actions, leads,
+// timescales and progress from their rows.
 #include "client/import/plan.h"
 
-#include <cstring>
+#include <algorithm>
 #include <map>
 #include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/import/plan_internal.h"
 
 namespace rectrack::cli {
 namespace {
 
-enum class Role {
-  kNone,
-  kRef,  // the recommendation's number in a column of its own
-  kRecommendation,
-  kAction,
-  kTaken,
-  kLead,
-  kTiming,
-  kStatus,
-  kAccepted,
-  kResponse
-};
-
-// What a header cell's words say the column holds.
-Role RoleOf(absl::string_view header) {
-  std::string h = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header));
-  h = absl::StrReplaceAll(h, {{"?", ""}, {":", ""}, {"(s)", "s"}});
-  if (h.empty()) return Role::kNone;
-  if (h == "no" || h == "no." || h == "number" || h == "ref" || h == "ref." ||
-      h == "reference" || h == "rec no" || h == "rec no." || h == "#") {
-    return Role::kRef;
-  }
-  if (absl::StrContains(h, "action taken") ||
-      absl::StrContains(h, "progress") || absl::StrContains(h, "update")) {
-    return Role::kTaken;
-  }
-  if (absl::StrContains(h, "recommendation")) return Role::kRecommendation;
-  if (absl::StrContains(h, "action")) return Role::kAction;
-  if (absl::StrContains(h, "lead") || absl::StrContains(h, "responsib") ||
-      absl::StrContains(h, "owner") || h == "who") {
-    return Role::kLead;
-  }
-  if (absl::StrContains(h, "timing") || absl::StrContains(h, "timescale") ||
-      absl::StrContains(h, "deadline") || absl::StrContains(h, "target") ||
-      h == "when" || h == "by when" || h == "date") {
-    return Role::kTiming;
-  }
-  if (h == "status" || absl::StrContains(h, "rag")) return Role::kStatus;
-  if (absl::StartsWith(h, "accepted") || h == "agreed") return Role::kAccepted;
-  if (absl::StrContains(h, "response")) return Role::kResponse;
-  return Role::kNone;
-}
-
-// "1: That ..." / "1. That" / "01 That" → ("1", "That ..."); nullopt when
-// the text does not start with a number.
-std::optional<std::pair<std::string, std::string>> LeadingNumber(
-    const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && absl::ascii_isdigit(text[i])) ++i;
-  if (i == 0 || i > 3) return std::nullopt;
-  std::string ref = text.substr(0, i);
-  size_t j = i;
-  if (j < text.size() && (text[j] == ':' || text[j] == '.' || text[j] == ')')) {
-    ++j;
-  }
-  if (j < text.size() && !absl::ascii_isspace(text[j])) return std::nullopt;
-  return std::make_pair(ref, std::string(absl::StripAsciiWhitespace(
-                                 absl::string_view(text).substr(j))));
-}
-
-// "Action update (October 2006): text" → ("1 October 2006", "text").
-std::optional<std::pair<std::string, std::string>> ActionUpdate(
-    const std::string& paragraph) {
-  absl::string_view p = paragraph;
-  if (!absl::ConsumePrefix(&p, "Action update (")) return std::nullopt;
-  size_t close = p.find(')');
-  if (close == absl::string_view::npos) return std::nullopt;
-  std::string when(absl::StripAsciiWhitespace(p.substr(0, close)));
-  p.remove_prefix(close + 1);
-  absl::ConsumePrefix(&p, ":");
-  if (!when.empty() && !absl::ascii_isdigit(when[0])) when = "1 " + when;
-  return std::make_pair(when, std::string(absl::StripAsciiWhitespace(p)));
-}
-
-bool EndsSentence(const std::string& text) {
-  return !text.empty() && (text.back() == '.' || text.back() == ';' ||
-                           text.back() == '!' || text.back() == '?');
-}
-
-// Free text in a status column that means an action status.
-std::optional<v1::ActionStatus> StatusWord(const std::string& text) {
-  std::string t = absl::AsciiStrToLower(text);
-  if (t == "complete" || t == "completed" || t == "done" || t == "achieved") {
-    return v1::ACTION_STATUS_COMPLETED;
-  }
-  if (t == "in progress" || t == "underway" || t == "started") {
-    return v1::ACTION_STATUS_IN_PROGRESS;
-  }
-  if (t == "not started") return v1::ACTION_STATUS_NOT_STARTED;
-  if (t == "blocked" || t == "on hold") return v1::ACTION_STATUS_BLOCKED;
-  if (t == "cancelled" || t == "withdrawn") return v1::ACTION_STATUS_CANCELLED;
-  return std::nullopt;
-}
-
-// The response that a recommendation's text or its "accepted" column
-// records: "(accepted)" / "(rejected)" in the text, which is taken out of
-// it, then a yes or no in the column, which wins.
-std::optional<v1::Decision> TakeDecision(const std::string& accepted,
-                                         std::string* text) {
-  std::optional<v1::Decision> decision;
-  for (auto [marker, d] :
-       {std::make_pair("(accepted)", v1::DECISION_ACCEPTED),
-        std::make_pair("(rejected)", v1::DECISION_REJECTED)}) {
-    if (absl::StrContains(absl::AsciiStrToLower(*text), marker)) {
-      decision = d;
-      *text = absl::StrReplaceAll(*text, {{marker, ""}});
-    }
-  }
-  if (absl::StartsWith(accepted, "y")) decision = v1::DECISION_ACCEPTED;
-  if (absl::StartsWith(accepted, "n")) decision = v1::DECISION_REJECTED;
-  return decision;
-}
-
-// A SCRAIP cell: a trimmed non-empty line, with how many empty cells (lines
-// of a lone non-breaking space) came before it.
-struct ScraipCell {
-  int line;
-  std::string text;
-  int gap;
-};
-
-// The cells of a SCRAIP document, in order.
-std::vector<ScraipCell> ScraipCells(const std::vector<std::string>& lines) {
-  std::vector<ScraipCell> cells;
-  int gap = 0;
-  for (size_t n = 0; n < lines.size(); ++n) {
-    std::string t = absl::StrReplaceAll(lines[n], {{"\xC2\xA0", " "}});
-    t = std::string(absl::StripAsciiWhitespace(t));
-    if (lines[n].empty()) continue;
-    if (t.empty()) {
-      ++gap;
-      continue;
-    }
-    cells.push_back({static_cast<int>(n) + 1, t, gap});
-    gap = 0;
-  }
-  return cells;
-}
-
-// "Recommendation A ..." → "A": the heading that starts a recommendation.
-std::optional<std::string> ScraipHeading(const std::string& line) {
-  absl::string_view l = line;
-  if (!absl::ConsumePrefix(&l, "Recommendation ")) return std::nullopt;
-  std::string ref(l.substr(0, l.find(' ')));
-  if (ref.empty() || ref.size() > 6 || !absl::ascii_isalnum(ref[0])) {
-    return std::nullopt;
-  }
-  return ref;
-}
-
-// What the SCRAIP cells before the first recommendation say of the review.
-struct ScraipReview {
-  std::string title;
-  std::string committee;
-  std::string published;
-  std::vector<std::pair<std::string, std::string>> report_backs;  // date, note
-};
-
-// The review that cells[0, first) describe, `first` being the first
-// recommendation's heading; a title or committee in `options` wins over the
-// document's.
-ScraipReview ReadScraipReview(const std::vector<ScraipCell>& cells,
-                              size_t first, const PlanOptions& options) {
-  ScraipReview review{options.title, options.committee, "", {}};
-  std::string ordinal;
-  bool in_report_backs = false;
-  for (size_t i = 0; i < first; ++i) {
-    absl::string_view t = cells[i].text;
-    if (absl::ConsumePrefix(&t, "Report Title:") && review.title.empty()) {
-      review.title = std::string(absl::StripAsciiWhitespace(t));
-    } else if (absl::ConsumePrefix(&t, "Report of ") &&
-               review.committee.empty()) {
-      review.committee = std::string(absl::StripAsciiWhitespace(t));
-    } else if (absl::ConsumePrefix(&t, "Date of Publication:")) {
-      review.published = std::string(absl::StripAsciiWhitespace(t));
-    } else if (absl::StartsWith(t, "Dates to report back")) {
-      in_report_backs = true;
-    } else if (in_report_backs && !t.empty()) {
-      if (t.size() <= 4 && absl::ascii_isdigit(t[0])) {
-        ordinal = std::string(t);
-      } else if (absl::ascii_isdigit(t.back())) {
-        // "27 November 2007"; "October 2008" means its first day.
-        std::string date =
-            absl::ascii_isdigit(t[0]) ? std::string(t) : absl::StrCat("1 ", t);
-        review.report_backs.emplace_back(
-            date, ordinal.empty() ? std::string(t)
-                                  : absl::StrCat(ordinal, " update"));
-      }
-    }
-  }
-  return review;
-}
-
-// A cell naming the cabinet member who answers for a recommendation.
-bool IsCabinetMember(const std::string& t) {
-  if (t.size() > 50) return false;
-  for (const char* start : {"The Leader", "Leader", "Cllr", "Councillor",
-                            "Cabinet Member", "Portfolio Holder"}) {
-    if (absl::StartsWith(t, start)) return true;
-  }
-  return false;
-}
-
-// One SCRAIP recommendation: its text, then the cabinet member and the
-// response.
-struct ScraipRecommendation {
-  int line;
-  std::string ref;
-  std::vector<std::string> text;
-  std::string member;
-  std::vector<std::string> response;
-};
-
-// The recommendation whose heading is cells[*i]; *i moves past its cells,
-// to the next heading or the end.
-ScraipRecommendation ReadScraipRecommendation(
-    const std::vector<ScraipCell>& cells, size_t* i) {
-  ScraipRecommendation rec{
-      cells[*i].line, *ScraipHeading(cells[*i].text), {}, "", {}};
-  ++*i;
-  bool in_response = false;
-  for (; *i < cells.size() && !ScraipHeading(cells[*i].text); ++*i) {
-    const ScraipCell& c = cells[*i];
-    if (absl::StartsWith(c.text, "Notes on the completion")) {
-      *i = cells.size();
-      break;
-    }
-    if (rec.member.empty() && IsCabinetMember(c.text)) {
-      rec.member = c.text;
-      in_response = true;
-      continue;
-    }
-    if (!in_response && !rec.text.empty() && c.gap >= 2) in_response = true;
-    (in_response ? rec.response : rec.text).push_back(c.text);
-  }
-  return rec;
-}
-
-class PlanReader {
+class PlanInterpreter {
  public:
-  explicit PlanReader(const PlanOptions& options) : options_(options) {}
+  PlanInterpreter(const PlanOptions& options,
+                  std::vector<std::pair<int, Role>> forced, PlanReading* out)
+      : options_(options), forced_(std::move(forced)), out_(out) {}
 
-  absl::StatusOr<std::vector<FileCommand>> Read(absl::string_view content) {
-    if (absl::StartsWith(content, "\xEF\xBB\xBF")) content.remove_prefix(3);
-    std::vector<std::string> lines =
-        absl::StrSplit(absl::StrReplaceAll(content, {{"\r\n", "\n"}}), '\n');
-    std::vector<std::string> title_lines;
-    for (size_t n = 0; n < lines.size(); ++n) {
-      const int line = static_cast<int>(n) + 1;
-      if (lines[n].size() > kMaxLineBytes) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("line ", line, " is ", lines[n].size(),
-                         " bytes long; a line may take at most 1 MiB"));
-      }
-      std::vector<std::string> cells = absl::StrSplit(lines[n], '\t');
-      if (IsHeader(cells)) {
-        if (roles_.empty()) {
-          for (const std::string& c : cells) roles_.push_back(RoleOf(c));
-          // A table whose first column has no heading keeps the
-          // recommendations there.
-          if (std::find(roles_.begin(), roles_.end(), Role::kRecommendation) ==
-              roles_.end()) {
-            roles_[0] = Role::kRecommendation;
-          }
-          OpenReview(title_lines, line);
-        }
-        after_page_break_ = true;
+  absl::Status Read(const Document& doc) {
+    text_format_ = doc.format == "text";
+    std::vector<std::string> before;
+    std::vector<std::string> recent;
+    for (const DocumentBlock& block : doc.blocks) {
+      if (!block.table.has_value()) {
+        if (block.paragraph.empty()) continue;
+        if (!opened_) before.push_back(block.paragraph);
+        recent.push_back(block.paragraph);
         continue;
       }
-      if (roles_.empty()) {
-        std::string t = CleanCell(lines[n]);
-        if (!t.empty()) title_lines.push_back(t);
-        continue;
-      }
-      if (absl::StripAsciiWhitespace(lines[n]).empty()) continue;
-      Row(cells, line);
-      after_page_break_ = false;
+      ReadTable(*block.table, before, recent);
+      recent.clear();
     }
-    if (roles_.empty()) {
-      return ReadScraip(lines);
+    if (!opened_) {
+      return absl::InvalidArgumentError(
+          "no action-plan table was found: no table has headings such as "
+          "Recommendation, Action, Lead, Timescale or Status, or columns that "
+          "read as them. Nothing was imported.");
     }
     FlushRecommendation();
     if (recommendations_ == 0) {
@@ -304,31 +51,194 @@ class PlanReader {
           "the action-plan table has headings but no recommendations under "
           "them. Nothing was imported.");
     }
-    return std::move(out_);
+    return absl::OkStatus();
   }
 
  private:
-  bool IsHeader(const std::vector<std::string>& cells) {
-    if (cells.size() < 2) return false;
-    int known = 0;
-    bool actionish = false;
-    for (const std::string& c : cells) {
-      Role r = RoleOf(CleanCell(c));
-      if (r != Role::kNone) ++known;
-      if (r == Role::kAction || r == Role::kLead || r == Role::kTiming) {
-        actionish = true;
+  struct PendingAction {
+    std::string where;
+    int line;
+    std::string text;
+    std::vector<std::string> leads;
+    std::string timing;
+    std::string status;
+    std::vector<std::string> progress;
+    std::vector<std::pair<std::string, std::string>> dated;  // date, text
+    std::string progress_date;  // from a "Date of update" column
+  };
+  struct PendingRec {
+    std::string where;
+    int line = 0;
+    std::string ref;
+    std::string text;
+    std::vector<PendingAction> actions;
+    std::string decision;  // the decision column's words
+    std::string response;
+    std::string portfolio;
+    std::vector<std::string> leads;  // "Lead Member: ..." in its own cell
+    bool response_is_action = false;
+    std::vector<std::pair<std::string, std::string>> early_updates;
+  };
+
+  static PendingRec NewRec(std::string where, int line, std::string ref,
+                           std::string text) {
+    PendingRec rec;
+    rec.where = std::move(where);
+    rec.line = line;
+    rec.ref = std::move(ref);
+    rec.text = std::move(text);
+    return rec;
+  }
+
+  bool HasFilled(Role r, const std::vector<std::vector<TableCell>>& rows,
+                 const std::vector<ColumnRole>& roles) const {
+    for (size_t c = 0; c < roles.size(); ++c) {
+      if (roles[c].role != r) continue;
+      for (const auto& row : rows) {
+        if (c < row.size() && !row[c].paragraphs.empty()) return true;
       }
-      // Headings are short; a long cell is content that mentions the words.
-      if (CleanCell(c).size() > 40) return false;
     }
-    return known >= 2 && actionish;
+    return false;
   }
 
-  void Emit(int line, v1::Command command) {
-    out_.push_back({line, std::move(command)});
+  // A table is a plan when it has text for recommendations or actions and
+  // something a plan tracks beside it.
+  bool IsPlan(const std::vector<ColumnRole>& roles,
+              const std::vector<std::vector<TableCell>>& rows) const {
+    if (rows.empty()) return false;
+    bool prose = HasFilled(Role::kRecommendation, rows, roles) ||
+                 HasFilled(Role::kAction, rows, roles);
+    int other = 0;
+    for (Role r : {Role::kRef, Role::kLead, Role::kTiming, Role::kAccepted,
+                   Role::kResponse, Role::kTaken, Role::kStatus,
+                   Role::kPortfolio, Role::kAction}) {
+      if (HasFilled(r, rows, roles)) ++other;
+    }
+    return prose && other >= 1;
   }
 
-  void OpenReview(const std::vector<std::string>& title_lines, int line) {
+  void DescribeRoles(const Table& table, size_t rows) {
+    std::string head =
+        absl::StrCat("table ", table.number, " (", rows, " rows): ");
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      const ColumnRole& r = roles_[c];
+      std::string line = absl::StrCat(
+          head, "column ", c + 1, " ",
+          r.header.empty()
+              ? "(no heading)"
+              : absl::StrCat("\"", absl::StrReplaceAll(r.header, {{"\n", " "}}),
+                             "\""),
+          " -> ", RoleName(r.role), " (", r.why, ")");
+      if (r.unsure) out_->unsure.push_back(line);
+      out_->columns.push_back(r.unsure ? line + "  [unsure]" : line);
+    }
+  }
+
+  void ReadTable(const Table& table, const std::vector<std::string>& before,
+                 const std::vector<std::string>& recent) {
+    std::vector<std::vector<TableCell>> grid = GridRows(table);
+    size_t header = grid.size();
+    for (size_t i = 0; i < grid.size() && i < 3; ++i) {
+      if (IsHeaderRow(grid[i])) {
+        header = i;
+        break;
+      }
+    }
+    if (header == grid.size() && LooksLikeUnusualHeader(grid)) header = 0;
+    std::vector<std::vector<TableCell>> data(
+        grid.begin() + static_cast<long>(std::min(header + 1, grid.size())),
+        grid.end());
+    if (header == grid.size()) data = grid;
+    std::vector<ColumnRole> roles;
+    size_t width = 0;
+    for (const auto& r : grid) width = std::max(width, r.size());
+    bool continuation =
+        header == grid.size() && !roles_.empty() && width == roles_.size();
+    if (continuation) {
+      roles = roles_;  // a table cut by a page break, its header not repeated
+    } else {
+      roles = AssignRoles(header == grid.size() ? nullptr : &grid[header], data,
+                          forced_);
+    }
+    if (!IsPlan(roles, data)) {
+      out_->columns.push_back(absl::StrCat(
+          "table ", table.number, " (", grid.size(),
+          " rows): not a plan table (no recommendation or action text with "
+          "leads, timescales or responses beside it)"));
+      return;
+    }
+    if (!continuation) {
+      roles_ = roles;
+      DescribeRoles(table, grid.size());
+    }
+    if (!opened_)
+      OpenReview(ReadTitleBlock(before),
+                 table.rows.empty() ? 0 : table.rows[0].line);
+    if (Column(Role::kRecommendation) < 0 && Column(Role::kRef) < 0) {
+      // A recommendation written as a heading above its own table.
+      for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+        auto numbered = LeadingRef(*it);
+        if (numbered.has_value()) {
+          FlushRecommendation();
+          pending_ = NewRec(absl::StrCat("table ", table.number), 0,
+                            numbered->first, numbered->second);
+          break;
+        }
+      }
+    }
+    after_page_break_ = header != grid.size() || continuation;
+    for (size_t r = header == grid.size() ? 0 : header + 1; r < grid.size();
+         ++r) {
+      if (IsHeaderRow(grid[r])) {  // repeated after a page break
+        after_page_break_ = true;
+        continue;
+      }
+      bool empty =
+          std::all_of(grid[r].begin(), grid[r].end(),
+                      [](const TableCell& c) { return c.paragraphs.empty(); });
+      if (empty) continue;
+      Row(grid[r], table.rows[r]);
+      after_page_break_ = false;
+    }
+  }
+
+  // The column holding `role`: the first named so by its header or by
+  // --columns, else the first given it by content.
+  int Column(Role role) const {
+    int found = -1;
+    for (size_t i = 0; i < roles_.size(); ++i) {
+      if (roles_[i].role != role) continue;
+      if (!roles_[i].unsure) return static_cast<int>(i);
+      if (found < 0) found = static_cast<int>(i);
+    }
+    return found;
+  }
+
+  const TableCell* CellOf(const std::vector<TableCell>& cells,
+                          Role role) const {
+    int c = Column(role);
+    if (c < 0 || static_cast<size_t>(c) >= cells.size()) return nullptr;
+    return &cells[c];
+  }
+
+  std::vector<std::string> Paragraphs(const std::vector<TableCell>& cells,
+                                      Role role) const {
+    const TableCell* c = CellOf(cells, role);
+    return c == nullptr ? std::vector<std::string>() : c->paragraphs;
+  }
+
+  std::string Text(const std::vector<TableCell>& cells, Role role) const {
+    return absl::StrJoin(Paragraphs(cells, role), "\n");
+  }
+
+  void Emit(const std::string& where, int line, v1::Command command) {
+    out_->commands.push_back({line, std::move(command)});
+    out_->where.push_back(where);
+  }
+
+  void OpenReview(const TitleBlock& block, int line) {
+    opened_ = true;
+    meeting_date_ = block.meeting_date;
     if (!options_.review_id.empty()) {
       review_ref_ = options_.review_id;
       return;
@@ -336,131 +246,281 @@ class PlanReader {
     v1::Command c;
     auto* o = c.mutable_open_review();
     o->set_title(!options_.title.empty() ? options_.title
-                 : title_lines.empty()   ? "Imported action plan"
-                                         : title_lines.front());
-    o->set_committee(options_.committee.empty() ? "Not stated in the document"
-                                                : options_.committee);
-    review_ref_ = absl::StrCat("$", out_.size());
-    Emit(line, std::move(c));
+                 : block.title.empty()   ? "Imported action plan"
+                                         : block.title);
+    o->set_committee(!options_.committee.empty() ? options_.committee
+                     : block.committee.empty()   ? "Not stated in the document"
+                                                 : block.committee);
+    o->set_published_on(block.published);
+    review_ref_ = absl::StrCat("$", out_->commands.size());
+    Emit("title block", line, std::move(c));
   }
 
-  std::string Cell(const std::vector<std::string>& cells, Role role) {
-    for (size_t i = 0; i < cells.size() && i < roles_.size(); ++i) {
-      if (roles_[i] == role) return cells[i];
-    }
-    return "";
-  }
-
-  void Row(const std::vector<std::string>& cells, int line) {
-    std::string rec_cell = CleanCell(Cell(cells, Role::kRecommendation));
-    std::string ref_cell = CleanCell(Cell(cells, Role::kRef));
-    if (!rec_cell.empty() || !ref_cell.empty()) {
-      auto numbered = LeadingNumber(rec_cell);
-      if (!ref_cell.empty()) {
-        // A number column says where each recommendation starts.
-        std::string ref(absl::StripSuffix(
-            absl::StripSuffix(absl::StripSuffix(ref_cell, "."), ":"), ")"));
-        numbered = std::make_pair(ref, numbered ? numbered->second : rec_cell);
-      }
-      bool continues = !numbered.has_value() && pending_rec_.has_value() &&
-                       (after_page_break_ || !EndsSentence(pending_rec_->text));
-      if (continues) {
-        pending_rec_->text += " " + rec_cell;
+  // Starts a recommendation, or continues the one open when the row carries
+  // no reference and the text before did not end (a page break).
+  void RecommendationCells(const std::vector<TableCell>& cells,
+                           const TableRow& row) {
+    std::vector<std::string> paragraphs =
+        Paragraphs(cells, Role::kRecommendation);
+    std::vector<std::string> label_leads;
+    std::vector<std::string> kept;
+    for (const std::string& p : paragraphs) {
+      std::optional<Labelled> l = TakeLabel(p);
+      if (l.has_value() && !l->leads.empty()) {
+        label_leads = l->leads;
+        if (!l->rest.empty()) kept.push_back(l->rest);
       } else {
-        FlushRecommendation();
-        pending_rec_ = PendingRec{
-            line,
-            numbered ? numbered->first : absl::StrCat(recommendations_ + 1),
-            numbered ? numbered->second : rec_cell,
-            {},
-            "",
-            ""};
-        std::string accepted =
-            absl::AsciiStrToLower(CleanCell(Cell(cells, Role::kAccepted)));
-        if (!accepted.empty()) pending_rec_->accepted = accepted;
-        std::string response = CleanCell(Cell(cells, Role::kResponse));
-        if (!response.empty()) pending_rec_->response = response;
+        kept.push_back(p);
       }
     }
-    if (!pending_rec_.has_value()) return;  // actions before any recommendation
-    std::vector<std::string> actions =
-        CellParagraphs(Cell(cells, Role::kAction));
-    std::vector<std::string> leads = CellParagraphs(Cell(cells, Role::kLead));
-    std::vector<std::string> timings =
-        CellParagraphs(Cell(cells, Role::kTiming));
-    std::vector<std::string> statuses =
-        CellParagraphs(Cell(cells, Role::kStatus));
-    std::vector<std::string> taken = CellParagraphs(Cell(cells, Role::kTaken));
-    auto nth = [](const std::vector<std::string>& v, size_t i) {
+    std::string rec_text = absl::StrJoin(kept, "\n");
+    std::string ref_cell = CleanRef(Text(cells, Role::kRef));
+    if (Column(Role::kRecommendation) < 0 && !ref_cell.empty()) {
+      // A plan of numbered actions: each is its own recommendation.
+      rec_text = Text(cells, Role::kAction);
+    }
+    if (rec_text.empty() && ref_cell.empty()) return;
+    int filled = 0;
+    for (const TableCell& c : cells) filled += c.paragraphs.empty() ? 0 : 1;
+    if (ref_cell.empty() && filled == 1 && absl::EndsWith(rec_text, ":") &&
+        !LeadingRef(rec_text).has_value()) {
+      // "It was resolved that ...:" leads in to the lettered items below.
+      FlushRecommendation();
+      return;
+    }
+    auto numbered = LeadingRef(rec_text);
+    if (!ref_cell.empty()) {
+      numbered = std::make_pair(ref_cell, numbered && !LooksLikeRef(ref_cell)
+                                              ? numbered->second
+                                              : rec_text);
+    }
+    // In pasted text a row broken by the page goes on in the next line; in a
+    // .docx or web page a row is a row, and only a new table or a repeated
+    // header (a page break) can cut one.
+    bool continues =
+        !numbered.has_value() && pending_.has_value() &&
+        (after_page_break_ || (text_format_ && !EndsSentence(pending_->text)));
+    if (continues) {
+      pending_->text = absl::StrCat(pending_->text, " ", rec_text);
+      return;
+    }
+    FlushRecommendation();
+    pending_ =
+        NewRec(row.where, row.line,
+               numbered ? numbered->first : absl::StrCat(recommendations_ + 1),
+               numbered ? numbered->second : rec_text);
+    pending_->leads = label_leads;
+    if (pending_->text.empty()) {
+      out_->problems.push_back(absl::StrCat(
+          row.where, ": recommendation ", pending_->ref,
+          " has a reference but no text; it was read with its reference as "
+          "its text"));
+      pending_->text = absl::StrCat("Recommendation ", pending_->ref);
+    }
+  }
+
+  void Row(const std::vector<TableCell>& cells, const TableRow& row) {
+    RecommendationCells(cells, row);
+    if (!pending_.has_value()) {
+      out_->problems.push_back(absl::StrCat(
+          row.where,
+          ": this row comes before any recommendation, so it was not "
+          "imported"));
+      return;
+    }
+    std::string decision = Text(cells, Role::kAccepted);
+    if (!decision.empty() && pending_->decision.empty()) {
+      pending_->decision = decision;
+    }
+    std::string response = Text(cells, Role::kResponse);
+    if (!response.empty()) {
+      pending_->response =
+          pending_->response.empty()
+              ? response
+              : absl::StrCat(pending_->response, "\n", response);
+    }
+    std::string portfolio = Text(cells, Role::kPortfolio);
+    if (!portfolio.empty() && pending_->portfolio.empty()) {
+      pending_->portfolio = portfolio;
+    }
+    RowActions(cells, row);
+  }
+
+  void RowActions(const std::vector<TableCell>& cells, const TableRow& row) {
+    std::vector<std::string> actions = Paragraphs(cells, Role::kAction);
+    std::vector<std::string> leads = Paragraphs(cells, Role::kLead);
+    std::vector<std::string> timings = Paragraphs(cells, Role::kTiming);
+    std::vector<std::string> statuses = Paragraphs(cells, Role::kStatus);
+    std::vector<std::string> taken = Paragraphs(cells, Role::kTaken);
+    const std::string action_role_why =
+        Column(Role::kAction) >= 0 ? roles_[Column(Role::kAction)].why : "";
+    if (absl::StrContains(action_role_why, "no action column") &&
+        !actions.empty()) {
+      pending_->response_is_action = true;
+      if (pending_->response.empty()) {
+        pending_->response = absl::StrJoin(actions, "\n");
+      }
+      actions[0] = WithoutDecisionClause(actions[0]);
+    }
+    TakeUpdates(&actions);
+    TakeUpdates(&taken);
+    std::vector<std::string> label_leads;
+    std::string label_timing;
+    TakeLabels(&actions, &label_leads, &label_timing);
+    bool split =
+        actions.size() >= 2 &&
+        (leads.size() == actions.size() || timings.size() == actions.size() ||
+         std::all_of(actions.begin(), actions.end(), IsBullet));
+    if (!split && actions.size() > 1) {
+      actions = {absl::StrJoin(actions, "\n")};
+    }
+    auto nth = [split](const std::vector<std::string>& v, size_t i) {
       if (v.empty()) return std::string();
+      if (!split) return absl::StrJoin(v, "\n");
       return i < v.size() ? v[i] : (v.size() == 1 ? v[0] : std::string());
     };
-    // "Action update (October 2006): ..." anywhere is a dated progress
-    // update on the action it follows.
-    auto take_updates = [&](std::vector<std::string>* paragraphs) {
-      std::vector<std::string> kept;
-      for (std::string& p : *paragraphs) {
-        auto update = ActionUpdate(p);
-        if (!update.has_value()) {
-          kept.push_back(std::move(p));
-        } else if (!pending_rec_->actions.empty()) {
-          pending_rec_->actions.back().dated.push_back(*update);
-        } else {
-          pending_rec_->early_updates.push_back(*update);
-        }
+    if (actions.empty() && !taken.empty() && !pending_->actions.empty()) {
+      // Progress on its own row: news of the action above.
+      for (std::string& t : taken) {
+        pending_->actions.back().progress.push_back(std::move(t));
       }
-      *paragraphs = std::move(kept);
-    };
-    take_updates(&actions);
-    take_updates(&taken);
+      return;
+    }
+    if (actions.empty() && (!leads.empty() || !timings.empty())) {
+      // A lead or a timescale with no action text: the response (or the
+      // decision) as written is what they lead.
+      std::string said = Text(cells, Role::kResponse);
+      if (said.empty()) said = Text(cells, Role::kAccepted);
+      if (!said.empty()) actions.push_back(said);
+    }
     for (size_t i = 0; i < actions.size(); ++i) {
-      PendingAction a{line,
+      PendingAction a{row.where,
+                      row.line,
                       actions[i],
                       SplitLeads(nth(leads, i)),
                       nth(timings, i),
                       nth(statuses, i),
                       {},
-                      {}};
+                      {},
+                      ""};
+      if (a.leads.empty()) a.leads = label_leads;
+      if (a.timing.empty()) a.timing = label_timing;
       if (i == 0 && !taken.empty()) a.progress = taken;
-      // An action with nobody and no date after another reads as news of it.
-      if (a.leads.empty() && a.timing.empty() &&
-          !pending_rec_->actions.empty()) {
-        pending_rec_->actions.back().progress.push_back(a.text);
-        continue;
-      }
-      pending_rec_->actions.push_back(std::move(a));
+      a.progress_date = DateIn(Text(cells, Role::kProgressDate));
+      AddAction(std::move(a), CellOf(cells, Role::kLead),
+                CellOf(cells, Role::kTiming));
     }
   }
 
-  struct PendingAction {
-    int line;
-    std::string text;
-    std::vector<std::string> leads;
-    std::string timing;
-    std::string status;
-    std::vector<std::string> progress;
-    // (date, text) from "Action update (Month YYYY): text".
-    std::vector<std::pair<std::string, std::string>> dated;
-  };
-  struct PendingRec {
-    int line;
-    std::string ref;
-    std::string text;
-    std::vector<PendingAction> actions;
-    std::string accepted;
-    std::string response;
-    // Dated updates met before the first action; they go to that action.
-    std::vector<std::pair<std::string, std::string>> early_updates = {};
-  };
+  // "Action update (October 2006): ..." paragraphs become dated progress of
+  // the action they follow.
+  void TakeUpdates(std::vector<std::string>* paragraphs) {
+    std::vector<std::string> kept;
+    for (std::string& p : *paragraphs) {
+      auto update = ActionUpdate(p);
+      if (!update.has_value()) {
+        kept.push_back(std::move(p));
+      } else if (!pending_->actions.empty()) {
+        pending_->actions.back().dated.push_back(*update);
+      } else {
+        pending_->early_updates.push_back(*update);
+      }
+    }
+    *paragraphs = std::move(kept);
+  }
+
+  // Labels inside the action text: "Lead Officer: J. Smith The review…".
+  static void TakeLabels(std::vector<std::string>* actions,
+                         std::vector<std::string>* leads, std::string* timing) {
+    std::vector<std::string> kept;
+    for (const std::string& p : *actions) {
+      std::optional<Labelled> l = TakeLabel(p);
+      if (!l.has_value()) {
+        kept.push_back(p);
+        continue;
+      }
+      if (!l->leads.empty()) *leads = l->leads;
+      if (!l->timing.empty()) *timing = l->timing;
+      if (!l->rest.empty()) kept.push_back(l->rest);
+    }
+    *actions = std::move(kept);
+  }
+
+  // Adds `a` to the open recommendation, or to its last action as news.
+  void AddAction(PendingAction a, const TableCell* lead_cell,
+                 const TableCell* timing_cell) {
+    // A merged cell (Word's vMerge, HTML's rowspan) repeats the one above.
+    if (!pending_->actions.empty()) {
+      const PendingAction& prev = pending_->actions.back();
+      if (a.leads.empty() && lead_cell != nullptr && lead_cell->merged_above) {
+        a.leads = prev.leads;
+      }
+      if (a.timing.empty() && timing_cell != nullptr &&
+          timing_cell->merged_above) {
+        a.timing = prev.timing;
+      }
+    }
+    // An action with nobody and no date after another reads as news of it.
+    if (a.leads.empty() && a.timing.empty() && a.status.empty() &&
+        !pending_->actions.empty() && Column(Role::kLead) >= 0) {
+      pending_->actions.back().progress.push_back(a.text);
+      return;
+    }
+    pending_->actions.push_back(std::move(a));
+  }
+
+  // The leads an action without any takes: its recommendation's label, the
+  // cabinet member when the table has no lead column, the parent
+  // recommendation's ("R2.1" under "R2").
+  std::vector<std::string> InheritedLeads(const PendingRec& rec) const {
+    if (!rec.leads.empty()) return rec.leads;
+    if (Column(Role::kLead) < 0 && !rec.portfolio.empty()) {
+      return SplitLeads(rec.portfolio);
+    }
+    for (std::string parent = ParentRef(rec.ref); !parent.empty();
+         parent = ParentRef(parent)) {
+      auto it = leads_by_ref_.find(parent);
+      if (it != leads_by_ref_.end()) return it->second;
+    }
+    return {};
+  }
+
+  std::optional<v1::Decision> Decide(const PendingRec& rec) const {
+    if (!rec.decision.empty()) {
+      std::optional<v1::Decision> d = DecisionWord(rec.decision);
+      if (!d.has_value()) d = DecisionInText(rec.decision);
+      if (d.has_value()) return d;
+    }
+    // "(accepted)" / "(rejected)" written after the recommendation.
+    std::string lower = absl::AsciiStrToLower(rec.text);
+    bool accepted = absl::StrContains(lower, "(accepted)");
+    bool rejected = absl::StrContains(lower, "(rejected)");
+    if (accepted || rejected) {
+      return accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
+             : accepted           ? v1::DECISION_ACCEPTED
+                                  : v1::DECISION_REJECTED;
+    }
+    std::optional<v1::Decision> d;
+    if (!rec.response.empty()) {
+      d = DecisionInText(rec.response);
+      if (d.has_value()) return d;
+      // Words of a response that neither accept nor reject.
+      if (!rec.response_is_action) return v1::DECISION_NOTED;
+    }
+    return std::nullopt;
+  }
 
   void FlushRecommendation() {
-    if (!pending_rec_.has_value()) return;
-    PendingRec rec = std::move(*pending_rec_);
-    pending_rec_.reset();
+    if (!pending_.has_value()) return;
+    PendingRec rec = std::move(*pending_);
+    pending_.reset();
     ++recommendations_;
     std::string text = rec.text;
-    std::optional<v1::Decision> decision = TakeDecision(rec.accepted, &text);
-    // Dated updates with no action to carry them stay with the text.
+    for (const char* marker :
+         {"(accepted)", "(rejected)", "(Accepted)", "(Rejected)"}) {
+      text = absl::StrReplaceAll(text, {{marker, ""}});
+    }
+    std::optional<v1::Decision> decision = Decide(rec);
     if (rec.actions.empty()) {
       for (const auto& [date, update] : rec.early_updates) {
         absl::StrAppend(&text, "\nAction update (", date, "): ", update);
@@ -471,47 +531,63 @@ class PlanReader {
     add.mutable_add_recommendation()->set_ref(rec.ref);
     add.mutable_add_recommendation()->set_text(
         std::string(absl::StripAsciiWhitespace(text)));
-    std::string rec_ref = absl::StrCat("$", out_.size());
-    Emit(rec.line, std::move(add));
+    add.mutable_add_recommendation()->set_portfolio(rec.portfolio);
+    std::string rec_ref = absl::StrCat("$", out_->commands.size());
+    Emit(rec.where, rec.line, std::move(add));
     if (decision.has_value() && *decision == v1::DECISION_REJECTED &&
         !rec.actions.empty()) {
-      decision.reset();  // actions were agreed, so it was not rejected
+      if (rec.decision.empty() && !rec.response_is_action) {
+        decision.reset();  // actions were agreed, so it was not rejected
+      } else {
+        // A rejected recommendation takes no actions: what the row says is
+        // the reason.
+        if (rec.response.empty()) {
+          rec.response = rec.actions.front().text;
+        }
+        if (!rec.response_is_action) {
+          out_->problems.push_back(
+              absl::StrCat(rec.where, ": recommendation ", rec.ref,
+                           " is rejected, so its actions were not imported"));
+        }
+        rec.actions.clear();
+      }
     }
-    if (decision.has_value()) {
-      EmitResponse(rec.line, rec_ref, *decision, rec.response);
-    }
+    if (decision.has_value()) EmitResponse(rec, rec_ref, *decision);
+    std::vector<std::string> inherited = InheritedLeads(rec);
     for (PendingAction& a : rec.actions) {
       if (&a == &rec.actions.front()) {
         a.dated.insert(a.dated.begin(), rec.early_updates.begin(),
                        rec.early_updates.end());
       }
+      if (a.leads.empty()) a.leads = inherited;
+      if (!a.leads.empty() && !leads_by_ref_.count(rec.ref)) {
+        leads_by_ref_[rec.ref] = a.leads;
+      }
       EmitAction(rec_ref, &a);
     }
   }
 
-  // The response to recommendation `rec_ref`, in the words of the document's
-  // response column when it has them.
-  void EmitResponse(int line, const std::string& rec_ref, v1::Decision decision,
-                    const std::string& response) {
+  void EmitResponse(const PendingRec& rec, const std::string& rec_ref,
+                    v1::Decision decision) {
+    std::string said = !rec.response.empty()               ? rec.response
+                       : !rec.decision.empty()             ? rec.decision
+                       : decision == v1::DECISION_REJECTED ? "Rejected"
+                                                           : "Accepted";
     v1::Command respond;
     auto* r = respond.mutable_record_response();
     r->set_recommendation_id(rec_ref);
     r->set_decision(decision);
-    r->set_text(
-        response.empty()
-            ? (decision == v1::DECISION_ACCEPTED ? "Accepted" : "Rejected")
-            : response);
+    r->set_text(said);
     if (decision == v1::DECISION_REJECTED) {
-      r->set_reason(response.empty()
+      r->set_reason(rec.response.empty()
                         ? "No reason is given in the imported document"
-                        : response);
+                        : rec.response);
     }
-    Emit(line, std::move(respond));
+    r->set_responded_by(rec.portfolio);
+    r->set_responded_on(meeting_date_);
+    Emit(rec.where, rec.line, std::move(respond));
   }
 
-  // The action under recommendation `rec_ref`, then its status (when the
-  // status column names one past not started) and its progress: the
-  // status column's other words, the progress notes, the dated updates.
   void EmitAction(const std::string& rec_ref, PendingAction* a) {
     v1::Command c;
     auto* add_action = c.mutable_add_action();
@@ -520,128 +596,109 @@ class PlanReader {
     if (a->leads.empty()) a->leads.push_back("Not stated");
     for (const std::string& l : a->leads) add_action->add_leads(l);
     add_action->set_timescale(a->timing);
-    std::string action_ref = absl::StrCat("$", out_.size());
-    Emit(a->line, std::move(c));
+    std::string action_ref = absl::StrCat("$", out_->commands.size());
+    Emit(a->where, a->line, std::move(c));
     std::optional<v1::ActionStatus> status = StatusWord(a->status);
     if (status.has_value() && *status != v1::ACTION_STATUS_NOT_STARTED) {
       v1::Command s;
       s.mutable_set_action_status()->set_id(action_ref);
       s.mutable_set_action_status()->set_status(*status);
-      Emit(a->line, std::move(s));
-    } else if (!status.has_value() && !a->status.empty()) {
+      s.mutable_set_action_status()->set_effective_on(meeting_date_);
+      Emit(a->where, a->line, std::move(s));
+    } else if (!status.has_value() && !a->status.empty() &&
+               !IsRagRating(a->status)) {
       a->progress.insert(a->progress.begin(), a->status);
     }
     for (const std::string& p : a->progress) {
-      EmitProgress(a->line, action_ref, p, "");
+      EmitProgress(*a, action_ref, p,
+                   a->progress_date.empty() ? meeting_date_ : a->progress_date);
     }
     for (const auto& [date, update] : a->dated) {
-      EmitProgress(a->line, action_ref, update, date);
+      EmitProgress(*a, action_ref, update, date);
     }
   }
 
-  // Progress on action `action_ref`; with no `reported_on`, the tracker dates
-  // it the day it is recorded.
-  void EmitProgress(int line, const std::string& action_ref,
+  // Progress on action `action_ref`, dated as the document dates it (empty:
+  // not stated).
+  void EmitProgress(const PendingAction& a, const std::string& action_ref,
                     const std::string& text, const std::string& reported_on) {
     v1::Command u;
     u.mutable_report_progress()->set_id(action_ref);
     u.mutable_report_progress()->set_text(text);
     u.mutable_report_progress()->set_reported_on(reported_on);
-    Emit(line, std::move(u));
-  }
-
-  // The SCRAIP layout: one table cell per line, cells separated by lines
-  // holding only a non-breaking space, a "Recommendation X" heading per
-  // recommendation, then its text, the cabinet member and the response.
-  absl::StatusOr<std::vector<FileCommand>> ReadScraip(
-      const std::vector<std::string>& lines) {
-    std::vector<ScraipCell> cells = ScraipCells(lines);
-    size_t first = 0;
-    while (first < cells.size() && !ScraipHeading(cells[first].text)) ++first;
-    if (first == cells.size()) {
-      return absl::InvalidArgumentError(
-          "no action-plan table was found: no row has headings such as "
-          "Recommendation, Action, Lead, Timescale or Status separated by "
-          "tabs, and no \"Recommendation A\" headings. Nothing was "
-          "imported.");
-    }
-    // What comes before the first recommendation describes the review.
-    OpenScraipReview(ReadScraipReview(cells, first, options_),
-                     cells[first].line);
-    for (size_t i = first; i < cells.size();) {
-      EmitScraipRecommendation(ReadScraipRecommendation(cells, &i));
-    }
-    return std::move(out_);
-  }
-
-  // The review and its report-back dates, unless the options name a review
-  // to add to.
-  void OpenScraipReview(const ScraipReview& review, int line) {
-    if (!options_.review_id.empty()) {
-      review_ref_ = options_.review_id;
-      return;
-    }
-    v1::Command c;
-    auto* o = c.mutable_open_review();
-    o->set_title(review.title.empty() ? "Imported action plan" : review.title);
-    o->set_committee(review.committee.empty() ? "Not stated in the document"
-                                              : review.committee);
-    o->set_published_on(review.published);
-    review_ref_ = absl::StrCat("$", out_.size());
-    Emit(line, std::move(c));
-    for (const auto& [date, note] : review.report_backs) {
-      v1::Command rb;
-      rb.mutable_schedule_report_back()->set_review_id(review_ref_);
-      rb.mutable_schedule_report_back()->set_date(date);
-      rb.mutable_schedule_report_back()->set_note(note);
-      Emit(line, std::move(rb));
-    }
-  }
-
-  // The recommendation and, when the document gives one, the response.
-  void EmitScraipRecommendation(const ScraipRecommendation& rec) {
-    ++recommendations_;
-    v1::Command add;
-    add.mutable_add_recommendation()->set_review_id(review_ref_);
-    add.mutable_add_recommendation()->set_ref(rec.ref);
-    add.mutable_add_recommendation()->set_text(absl::StrJoin(rec.text, "\n"));
-    add.mutable_add_recommendation()->set_portfolio(rec.member);
-    std::string rec_ref = absl::StrCat("$", out_.size());
-    Emit(rec.line, std::move(add));
-    if (rec.response.empty()) return;
-    std::string said = absl::StrJoin(rec.response, "\n");
-    std::string lower = absl::AsciiStrToLower(said);
-    bool accepted = absl::StrContains(lower, "(accepted)");
-    bool rejected = absl::StrContains(lower, "(rejected)");
-    v1::Command respond;
-    auto* r = respond.mutable_record_response();
-    r->set_recommendation_id(rec_ref);
-    // Without a marker the executive neither accepted nor rejected it.
-    r->set_decision(accepted && rejected ? v1::DECISION_PARTIALLY_ACCEPTED
-                    : accepted           ? v1::DECISION_ACCEPTED
-                    : rejected           ? v1::DECISION_REJECTED
-                                         : v1::DECISION_NOTED);
-    r->set_text(said);
-    if (rejected && !accepted) r->set_reason(said);
-    r->set_responded_by(rec.member);
-    Emit(rec.line, std::move(respond));
+    Emit(a.where, a.line, std::move(u));
   }
 
   const PlanOptions& options_;
-  std::vector<Role> roles_;
+  std::vector<std::pair<int, Role>> forced_;
+  PlanReading* out_;
+  std::vector<ColumnRole> roles_;
+  bool opened_ = false;
   std::string review_ref_;
+  std::string meeting_date_;
   bool after_page_break_ = false;
-  std::optional<PendingRec> pending_rec_;
+  bool text_format_ = false;
+  std::optional<PendingRec> pending_;
   int recommendations_ = 0;
-  std::vector<FileCommand> out_;
+  std::map<std::string, std::vector<std::string>> leads_by_ref_;
 };
+
+absl::StatusOr<Document> ReadDocument(absl::string_view content,
+                                      const std::string& format) {
+  if (format == "docx") return ReadDocx(content);
+  if (format == "html") return ReadHtmlDocument(content);
+  return ReadPastedText(content);
+}
 
 }  // namespace
 
+absl::StatusOr<PlanReading> ReadPlan(absl::string_view content,
+                                     absl::string_view path,
+                                     const PlanOptions& options) {
+  PlanReading reading;
+  reading.format =
+      options.format.empty() ? DetectPlanFormat(content, path) : options.format;
+  if (reading.format == "plan" || reading.format == "tsv" ||
+      reading.format == "txt") {
+    reading.format = "text";
+  }
+  absl::StatusOr<std::vector<std::pair<int, Role>>> forced =
+      ParseColumns(options.columns);
+  if (!forced.ok()) return forced.status();
+  absl::StatusOr<Document> doc = ReadDocument(content, reading.format);
+  if (!doc.ok()) return doc.status();
+  PlanInterpreter interpreter(options, *std::move(forced), &reading);
+  absl::Status read = interpreter.Read(*doc);
+  if (!read.ok() && reading.format == "text" && reading.commands.empty()) {
+    // Text with no tab-separated table may be a SCRAIP pasted a cell a line.
+    absl::StatusOr<std::vector<FileCommand>> scraip =
+        ReadScraipText(content, options);
+    if (!scraip.ok()) return scraip.status();
+    reading.commands = *std::move(scraip);
+    reading.columns = {
+        "no tab-separated table: read as a SCRAIP pasted a cell a line "
+        "(\"Recommendation X\" headings)"};
+    reading.where.clear();
+    for (const FileCommand& fc : reading.commands) {
+      reading.where.push_back(absl::StrCat("line ", fc.line));
+    }
+    return reading;
+  }
+  if (!read.ok()) return read;
+  if (options.strict && !reading.problems.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(absl::StrJoin(reading.problems, "\n"),
+                     "\n--strict: ", reading.problems.size(),
+                     " row(s) could not be read, so nothing was imported"));
+  }
+  return reading;
+}
+
 absl::StatusOr<std::vector<FileCommand>> PlanToCommands(
     absl::string_view content, const PlanOptions& options) {
-  PlanReader reader(options);
-  return reader.Read(content);
+  absl::StatusOr<PlanReading> reading = ReadPlan(content, "", options);
+  if (!reading.ok()) return reading.status();
+  return std::move(reading->commands);
 }
 
 }  // namespace rectrack::cli

@@ -94,20 +94,70 @@ std::vector<std::string> CellParagraphs(absl::string_view cell) {
   return out;
 }
 
+namespace {
+
+// Whether the words after an " and " start another person or post ("Cllr
+// Y", "Head of Finance", "Jo Bloggs") rather than finish this one's title
+// ("Law and Governance").
+bool StartsAnotherLead(absl::string_view rest) {
+  static const char* kOpeners[] = {
+      "Cllr",      "Councillor", "Head",  "Director",  "Chief",     "Leader",
+      "Assistant", "Deputy",     "Chair", "Cabinet",   "Portfolio", "Executive",
+      "Senior",    "Service",    "Mr",    "Mrs",       "Ms",        "Dr",
+      "the ",      "The ",       "Lead",  "Corporate", "Strategic", "Mayor"};
+  for (const char* o : kOpeners) {
+    if (absl::StartsWith(rest, o)) return true;
+  }
+  std::vector<absl::string_view> words =
+      absl::StrSplit(rest, ' ', absl::SkipEmpty());
+  // A first name and a surname.
+  return words.size() >= 2 && absl::ascii_isupper(words[0][0]) &&
+         absl::ascii_isupper(words[1][0]) && words[1].size() > 1 &&
+         words[1][1] != '&';
+}
+
+}  // namespace
+
 std::vector<std::string> SplitLeads(absl::string_view cell) {
   std::string text = CleanCell(cell);
   for (const char* label : {"Lead Officer:", "Lead Member:", "Lead:"}) {
     size_t at = absl::AsciiStrToLower(text).find(absl::AsciiStrToLower(label));
     if (at != std::string::npos) text = text.substr(at + strlen(label));
   }
-  text = absl::StrReplaceAll(text, {{" and ", ";"},
-                                    {" & ", ";"},
-                                    {"/", ";"},
-                                    {",", ";"},
-                                    {"\n", ";"},
-                                    {" Cllr ", "; Cllr "}});
+  // Separators outside parentheses: ";", ",", "/", "&", line breaks, " and "
+  // before another person, " Cllr ".
+  std::string marked;
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '(') ++depth;
+    if (c == ')' && depth > 0) --depth;
+    absl::string_view rest = absl::string_view(text).substr(i);
+    if (depth == 0) {
+      if (c == ';' || c == ',' || c == '/' || c == '\n') {
+        marked.push_back(';');
+        continue;
+      }
+      if (absl::StartsWith(rest, " & ") && StartsAnotherLead(rest.substr(3))) {
+        marked.push_back(';');
+        i += 2;
+        continue;
+      }
+      if (absl::StartsWith(rest, " and ") &&
+          StartsAnotherLead(rest.substr(5))) {
+        marked.push_back(';');
+        i += 4;
+        continue;
+      }
+      if (absl::StartsWith(rest, " Cllr ") && !marked.empty()) {
+        marked.push_back(';');
+        continue;
+      }
+    }
+    marked.push_back(c);
+  }
   std::vector<std::string> out;
-  for (absl::string_view part : absl::StrSplit(text, ';')) {
+  for (absl::string_view part : absl::StrSplit(marked, ';')) {
     part = absl::StripAsciiWhitespace(part);
     if (!part.empty()) out.emplace_back(part);
   }

@@ -1,5 +1,5 @@
-// The action-plan importer takes any document without crashing; a refusal
-// always says why.
+// The action-plan importer takes any document (.docx, HTML or text, told
+// apart by the content) without crashing; a refusal always says why.
 #include <cstdint>
 #include <cstdlib>
 #include <string>

@@ -23,6 +23,10 @@ corpus() {  # target, seed files...
   echo "$dir"
 }
 samples=("$src"/tests/data/*.tsv "$src"/tests/data/*.txt)
+# The plan corpus: Word documents, web pages and pasted text (fuzz_plan
+# reads each kind by its content).
+samples+=("$src"/tests/data/plans/*.docx "$src"/tests/data/plans/*.html
+          "$src"/tests/data/plans/*.txt "$src"/tests/data/plans/formats/*)
 [ -d "$src/../shared/samples" ] && samples+=("$src"/../shared/samples/*)
 # Timescale seeds: every timing written in the samples, one per file.
 mkdir -p "$build/corpus/fuzz_timescale"

@@ -1,0 +1,228 @@
+// rectrack import of action plans against a real rectrackd: the three
+// formats of one plan, re-importing an edited plan, --columns, rows that
+// cannot be read and --strict.
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tests/cli_fixture.h"
+
+namespace rectrack::cli_test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PlanImportTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    stub_ = v1::Tracker::NewStub(daemon_->Channel());
+  }
+
+  // What a review holds, as text: recommendations, responses, actions,
+  // leads, timescales, statuses and progress, without ids.
+  std::string Content(const std::string& review_id) {
+    grpc::ClientContext ctx;
+    v1::GetReviewRequest req;
+    req.set_id(review_id);
+    v1::Review review;
+    EXPECT_TRUE(stub_->GetReview(&ctx, req, &review).ok());
+    std::string out = absl::StrCat("title: ", review.title(), "\n");
+    for (const std::string& rec_id : review.recommendation_ids()) {
+      grpc::ClientContext rctx;
+      v1::GetRecommendationRequest rreq;
+      rreq.set_id(rec_id);
+      v1::Recommendation rec;
+      EXPECT_TRUE(stub_->GetRecommendation(&rctx, rreq, &rec).ok());
+      absl::StrAppend(&out, "rec ", rec.ref(), ": ", rec.text(), " [",
+                      rec.response().decision(), "]\n");
+      for (const std::string& action_id : rec.action_ids()) {
+        grpc::ClientContext actx;
+        v1::GetActionRequest areq;
+        areq.set_id(action_id);
+        v1::Action a;
+        EXPECT_TRUE(stub_->GetAction(&actx, areq, &a).ok());
+        absl::StrAppend(&out, "  action: ", a.text(), " | ",
+                        absl::StrJoin(a.leads(), "; "), " | ",
+                        a.timescale().text(), " | ", a.status(), "\n");
+        for (const auto& p : a.progress()) {
+          absl::StrAppend(&out, "    progress: ", p.text(), "\n");
+        }
+      }
+    }
+    return out;
+  }
+
+  // Types of the events after position `after`, in order.
+  std::vector<std::string> EventsAfter(uint64_t after) {
+    grpc::ClientContext ctx;
+    v1::ReadEventsRequest req;
+    req.set_from_position(after + 1);
+    req.set_limit(1000);
+    v1::ReadEventsResponse resp;
+    EXPECT_TRUE(stub_->ReadEvents(&ctx, req, &resp).ok());
+    std::vector<std::string> out;
+    for (const v1::Event& e : resp.events()) {
+      out.push_back(absl::StrCat(e.type(), " ", e.stream()));
+    }
+    return out;
+  }
+
+  uint64_t LastPosition() {
+    grpc::ClientContext ctx;
+    v1::ReadEventsRequest req;
+    req.set_limit(1);
+    v1::ReadEventsResponse resp;
+    EXPECT_TRUE(stub_->ReadEvents(&ctx, req, &resp).ok());
+    return resp.last_position();
+  }
+
+  std::unique_ptr<v1::Tracker::Stub> stub_;
+};
+
+std::string Formats(const std::string& name) {
+  return absl::StrCat(RECTRACK_SAMPLES, "/plans/formats/", name);
+}
+
+TEST_F(PlanImportTest, DocxHtmlAndPastedTextOfOnePlanImportToTheSameContent) {
+  std::vector<std::string> contents;
+  for (const char* ext : {"docx", "html", "txt"}) {
+    CliResult r = Cli(
+        {"import", Formats(absl::StrCat("bromsgrove-audit-tracker.", ext))});
+    ASSERT_EQ(r.exit_code, 0) << ext << ": " << r.err;
+    contents.push_back(Content(r.LastLine()));
+  }
+  EXPECT_THAT(contents[0],
+              HasSubstr("rec 3: Cash collection is not reconciled"));
+  EXPECT_THAT(contents[0],
+              HasSubstr("  action: Spot checks by internal audit | Audit "
+                        "Manager | 31/03/2009 | "));
+  EXPECT_EQ(contents[0], contents[1]);
+  EXPECT_EQ(contents[0], contents[2]);
+}
+
+TEST_F(PlanImportTest, FormatIsReadFromTheContentWhateverTheName) {
+  std::string copy = dir_.Sub("tracker.dat");
+  std::filesystem::copy_file(Formats("bromsgrove-audit-tracker.docx"), copy);
+  CliResult r = Cli({"import", copy, "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Read as docx."));
+  EXPECT_THAT(r.out, HasSubstr("column 6 \"Target Completion Date\" -> "
+                               "timescale (header)"));
+  EXPECT_THAT(r.out, HasSubstr("table 1 row 4:     action: Spot checks by "
+                               "internal audit (lead: Audit Manager; due: "
+                               "31/03/2009)"));
+}
+
+// A tracker as a council keeps it, then the same after a month's edits.
+constexpr char kPlanV1[] =
+    "Review of Street Lighting\n"
+    "Ref\tRecommendation\tAction\tLead officer\tTarget date\tStatus\tProgress\n"
+    "R1\tThat LED lanterns be fitted on main roads.\tProcure LED lanterns\t"
+    "Jo Bloggs\tMarch 2025\tIn progress\tTender issued\n"
+    "R2\tThat residents be told of night dimming.\tWrite to residents\t"
+    "Sam Patel\tJune 2025\t\t\n";
+constexpr char kPlanV2[] =
+    "Review of Street Lighting\n"
+    "Ref\tRecommendation\tAction\tLead officer\tTarget date\tStatus\tProgress\n"
+    "R1\tThat LED lanterns be fitted on main roads.\tProcure LED lanterns\t"
+    "Jo Bloggs\tMarch 2025\tCompleted\t<p>Tender issued</p><p>Contract "
+    "awarded in April</p>\n"
+    "R2\tThat residents be told of night dimming.\tWrite to residents\t"
+    "Sam Patel\tSeptember 2025\t\t\n"
+    "R3\tThat dimming be reviewed after a year.\tReport to committee\t"
+    "Sam Patel\tSpring 2026\t\t\n";
+
+TEST_F(PlanImportTest, ReimportOfAnEditedPlanAppendsExactlyTheEdits) {
+  std::string v1_path = dir_.Sub("lighting-v1.txt");
+  std::string v2_path = dir_.Sub("lighting-v2.txt");
+  std::ofstream(v1_path) << kPlanV1;
+  std::ofstream(v2_path) << kPlanV2;
+  CliResult first = Cli({"import", v1_path, "--committee", "Place O&S"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(first.LastLine(), "review-1");
+  uint64_t after_v1 = LastPosition();
+
+  CliResult dry = Cli({"import", v2_path, "--review", "review-1", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("change: action-1: status changes"));
+  EXPECT_THAT(dry.out, HasSubstr("change: action-1: new progress"));
+  EXPECT_THAT(dry.out, HasSubstr("change: action-2: timescale \"June 2025\" "
+                                 "-> \"September 2025\""));
+  EXPECT_THAT(dry.out, HasSubstr("recommendation R3: That dimming be "
+                                 "reviewed"));
+  EXPECT_THAT(dry.out, Not(HasSubstr("recommendation R1")));
+  EXPECT_EQ(LastPosition(), after_v1);
+
+  CliResult second = Cli({"import", v2_path, "--review", "review-1"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(EventsAfter(after_v1),
+              ::testing::ElementsAre(
+                  "ActionStatusChanged action-1", "ProgressReported action-1",
+                  "ActionUpdated action-2", "RecommendationAdded rec-3",
+                  "ActionAdded action-3"));
+  grpc::ClientContext ctx;
+  v1::GetActionRequest req;
+  req.set_id("action-2");
+  v1::Action a2;
+  ASSERT_TRUE(stub_->GetAction(&ctx, req, &a2).ok());
+  EXPECT_EQ(a2.timescale().text(), "September 2025");
+  ASSERT_EQ(a2.targets_size(), 2);
+  EXPECT_THAT(Cli({"history", "action-2"}).out,
+              HasSubstr("updated in the imported plan"));
+
+  // The same file again, and the first version again, change nothing.
+  uint64_t after_v2 = LastPosition();
+  CliResult again = Cli({"import", v2_path, "--review", "review-1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("Nothing to change"));
+  EXPECT_EQ(LastPosition(), after_v2);
+}
+
+TEST_F(PlanImportTest, ColumnsSaysWhatUnusualColumnsHold) {
+  std::string file = dir_.Sub("pipes.txt");
+  std::ofstream(file)
+      << "| Item | What we said | What happens | Whose | Month |\n"
+      << "|---|---|---|---|---|\n"
+      << "| 1 | That bins be emptied weekly. | Change the rounds | Ann Lee "
+         "| May 2025 |\n";
+  CliResult plain = Cli({"import", file, "--dry-run"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.out, HasSubstr("Read as text."));
+  CliResult forced =
+      Cli({"import", file, "--dry-run", "--columns",
+           "1=ref,2=recommendation,3=action,4=lead,5=timescale"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_THAT(forced.out, HasSubstr("column 4 \"Whose\" -> lead (--columns)"));
+  EXPECT_THAT(forced.out, HasSubstr("action: Change the rounds (lead: Ann "
+                                    "Lee; due: May 2025)"));
+  CliResult bad = Cli({"import", file, "--columns", "2=wishes"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("--columns: \"2=wishes\" should be "
+                                 "COLUMN=ROLE"));
+}
+
+TEST_F(PlanImportTest, RowsThatCannotBeReadAreReportedAndStrictRefuses) {
+  std::string file = dir_.Sub("rows.txt");
+  std::ofstream(file)
+      << "Plan\n"
+      << "Recommendation\tAction\tLead\tTimescale\n"
+      << "\tStray action with nothing above\tAnn Lee\tMay 2025\n"
+      << "1. That parks open later.\tChange the hours\tAnn Lee\tJune 2025\n";
+  CliResult strict = Cli({"import", file, "--strict"});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_THAT(strict.err, HasSubstr("line 3: this row comes before any "
+                                    "recommendation"));
+  EXPECT_THAT(strict.err, HasSubstr("--strict: 1 row(s) could not be read, "
+                                    "so nothing was imported"));
+  EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
+  CliResult r = Cli({"import", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not imported: line 3: this row comes before "
+                               "any recommendation"));
+  EXPECT_THAT(r.out, HasSubstr("1 recommendation(s), 1 action(s)"));
+}
+
+}  // namespace
+}  // namespace rectrack::cli_test

@@ -1,0 +1,226 @@
+// The table model's readers (.docx, HTML, pasted text) and the plan
+// interpreter, without a server: what they read and the commands they build.
+#include <fstream>
+#include <sstream>
+
+#include "client/import/plan.h"
+#include "client/import/table.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace rectrack::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string Sample(const std::string& name) {
+  std::ifstream in(std::string(RECTRACK_SAMPLES) + "/plans/" + name,
+                   std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(PlanReaderTest, DocxKeepsWordsRowsCellsMergesAndParagraphs) {
+  absl::StatusOr<Document> doc =
+      ReadDocx(Sample("bromsgrove-audit-tracker.docx"));
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  const Table* table = nullptr;
+  std::vector<std::string> paragraphs;
+  for (const DocumentBlock& b : doc->blocks) {
+    if (b.table.has_value()) table = &*b.table;
+    if (!b.table.has_value() && !b.paragraph.empty()) {
+      paragraphs.push_back(b.paragraph);
+    }
+  }
+  ASSERT_NE(table, nullptr);
+  EXPECT_THAT(paragraphs, ElementsAre("Appendix A",
+                                      "Internal Audit Recommendation "
+                                      "Tracker - priority one findings"));
+  ASSERT_EQ(table->rows.size(), 6u);
+  EXPECT_EQ(table->rows[3].where, "table 1 row 4");
+  EXPECT_THAT(table->rows[3].cells[3].paragraphs,
+              ElementsAre("Weekly reconciliation to be introduced",
+                          "Spot checks by internal audit"));
+  // Row 6 continues rows 5's reference, finding and lead (vMerge).
+  EXPECT_TRUE(table->rows[5].cells[0].merged_above);
+  EXPECT_TRUE(table->rows[5].cells[4].merged_above);
+  EXPECT_FALSE(table->rows[5].cells[3].merged_above);
+  EXPECT_EQ(table->rows[4].cells[2].Text(),
+            "Refunds are made without a second signature.");
+}
+
+TEST(PlanReaderTest, HtmlRowspanAndColspanLandOnTheGrid) {
+  absl::StatusOr<Document> doc = ReadHtmlDocument(
+      "<p>Title</p><table><tr><th colspan=2>Recommendation</th><th>Lead</th>"
+      "</tr><tr><td rowspan=2>1</td><td>Text <b>bold</b><br>line two</td>"
+      "<td>Ann</td></tr><tr><td>More</td><td>Bo</td></tr></table>");
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc->blocks.size(), 2u);
+  EXPECT_EQ(doc->blocks[0].paragraph, "Title");
+  const Table& t = *doc->blocks[1].table;
+  EXPECT_EQ(t.rows[0].cells[0].span, 2);
+  EXPECT_THAT(t.rows[1].cells[1].paragraphs,
+              ElementsAre("Text bold", "line two"));
+  ASSERT_EQ(t.rows[2].cells.size(), 3u);
+  EXPECT_TRUE(t.rows[2].cells[0].merged_above);
+  EXPECT_EQ(t.rows[2].cells[2].Text(), "Bo");
+}
+
+TEST(PlanReaderTest, AWebTrackersMoreLinkIsNotPartOfTheText) {
+  absl::StatusOr<Document> doc = ReadHtmlDocument(
+      "<table><tr><td>The review will look at\xE2\x80\xA6 <a href=x>more</a>"
+      "</td><td>Ann Moore</td></tr></table>");
+  ASSERT_TRUE(doc.ok());
+  const Table& t = *doc->blocks[0].table;
+  EXPECT_EQ(t.rows[0].cells[0].Text(), "The review will look at\xE2\x80\xA6");
+  EXPECT_EQ(t.rows[0].cells[1].Text(), "Ann Moore");
+}
+
+TEST(PlanReaderTest, PastedTextReadsTabsAndPipes) {
+  absl::StatusOr<Document> doc =
+      ReadPastedText("Heading\n| a | b |\n|---|---|\n| c | d |\n\nx\ty\n");
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc->blocks.size(), 2u);
+  EXPECT_EQ(doc->blocks[0].paragraph, "Heading");
+  const Table& t = *doc->blocks[1].table;
+  ASSERT_EQ(t.rows.size(), 3u);  // a blank line does not end a table
+  EXPECT_EQ(t.rows[1].cells[1].Text(), "d");
+  EXPECT_EQ(t.rows[2].where, "line 6");
+}
+
+TEST(PlanReaderTest, DetectsTheFormatFromTheContent) {
+  EXPECT_EQ(DetectPlanFormat(Sample("bromsgrove-audit-tracker.docx"), "x"),
+            "docx");
+  EXPECT_EQ(DetectPlanFormat("<html><table>", "plan.txt"), "html");
+  EXPECT_EQ(DetectPlanFormat("a\tb\n", "plan.tsv"), "text");
+  EXPECT_FALSE(ReadDocx("PK\x03\x04 not really a zip").ok());
+}
+
+// The date fields of the commands a plan becomes.
+std::vector<std::string> Dates(const PlanReading& reading) {
+  std::vector<std::string> out;
+  for (const FileCommand& fc : reading.commands) {
+    if (fc.command.has_record_response()) {
+      out.push_back("response " + fc.command.record_response().responded_on());
+    }
+    if (fc.command.has_report_progress()) {
+      out.push_back("progress " + fc.command.report_progress().reported_on());
+    }
+  }
+  return out;
+}
+
+TEST(PlanReaderTest, DatesComeFromTheDocumentOrStayEmpty) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> dated = ReadPlan(
+      "Topic: Parks\nMeeting Date: 3rd March 2025\n"
+      "No\tRecommendation\tAccepted?\tAction\tLead\tProgress\n"
+      "1\tThat parks open later.\tYes\tChange the hours\tAnn Lee\tHeld\n"
+      "2\tThat cafes open.\tYes\tLet a contract\tBo Chan\t"
+      "Action update (October 2024): Tender out\n",
+      "plan.txt", options);
+  ASSERT_TRUE(dated.ok()) << dated.status();
+  EXPECT_EQ(dated->commands[0].command.open_review().title(), "Parks");
+  EXPECT_THAT(Dates(*dated),
+              ElementsAre("response 2025-03-03", "progress 2025-03-03",
+                          "response 2025-03-03", "progress 1 October 2024"));
+  absl::StatusOr<PlanReading> undated = ReadPlan(
+      "Parks\nNo\tRecommendation\tAccepted?\tAction\tLead\tProgress\n"
+      "1\tThat parks open later.\tYes\tChange the hours\tAnn Lee\tHeld\n",
+      "plan.txt", options);
+  ASSERT_TRUE(undated.ok()) << undated.status();
+  EXPECT_THAT(Dates(*undated), ElementsAre("response ", "progress "));
+}
+
+TEST(PlanReaderTest, ADateOfUpdateColumnDatesTheProgress) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Plan\nNo\tRecommendation\tAction\tLead\tProgress\tDate of update\n"
+      "1\tThat parks open later.\tChange the hours\tAnn Lee\tHeld\t"
+      "12/03/2025\n",
+      "plan.txt", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Dates(*r), ElementsAre("progress 2025-03-12"));
+}
+
+TEST(PlanReaderTest, LabelsInsideCellsAndSubItemsInheritingTheirParentsLead) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Plan\nRef\tRecommendation\tResponse / action\tTimescale\n"
+      "R2\tThat a review be held.\tLead Officer: J. Smith The review will "
+      "start in May.\tMay 2025\n"
+      "R2.1\tThat its terms be published.\tThe terms will go online.\t"
+      "June 2025\n",
+      "plan.txt", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> actions;
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_add_action()) {
+      const v1::AddAction& a = fc.command.add_action();
+      actions.push_back(a.text() + " | " + a.leads(0));
+    }
+  }
+  EXPECT_THAT(actions, ElementsAre("The review will start in May. | J. Smith",
+                                   "The terms will go online. | J. Smith"));
+}
+
+TEST(PlanReaderTest, SmallTablesBeforeThePlanAreNotThePlan) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Update</th><th>Date</th><th>Completed?</th></tr>"
+      "<tr><td>1st</td><td>27 November 2007</td><td></td></tr></table>"
+      "<table><tr><th>Recommendation</th><th>Lead officer</th>"
+      "<th>Timescale</th></tr><tr><td>1. That the web pages be updated."
+      "</td><td>Gemma Barron</td><td>Sept 10</td></tr></table>",
+      "plan.html", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->columns[0], HasSubstr("table 1 (2 rows): not a plan table"));
+  EXPECT_EQ(r->commands[1].command.add_recommendation().ref(), "1");
+  EXPECT_EQ(r->where[1], "table 2 row 2");
+}
+
+TEST(PlanReaderTest, ARecommendationAsAHeadingAboveItsOwnTableOfActions) {
+  PlanOptions options;
+  const std::string table =
+      "<table><tr><th>Action</th><th>Lead</th><th>Timescale</th></tr>";
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<h1>Parks review</h1><p>Recommendation 1: That parks open later.</p>" +
+          table +
+          "<tr><td>Change the hours</td><td>Ann Lee</td><td>May 2025</td>"
+          "</tr></table><p>Recommendation 2: That cafes open.</p>" +
+          table +
+          "<tr><td>Let a contract</td><td>Bo Chan</td><td>June 2025</td>"
+          "</tr><tr><td>Open the cafe</td><td>Bo Chan</td><td>July 2025</td>"
+          "</tr></table>",
+      "plan.html", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> read;
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_add_recommendation()) {
+      read.push_back("rec " + fc.command.add_recommendation().ref() + ": " +
+                     fc.command.add_recommendation().text());
+    }
+    if (fc.command.has_add_action()) {
+      read.push_back("action " + fc.command.add_action().text());
+    }
+  }
+  EXPECT_THAT(read,
+              ElementsAre("rec 1: That parks open later.",
+                          "action Change the hours", "rec 2: That cafes open.",
+                          "action Let a contract", "action Open the cafe"));
+}
+
+TEST(PlanReaderTest, ADocumentWithNoPlanTableIsRefused) {
+  PlanOptions options;
+  absl::StatusOr<PlanReading> r =
+      ReadPlan("<p>Minutes</p><table><tr><td>Apologies</td></tr></table>",
+               "minutes.html", options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("no action-plan table was found"));
+}
+
+}  // namespace
+}  // namespace rectrack::cli
