@@ -7,13 +7,14 @@ packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libxlsxwriter-dev
   python3 python3-grpcio python3-protobuf
   libzip-dev libpugixml-dev libgumbo-dev
 )
 # --for-tests: also what only the tests need (the HTML report is rendered in
 # headless Chromium, certificates are made with openssl, the fuzz targets are
 # built with clang and libFuzzer, the screenshot is read with Pillow,
+# the Excel report is opened with openpyxl,
 # deploy/lint.sh runs clang-format, clang-tidy and buf (from npm), the
 # demo's test looks for its server with pgrep, the printed report's text is
 # read with pdftotext, and the power-cut test makes an ext4 image with
@@ -21,7 +22,7 @@ packages=(
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
              clang-format clang-tidy procps poppler-utils e2fsprogs xfsprogs
-             libcurl4-openssl-dev nodejs)
+             libcurl4-openssl-dev nodejs python3-openpyxl)
   # A Node.js from elsewhere brings its own npm; Debian's is for Debian's.
   command -v npm >/dev/null || packages+=(npm)
 fi

@@ -1,6 +1,8 @@
 // End to end through the CLI and a real rectrackd: a clerk imports the
 // SCRAIP sample, records what the document did not say, signs off with the
 // guardrails, corrects a mistake and prints the committee report.
+#include <fstream>
+
 #include "tests/cli_fixture.h"
 
 namespace rectrack::cli_test {
@@ -107,6 +109,49 @@ TEST_F(CliTest, SignOffGuardrailOverrideAndCorrectionThroughTheCli) {
   EXPECT_NE(future.exit_code, 0);
   EXPECT_THAT(future.err,
               HasSubstr("reported_on: 2099-01-01 is in the future"));
+}
+
+// The workbook opens in a real spreadsheet reader (Debian's openpyxl) with
+// every action and its RAG colour.
+TEST_F(CliTest, ExcelReportOpensWithEveryActionAndItsRagColour) {
+  CliResult imported =
+      Cli({"import", SamplePath("cyp-partnerships-action-plan.tsv"),
+           "--committee", "Scrutiny and Overview Committee"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  ASSERT_EQ(
+      Cli({"action", "status", "action-1", "--status", "completed"}).exit_code,
+      0);
+  CliResult no_file = Cli({"report", "review-1", "--format", "xlsx"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_THAT(no_file.err, HasSubstr("give --output FILE.xlsx"));
+  const std::string xlsx = dir_.Sub("report.xlsx");
+  CliResult r = Cli({"report", "review-1", "--format", "xlsx", "-o", xlsx});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string script = dir_.Sub("check.py");
+  {
+    std::ofstream out(script);
+    out << R"(import sys
+from openpyxl import load_workbook
+book = load_workbook(sys.argv[1])
+assert book.sheetnames == ["Recommendations", "Exceptions", "Changes"], book.sheetnames
+sheet = book["Recommendations"]
+header = [c.value for c in sheet[1]]
+assert header[5] == "Action" and header[9] == "RAG", header
+rows = [r for r in sheet.iter_rows(min_row=2) if r[5].value]
+fills = {}
+for r in rows:
+    fills.setdefault(r[9].value, set()).add(r[9].fill.fgColor.rgb[-6:])
+print(len(rows), sorted((k, sorted(v)) for k, v in fills.items()))
+assert len(rows) == 28, len(rows)
+assert fills["RED"] == {"C0392B"}, fills
+assert fills["GREEN"] == {"2E8B57"}, fills
+assert len(list(book["Exceptions"].iter_rows(min_row=2))) > 0
+)";
+  }
+  const std::string out = dir_.Sub("check.out");
+  int code = ExitCode(Spawn("/usr/bin/python3", {script, xlsx}, out, out));
+  EXPECT_EQ(code, 0) << ReadFile(out);
+  EXPECT_THAT(ReadFile(out), HasSubstr("28 [('GREEN', ['2E8B57']), ('RED'"));
 }
 
 }  // namespace

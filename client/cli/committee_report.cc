@@ -33,8 +33,18 @@ absl::Status ReportCommand(Context& ctx) {
   v1::Report report;
   absl::Status status = Unary(ctx, &v1::Tracker::Stub::GetReport, req, &report);
   if (!status.ok()) return status;
+  if (format == "xlsx" && !ctx.Get("--output").has_value()) {
+    return Usage(
+        "--format xlsx: give --output FILE.xlsx (a workbook is not "
+        "for the terminal)");
+  }
   absl::StatusOr<std::string> rendered = RenderReport(report, format);
-  if (!rendered.ok()) return Usage(std::string(rendered.status().message()));
+  if (!rendered.ok()) {
+    if (rendered.status().code() == absl::StatusCode::kInvalidArgument) {
+      return Usage(std::string(rendered.status().message()));
+    }
+    return rendered.status();
+  }
   if (auto path = ctx.Get("--output")) {
     absl::Status written = WriteFileWhole(*path, *rendered);
     if (!written.ok()) return written;
@@ -51,7 +61,7 @@ absl::Status ReportCommand(Context& ctx) {
 void AddReportCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"report",
-       "REVIEW [--format text|md|csv|html|json] [--output FILE | -o FILE] "
+       "REVIEW [--format text|md|csv|html|xlsx|json] [--output FILE | -o FILE] "
        "[--since DATE] [--meeting DATE] [--as-of DATE|TIME [--effective]] "
        "[--deadline-days N]",
        "The committee report-back: exceptions first (overdue, no target, "
@@ -60,7 +70,7 @@ void AddReportCommands(std::vector<CommandSpec>* commands) {
        "since the last report-back; response times; slippage. --meeting: the "
        "meeting it is for (default: the next scheduled report-back).",
        // RenderReport also reads "markdown", and "" as text.
-       {Choice("--format", {"text", "md", "csv", "html", "json"},
+       {Choice("--format", {"text", "md", "csv", "html", "xlsx", "json"},
                {"markdown", ""}),
         Text("--output,-o", "FILE"), Text("--since"), Text("--meeting"),
         Text("--as-of"),

@@ -415,9 +415,11 @@ absl::StatusOr<std::string> RenderReport(const v1::Report& report,
   if (format == "md" || format == "markdown") return ReportMarkdown(report);
   if (format == "csv") return ReportCsv(report);
   if (format == "html") return ReportHtml(report);
+  if (format == "xlsx") return ReportXlsx(report);
   if (format == "json") return ToJson(report) + "\n";
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--format: \"", format, "\" is not one of text, md, csv, html, json"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: \"", format,
+                   "\" is not one of text, md, csv, html, xlsx, json"));
 }
 
 }  // namespace rectrack::cli

@@ -19,7 +19,10 @@ std::string ReportCsv(const v1::Report& report);
 // One self-contained HTML page with SVG charts (RAG counts; recommendations
 // by status over time), laid out to print on A4.
 std::string ReportHtml(const v1::Report& report);
-// `format` is text, md, csv, html or json; INVALID_ARGUMENT otherwise.
+// An Excel workbook (the bytes of an .xlsx file): recommendations and
+// actions with RAG cell colours, exceptions, and changes.
+absl::StatusOr<std::string> ReportXlsx(const v1::Report& report);
+// `format` is text, md, csv, html, xlsx or json; INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::string> RenderReport(const v1::Report& report,
                                          const std::string& format);
 
