@@ -366,8 +366,9 @@ TEST_F(CliTest, ReportOfImportedSamplesReadsCorrectlyInEveryFormat) {
   EXPECT_THAT(early.err, HasSubstr("review-1 did not exist yet at 2001-01-01"));
   CliResult bad = Cli({"report", "review-1", "--format", "pdf"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err,
-              HasSubstr("\"pdf\" is not one of text, md, csv, html, json"));
+  EXPECT_THAT(
+      bad.err,
+      HasSubstr("\"pdf\" is not one of text, md, csv, html, xlsx, json"));
 }
 
 TEST_F(CliTest, ScraipLayoutImportsRecommendationsAndResponses) {

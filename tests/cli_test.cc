@@ -217,7 +217,7 @@ TEST_F(CliTest, MissingAndBadOptionsAreRefusedBeforeAnyCall) {
             "--rag: \"purple\" is not one of green, amber, red, no-target, "
             "not-rated"},
            {{"report", "review-1", "--format", "pdf"},
-            "--format: \"pdf\" is not one of text, md, csv, html, json"},
+            "--format: \"pdf\" is not one of text, md, csv, html, xlsx, json"},
        }) {
     std::vector<std::string> args = c.args;
     args.insert(args.end(), {"--server", "127.0.0.1:1"});

@@ -90,7 +90,57 @@ std::string RagChart(const v1::ReportSummary& s) {
   return out + "</svg>";
 }
 
-// Stacked columns: one per day on which any recommendation changed status.
+// The time axis of the status chart: x for a day, in proportion to the
+// days between the first picture and the report's day (or the last one's).
+class TimeAxis {
+ public:
+  TimeAxis(const v1::Report& r, int left, int width)
+      : left_(left), width_(width) {
+    if (r.timeline_size() == 0) return;
+    first_ = ParseDay(r.timeline(0).day());
+    std::optional<absl::CivilDay> end = ParseDay(r.day());
+    std::optional<absl::CivilDay> last =
+        ParseDay(r.timeline(r.timeline_size() - 1).day());
+    if (!end.has_value() || (last.has_value() && *end <= *last)) {
+      end = last.has_value() ? *last + 1 : end;
+    }
+    if (first_.has_value() && end.has_value() && *end > *first_) {
+      span_ = static_cast<double>(*end - *first_);
+    }
+  }
+  double X(const std::string& day) const {
+    std::optional<absl::CivilDay> d = ParseDay(day);
+    double days = d.has_value() && first_.has_value()
+                      ? static_cast<double>(*d - *first_)
+                      : 0.0;
+    return left_ + width_ * days / span_;
+  }
+
+ private:
+  const int left_, width_;
+  std::optional<absl::CivilDay> first_;
+  double span_ = 1.0;
+};
+
+// The legend of the statuses drawn, along the bottom at `y`.
+std::string StatusLegend(const std::map<v1::RecommendationStatus, bool>& used,
+                         int left, int y) {
+  std::string out;
+  int x = left;
+  for (const auto& [status, yes] : used) {
+    std::string label = Word(v1::RecommendationStatus_descriptor(), status);
+    absl::StrAppendFormat(
+        &out,
+        "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+        "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
+        x, y, StatusColour(status), x + 13, y + 9, Html(label));
+    x += 20 + static_cast<int>(label.size()) * 6;
+  }
+  return out;
+}
+
+// Stacked bars of recommendations by status, each drawn from the day it
+// describes until the next one, so time runs in proportion to the dates.
 std::string TimelineChart(const v1::Report& r) {
   const int width = 640, height = 220, left = 36, bottom = 40, top = 10;
   const int plot_w = width - left - 10, plot_h = height - top - bottom;
@@ -108,34 +158,13 @@ std::string TimelineChart(const v1::Report& r) {
       "<text x=\"0\" y=\"%d\" font-size=\"11\">0</text>",
       width, height, left, top + plot_h, left + plot_w, top + plot_h, top + 10,
       most, top + plot_h);
-  // Time runs left to right in proportion to the dates: each picture is
-  // drawn from its day until the next one (the last until the report's day).
-  std::optional<absl::CivilDay> first, end;
-  if (r.timeline_size() > 0) {
-    first = ParseDay(r.timeline(0).day());
-    end = ParseDay(r.day());
-    std::optional<absl::CivilDay> last =
-        ParseDay(r.timeline(r.timeline_size() - 1).day());
-    if (!end.has_value() || (last.has_value() && *end <= *last)) {
-      end = last.has_value() ? *last + 1 : end;
-    }
-  }
-  const double span = first.has_value() && end.has_value() && *end > *first
-                          ? static_cast<double>(*end - *first)
-                          : 1.0;
-  auto x_of = [&](const std::string& day) {
-    std::optional<absl::CivilDay> d = ParseDay(day);
-    double days = d.has_value() && first.has_value()
-                      ? static_cast<double>(*d - *first)
-                      : 0.0;
-    return left + plot_w * days / span;
-  };
+  const TimeAxis axis(r, left, plot_w);
   std::map<v1::RecommendationStatus, bool> used;
   for (int i = 0; i < r.timeline_size(); ++i) {
     const v1::StatusPoint& p = r.timeline(i);
-    const double x0 = x_of(p.day());
+    const double x0 = axis.X(p.day());
     const double x1 = i + 1 < r.timeline_size()
-                          ? x_of(r.timeline(i + 1).day())
+                          ? axis.X(r.timeline(i + 1).day())
                           : static_cast<double>(left + plot_w);
     double y = top + plot_h;
     for (const v1::StatusCount& c : p.counts()) {
@@ -161,18 +190,7 @@ std::string TimelineChart(const v1::Report& r) {
         top + plot_h + 14,
         UkDate(std::max(r.day(), r.timeline(r.timeline_size() - 1).day())));
   }
-  // Legend.
-  int x = left;
-  for (const auto& [status, yes] : used) {
-    std::string label = Word(v1::RecommendationStatus_descriptor(), status);
-    absl::StrAppendFormat(
-        &out,
-        "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-        "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
-        x, height - 14, StatusColour(status), x + 13, height - 5, Html(label));
-    x += 20 + static_cast<int>(label.size()) * 6;
-  }
-  return out + "</svg>";
+  return absl::StrCat(out, StatusLegend(used, left, height - 14), "</svg>");
 }
 
 // Laid out to print on A4, RAG cells keeping their colours on paper.

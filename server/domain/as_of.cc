@@ -114,7 +114,8 @@ std::vector<std::string> ViewDays(const std::vector<v1::Event>& events) {
     if (!inserted && day < it->second) it->second = day;
   };
   auto bound = [](const absl::flat_hash_map<std::string, std::string>& m,
-                  const std::string& id, std::string day) {
+                  const std::string& id,
+                  const std::string& day) -> std::string {
     auto it = m.find(id);
     return it != m.end() && it->second < day ? it->second : day;
   };
@@ -122,7 +123,7 @@ std::vector<std::string> ViewDays(const std::vector<v1::Event>& events) {
   for (size_t i = events.size(); i-- > 0;) {
     const v1::Event& e = events[i];
     std::string day = EffectiveDay(e);
-    if (SetsStatus(e)) day = bound(status_by, e.stream(), std::move(day));
+    if (SetsStatus(e)) day = bound(status_by, e.stream(), day);
     if (CreatesEntity(e)) {
       day = bound(exists_by, e.stream(), bound(status_by, e.stream(), day));
       if (std::string parent = ParentOf(e); !parent.empty()) {

@@ -51,17 +51,20 @@ v1::ActionStanding StandingOn(const v1::Action& action, const std::string& day,
 }
 
 std::vector<std::string> RagRules(int due_soon_days) {
-  return {
-      "Not rated: the action was cancelled.",
-      "Green: the action is completed.",
-      "Red: the latest day of its target has passed, or it is blocked.",
+  std::vector<std::string> rules;
+  rules.emplace_back("Not rated: the action was cancelled.");
+  rules.emplace_back("Green: the action is completed.");
+  rules.emplace_back(
+      "Red: the latest day of its target has passed, or it is blocked.");
+  rules.emplace_back(
       "No target (grey): its target cannot be read as a date (\"tbc\", an "
-      "impossible date such as 31/02/2010) or none was given.",
-      absl::StrCat("Amber: the latest day of its target is within ",
-                   due_soon_days,
-                   " days, or its target has been revised more than once."),
-      "Green: otherwise (on track, or ongoing work with no end date).",
-  };
+      "impossible date such as 31/02/2010) or none was given.");
+  rules.push_back(absl::StrCat(
+      "Amber: the latest day of its target is within ", due_soon_days,
+      " days, or its target has been revised more than once."));
+  rules.emplace_back(
+      "Green: otherwise (on track, or ongoing work with no end date).");
+  return rules;
 }
 
 std::string ResponseDueOn(const std::string& published_on, int deadline_days) {
