@@ -243,6 +243,14 @@ TEST_F(ReportFactsTest, SignOffNeedsEveryActionDoneOrAReasonAndCanBeCorrected) {
   v1::Report before = ReportAsOf(signed_off, v1::TIME_AXIS_RECORDED);
   EXPECT_EQ(before.items(0).recommendation().status(),
             v1::RECOMMENDATION_STATUS_SIGNED_OFF);
+  // A rejection with live actions is refused, by correction as by response.
+  v1::Command reject;
+  reject.mutable_correct_record()->set_id("rec-1");
+  reject.mutable_correct_record()->set_decision(v1::DECISION_REJECTED);
+  reject.mutable_correct_record()->set_reason("Minutes say rejected");
+  EXPECT_THAT(Fails(reject).message(),
+              HasSubstr("not cancelled: action-1 (completed), action-2 (not "
+                        "started)"));
   // History shows the correction beside the original, nothing deleted.
   auto history = tracker_->GetHistory("rec-1");
   ASSERT_OK(history);

@@ -157,12 +157,12 @@ std::string ChangeDay(const v1::Report& r, int index) {
   return UkDate(Or(e.effective_on(), DayOf(TimeFromProto(e.recorded_at()))));
 }
 
-std::string ExceptionSubject(const v1::Report& r,
+std::string ExceptionSubject(const ReportNames& names,
                              const v1::ReportException& x) {
-  ReportNames names(r);
   std::string out = names.Of(x.recommendation_id());
-  if (!x.action_id().empty())
+  if (!x.action_id().empty()) {
     absl::StrAppend(&out, ", ", names.Of(x.action_id()));
+  }
   return out;
 }
 
@@ -225,9 +225,10 @@ std::string ReportText(const v1::Report& r) {
                   "Published: ", UkDate(review.published_on(), "not known"),
                   "\n", AsOfLine(r), "\n\n", Underlined("Exceptions", '-'));
   if (r.exceptions().empty()) out += "None.\n";
+  const ReportNames names(r);
   for (const v1::ReportException& x : r.exceptions()) {
     absl::StrAppend(&out, ExceptionKindWords(x.kind()), ": ",
-                    ExceptionSubject(r, x), " - ", x.detail(), "\n");
+                    ExceptionSubject(names, x), " - ", x.detail(), "\n");
   }
   absl::StrAppend(&out, "\n", Underlined("Summary", '-'));
   for (const auto& [label, value] : SummaryRows(r)) {
@@ -235,7 +236,6 @@ std::string ReportText(const v1::Report& r) {
   }
   absl::StrAppend(&out, "\n", Underlined("Recommendations", '-'));
   for (const v1::ReportItem& item : r.items()) TextItem(item, &out);
-  const ReportNames names(r);
   absl::StrAppend(&out, "\n", Underlined(ChangesTitle(r), '-'));
   if (r.changes().empty()) out += "None.\n";
   for (int i = 0; i < r.changes_size(); ++i) {
@@ -297,10 +297,11 @@ std::string ReportMarkdown(const v1::Report& r) {
                   UkDate(review.published_on(), "not known"), "  \n_",
                   AsOfLine(r), "_\n\n## Exceptions\n\n");
   if (r.exceptions().empty()) out += "None.\n";
+  const ReportNames names(r);
   for (const v1::ReportException& x : r.exceptions()) {
     absl::StrAppend(&out, "- **", ExceptionKindWords(x.kind()), ":** ",
-                    MdCell(ExceptionSubject(r, x)), " — ", MdCell(x.detail()),
-                    "\n");
+                    MdCell(ExceptionSubject(names, x)), " — ",
+                    MdCell(x.detail()), "\n");
   }
   absl::StrAppend(&out, "\n## Summary\n\n| | |\n|---|---|\n");
   for (const auto& [label, value] : SummaryRows(r)) {
@@ -308,7 +309,6 @@ std::string ReportMarkdown(const v1::Report& r) {
   }
   absl::StrAppend(&out, "\n## Recommendations\n");
   for (const v1::ReportItem& item : r.items()) MdItem(item, &out);
-  const ReportNames names(r);
   absl::StrAppend(&out, "\n## ", ChangesTitle(r), "\n\n");
   if (r.changes().empty()) out += "None.\n";
   for (int i = 0; i < r.changes_size(); ++i) {

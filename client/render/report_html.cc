@@ -243,9 +243,10 @@ std::string HtmlExceptions(const v1::Report& r) {
   out +=
       "<table class=\"exceptions\"><tr><th>Exception</th><th>Item</th>"
       "<th>Detail</th></tr>\n";
+  const ReportNames names(r);
   for (const v1::ReportException& x : r.exceptions()) {
     absl::StrAppend(&out, "<tr><td>", Html(ExceptionKindWords(x.kind())),
-                    "</td><td>", Html(ExceptionSubject(r, x)), "</td><td>",
+                    "</td><td>", Html(ExceptionSubject(names, x)), "</td><td>",
                     Html(x.detail()), "</td></tr>\n");
   }
   return out + "</table>\n";

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "client/render/report_words.h"
 #include "rectrack/v1/tracker.pb.h"
 
 namespace rectrack::cli::report_parts {
@@ -33,6 +34,7 @@ std::string LatestUpdate(const v1::Action& a);
 std::string OneLine(const std::string& text);
 std::string Or(const std::string& value, const std::string& fallback);
 // The label of the exception's subject: "Recommendation A, action 'X'".
-std::string ExceptionSubject(const v1::Report& r, const v1::ReportException& x);
+std::string ExceptionSubject(const ReportNames& names,
+                             const v1::ReportException& x);
 
 }  // namespace rectrack::cli::report_parts

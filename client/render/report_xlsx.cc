@@ -147,9 +147,10 @@ void ExceptionsSheet(const v1::Report& r, Workbook* book) {
   lxw_worksheet* s = book->Sheet(
       "Exceptions", {{"Exception", 26}, {"Item", 60}, {"Detail", 50}});
   int row = 1;
+  const ReportNames names(r);
   for (const v1::ReportException& x : r.exceptions()) {
     book->Text(s, row, 0, ExceptionKindWords(x.kind()));
-    book->Text(s, row, 1, ExceptionSubject(r, x));
+    book->Text(s, row, 1, ExceptionSubject(names, x));
     book->Text(s, row, 2, x.detail());
     ++row;
   }

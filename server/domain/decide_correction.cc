@@ -90,6 +90,17 @@ absl::Status RequestDecider::CorrectRecommendation(const v1::CorrectRecord& c,
           "recommendation ", rec.id(),
           " has no response to correct; record the response instead"));
     }
+    if (c.decision() == v1::DECISION_REJECTED) {
+      RECTRACK_ASSIGN_OR_RETURN(std::vector<std::string> live,
+                                ActionsNotDone(rec, false));
+      if (!live.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "recommendation ", rec.id(),
+            " cannot be corrected to rejected while it has actions that are "
+            "not cancelled: ",
+            absl::StrJoin(live, ", "), "; cancel them first"));
+      }
+    }
   }
   if (status != v1::RECOMMENDATION_STATUS_UNSPECIFIED) {
     if (!v1::RecommendationStatus_IsValid(status) ||

@@ -262,7 +262,8 @@ class ReportBuilder {
         }
       }
       if (all_done && !IsFinal(rec.status()) &&
-          rec.status() != v1::RECOMMENDATION_STATUS_CLOSED_NOT_IMPLEMENTED) {
+          rec.status() != v1::RECOMMENDATION_STATUS_CLOSED_NOT_IMPLEMENTED &&
+          rec.status() != v1::RECOMMENDATION_STATUS_REJECTED) {
         add(Kind::KIND_PROPOSED_FOR_SIGN_OFF, rec.id(), "",
             "every action is completed or cancelled; not yet signed off");
       }
