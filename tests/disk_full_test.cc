@@ -221,6 +221,9 @@ TEST_F(DiskFullTest, RefusesWritesServesReadsAndResumesWhenSpaceReturns) {
   ASSERT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0)
       << "rectrackd did not stop cleanly on the full disk:\n"
       << Log();
+  // Closing the database can free what its log files held: take that too,
+  // so that it really starts on a full disk.
+  FillFile(disk_ + "/filler2", 0);
   ASSERT_TRUE(daemon_->Start()) << "rectrackd did not start on the full disk:\n"
                                 << Log();
   stub_ = NewStub();
@@ -236,6 +239,7 @@ TEST_F(DiskFullTest, RefusesWritesServesReadsAndResumesWhenSpaceReturns) {
 
   // Space returns: writing resumes by itself, without a restart.
   ASSERT_EQ(unlink((disk_ + "/filler").c_str()), 0);
+  ASSERT_EQ(unlink((disk_ + "/filler2").c_str()), 0);
   ASSERT_EQ(unlink((disk_ + "/ballast").c_str()), 0);
   grpc::Status resumed;
   for (int i = 0; i < 100; ++i) {

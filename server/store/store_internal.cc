@@ -25,7 +25,10 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   std::string message = absl::StrCat(what, ": ", s.ToString());
   if (s.IsNoSpace()) {
     return absl::UnavailableError(
-        absl::StrCat(message, " (the disk is full; nothing was written)"));
+        absl::StrCat(message,
+                     " (the disk is full: nothing of this change was "
+                     "recorded, and reads still work; writing resumes by "
+                     "itself once the disk has room)"));
   }
   if (s.IsCorruption()) {
     return absl::DataLossError(message);
