@@ -167,11 +167,18 @@ absl::StatusOr<EntityStates> FoldStreams(
             [](const v1::Event& a, const v1::Event& b) {
               return a.position() < b.position();
             });
-  std::vector<std::string> days = ViewDays(events);
+  // ViewDays only where they are used: the effective axis, or a caller
+  // that asks for them (the report).
+  const bool effective = spec.has_value() && spec->effective;
+  std::vector<std::string> days;
+  if (effective || folded_days != nullptr) days = ViewDays(events);
   EntityStates states;
   for (size_t i = 0; i < events.size(); ++i) {
     v1::Event& e = events[i];
-    if (spec.has_value() && !Includes(*spec, e, days[i])) continue;
+    if (spec.has_value() &&
+        !Includes(*spec, e, effective ? days[i] : std::string())) {
+      continue;
+    }
     if (!CreatesEntity(e) && !HasEntity(states, e.stream())) continue;
     RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &states));
     if (folded != nullptr) folded->push_back(std::move(e));

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/log.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/status.pb.h"
@@ -23,37 +24,6 @@ std::unique_ptr<Message> NewMessage(const Descriptor& type) {
   const Message* prototype =
       MessageFactory::generated_factory()->GetPrototype(&type);
   return std::unique_ptr<Message>(prototype->New());
-}
-
-// A JSON string literal.
-std::string Quoted(absl::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // The "details" array of Connect's error.
@@ -73,8 +43,8 @@ std::string DetailsJson(const grpc::Status& status) {
     // Connect sends binary values in standard base64 without padding.
     std::string value = absl::Base64Escape(any.value());
     while (!value.empty() && value.back() == '=') value.pop_back();
-    absl::StrAppend(&out, i == 0 ? "" : ",", "{\"type\":", Quoted(type),
-                    ",\"value\":", Quoted(value));
+    absl::StrAppend(&out, i == 0 ? "" : ",", "{\"type\":", JsonQuote(type),
+                    ",\"value\":", JsonQuote(value));
     if (const Descriptor* d =
             DescriptorPool::generated_pool()->FindMessageTypeByName(
                 std::string(type))) {
@@ -272,8 +242,8 @@ int HttpStatus(grpc::StatusCode code) {
 }
 
 std::string ErrorJson(const grpc::Status& status) {
-  return absl::StrCat("{\"code\":", Quoted(CodeName(status.error_code())),
-                      ",\"message\":", Quoted(status.error_message()),
+  return absl::StrCat("{\"code\":", JsonQuote(CodeName(status.error_code())),
+                      ",\"message\":", JsonQuote(status.error_message()),
                       DetailsJson(status), "}");
 }
 
