@@ -129,7 +129,8 @@ TEST_F(CliTest, CsvImportReadsKeysQuotesAndExportsTheSameColumns) {
 
   CliResult csv = Cli({"export", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  EXPECT_THAT(csv.out, StartsWith("kind,key,id,review,recommendation,ref,"));
+  EXPECT_THAT(csv.out,
+              StartsWith("\xEF\xBB\xBFkind,key,id,review,recommendation,ref,"));
   EXPECT_THAT(csv.out, HasSubstr("\"Compile a database\nof \"\"priority\"\" "
                                  "partnerships\""));
   // The export imports into an empty server and exports identically.
@@ -145,6 +146,71 @@ TEST_F(CliTest, CsvImportReadsKeysQuotesAndExportsTheSameColumns) {
       Cli({"export", "--format", "csv", "--server", other.address()}, false)
           .out,
       csv.out);
+}
+
+// Text that a spreadsheet would run as a formula is neutralised in the CSV
+// export (and read back exactly), and is a plain string in the Excel one.
+TEST_F(CliTest, CsvAndExcelExportsAreSafeToOpenInASpreadsheet) {
+  const std::string formula = "=HYPERLINK(\"http://example.org\",\"click\")";
+  Created({"review", "open", "--title", "Council\u2019s review", "--committee",
+           "C", "--published", "2010-06-17"});
+  Created({"rec", "add", "review-1", "--ref", "1", "--text", formula});
+  Created({"rec", "respond", "rec-1", "--decision", "accepted", "--text",
+           "'=already quoted", "--on", "2010-07-08"});
+  Created({"action", "add", "rec-1", "--text", "-Reduce the backlog", "--lead",
+           "@Ann", "--due", "Sept 10?"});
+  CliResult csv = Cli({"export", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, StartsWith("\xEF\xBB\xBFkind,"));
+  EXPECT_THAT(csv.out, HasSubstr(",\"'=HYPERLINK(\"\"http://example.org\"\""));
+  EXPECT_THAT(csv.out, HasSubstr(",''=already quoted,"));
+  EXPECT_THAT(csv.out, HasSubstr(",'-Reduce the backlog,"));
+  EXPECT_THAT(csv.out, HasSubstr(",'@Ann,"));
+  // Imported into an empty server, the texts are what was typed.
+  std::string file = dir_.Sub("export.csv");
+  std::ofstream(file, std::ios::binary) << csv.out;
+  Daemon other(dir_.Sub("other"));
+  other.ShareTokens(*daemon_);
+  ASSERT_TRUE(other.Start()) << other.log();
+  ASSERT_EQ(Cli({"import", file, "--server", other.address()}, false).exit_code,
+            0);
+  CliResult show =
+      Cli({"review", "show", "review-1", "--server", other.address()}, false);
+  EXPECT_THAT(show.out, HasSubstr(formula));
+  EXPECT_THAT(show.out, HasSubstr(": '=already quoted"));
+  EXPECT_THAT(show.out, HasSubstr("-Reduce the backlog"));
+  EXPECT_THAT(show.out, HasSubstr("lead: @Ann"));
+
+  CliResult no_file = Cli({"export", "--format", "xlsx"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_THAT(no_file.err, HasSubstr("give --output FILE.xlsx"));
+  const std::string xlsx = dir_.Sub("export.xlsx");
+  CliResult book = Cli({"export", "--format", "xlsx", "-o", xlsx});
+  ASSERT_EQ(book.exit_code, 0) << book.err;
+  const std::string script = dir_.Sub("check.py");
+  std::ofstream(script) << R"(import csv, io, sys
+from openpyxl import load_workbook
+book = load_workbook(sys.argv[1])
+assert book.sheetnames == ["Changes"], book.sheetnames
+sheet = book["Changes"]
+rows = [[c.value or "" for c in r] for r in sheet.iter_rows()]
+text = open(sys.argv[2], encoding="utf-8-sig").read()
+expected = list(csv.reader(io.StringIO(text)))
+assert rows[0] == expected[0], (rows[0], expected[0])
+assert len(rows) == len(expected) == 5, (len(rows), len(expected))
+cells = {c.value: c.data_type for r in sheet.iter_rows() for c in r if c.value}
+assert cells[sys.argv[3]] == "s", cells
+assert "-Reduce the backlog" in cells and "'=already quoted" in cells, cells
+assert "Council\u2019s review" in cells, cells
+print("ok", len(rows))
+)";
+  std::ofstream(dir_.Sub("export-again.csv"), std::ios::binary) << csv.out;
+  const std::string out = dir_.Sub("check.out");
+  int code = ExitCode(
+      Spawn("/usr/bin/python3",
+            {script, xlsx, dir_.Sub("export-again.csv"), formula}, out, out));
+  EXPECT_EQ(code, 0) << ReadFile(out);
+  EXPECT_THAT(ReadFile(out), HasSubstr("ok 5"));
 }
 
 TEST_F(CliTest, CsvProblemsNameTheLineAndWriteNothing) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -28,6 +29,7 @@
 #include "client/import/table.h"
 #include "client/import/transfer.h"
 #include "client/render/format.h"
+#include "client/render/workbook.h"
 
 namespace rectrack::cli {
 namespace {
@@ -483,29 +485,32 @@ absl::Status Import(Context& ctx) {
   return absl::OkStatus();
 }
 
-absl::Status Export(Context& ctx) {
-  if (!ctx.positional.empty()) {
-    return Usage(absl::StrCat("unexpected \"", ctx.positional[0],
-                              "\"; to export one review use --review ID"));
-  }
-  std::set<std::string> streams;  // empty = everything
-  if (auto review = ctx.Get("--review")) {
-    v1::GetReviewRequest req;
-    req.set_id(*review);
-    v1::Review r;
-    absl::Status s = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &r);
-    if (!s.ok()) return s;
-    streams.insert(r.id());
-    streams.insert(r.recommendation_ids().begin(),
-                   r.recommendation_ids().end());
-    v1::ListActionsRequest areq;
-    areq.set_review_id(r.id());
-    auto actions = AllActions(ctx, areq);
-    if (!actions.ok()) return actions.status();
-    for (const auto& a : *actions) streams.insert(a.id());
-  }
-  std::string format = ctx.Get("--format").value_or("jsonl");
-  std::string out = format == "csv" ? CsvHeaderLine() : "";
+// The streams one review's export holds (its own, its recommendations' and
+// its actions'); empty without --review, meaning every stream.
+absl::StatusOr<std::set<std::string>> ExportStreams(Context& ctx) {
+  std::set<std::string> streams;
+  auto review = ctx.Get("--review");
+  if (!review.has_value()) return streams;
+  v1::GetReviewRequest req;
+  req.set_id(*review);
+  v1::Review r;
+  absl::Status s = Unary(ctx, &v1::Tracker::Stub::GetReview, req, &r);
+  if (!s.ok()) return s;
+  streams.insert(r.id());
+  streams.insert(r.recommendation_ids().begin(), r.recommendation_ids().end());
+  v1::ListActionsRequest areq;
+  areq.set_review_id(r.id());
+  auto actions = AllActions(ctx, areq);
+  if (!actions.ok()) return actions.status();
+  for (const auto& a : *actions) streams.insert(a.id());
+  return streams;
+}
+
+// Calls `each` with the command that rebuilds each event of `streams`
+// (every event if empty), in log order.
+absl::Status ForEachExportCommand(
+    Context& ctx, const std::set<std::string>& streams,
+    const std::function<void(const v1::Command&)>& each) {
   for (uint64_t from = 1;;) {
     v1::ReadEventsRequest req;
     req.set_from_position(from);
@@ -513,18 +518,68 @@ absl::Status Export(Context& ctx) {
     v1::ReadEventsResponse resp;
     absl::Status s = Unary(ctx, &v1::Tracker::Stub::ReadEvents, req, &resp);
     if (!s.ok()) return s;
-    if (resp.events().empty()) break;
+    if (resp.events().empty()) return absl::OkStatus();
     for (const v1::Event& e : resp.events()) {
       if (streams.empty() || streams.count(e.stream())) {
-        v1::Command command = CommandFromEvent(e);
-        absl::StrAppend(&out, format == "csv" ? CommandToCsvLine(command)
-                                              : ToJsonLine(command) + "\n");
+        each(CommandFromEvent(e));
       }
     }
     from = resp.events(resp.events_size() - 1).position() + 1;
   }
+}
+
+// The export's rows as one Excel sheet, with the CSV export's columns.
+absl::StatusOr<std::string> ExportWorkbook(
+    const std::vector<std::vector<std::string>>& rows) {
+  // An Excel sheet holds 1,048,576 rows, the header included.
+  constexpr size_t kMaxRows = 1048575;
+  if (rows.size() > kMaxRows) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the export has ", rows.size(),
+        " changes, more than the 1,048,575 rows an Excel sheet holds; use "
+        "--format csv, or --review to export one review"));
+  }
+  std::vector<std::pair<std::string, double>> columns;
+  for (const std::string& c : CsvColumns()) {
+    bool wide = c == "text" || c == "title" || c == "note" || c == "reason";
+    columns.emplace_back(c, wide ? 50 : 14);
+  }
+  return TableWorkbook("Changes", columns, rows);
+}
+
+absl::Status Export(Context& ctx) {
+  if (!ctx.positional.empty()) {
+    return Usage(absl::StrCat("unexpected \"", ctx.positional[0],
+                              "\"; to export one review use --review ID"));
+  }
+  std::string format = ctx.Get("--format").value_or("jsonl");
   auto target = ctx.Get("--output");
-  if (!target.has_value() || *target == "-") {
+  bool to_stdout = !target.has_value() || *target == "-";
+  if (format == "xlsx" && to_stdout) {
+    return Usage(
+        "--format xlsx: give --output FILE.xlsx (a workbook is not for the "
+        "terminal)");
+  }
+  absl::StatusOr<std::set<std::string>> streams = ExportStreams(ctx);
+  if (!streams.ok()) return streams.status();
+  std::string out = format == "csv" ? CsvHeaderLine() : "";
+  std::vector<std::vector<std::string>> rows;  // for xlsx
+  absl::Status read =
+      ForEachExportCommand(ctx, *streams, [&](const v1::Command& command) {
+        if (format == "xlsx") {
+          rows.push_back(CommandToCsvCells(command));
+        } else {
+          absl::StrAppend(&out, format == "csv" ? CommandToCsvLine(command)
+                                                : ToJsonLine(command) + "\n");
+        }
+      });
+  if (!read.ok()) return read;
+  if (format == "xlsx") {
+    absl::StatusOr<std::string> book = ExportWorkbook(rows);
+    if (!book.ok()) return book.status();
+    out = *std::move(book);
+  }
+  if (to_stdout) {
     std::cout << out;
     return absl::OkStatus();
   }
@@ -560,11 +615,15 @@ void AddTransferCommands(std::vector<CommandSpec>* commands) {
        Import});
   commands->push_back(
       {"export",
-       "[--review REVIEW] [--format jsonl|csv] [--output FILE]",
+       "[--review REVIEW] [--format jsonl|csv|xlsx] [--output FILE]",
        "Write the commands that rebuild everything (or one review) as "
-       "jsonl; importing them into an empty server gives the same ids.",
+       "jsonl; importing them into an empty server gives the same ids. "
+       "csv writes the same changes a row each (see docs/csv.md; it opens "
+       "in Excel and imports back); xlsx writes those rows as an Excel "
+       "sheet for reading (needs --output; save it as CSV to import it).",
        {Text("--review"),
-        Choice("--format", {"jsonl", "csv"}, {}, "give jsonl or csv"),
+        Choice("--format", {"jsonl", "csv", "xlsx"}, {},
+               "give jsonl, csv or xlsx"),
         Text("--output,-o", "FILE")},
        Export});
 }

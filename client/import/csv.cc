@@ -36,18 +36,6 @@ bool ValidUtf8(absl::string_view s) {
   return true;
 }
 
-std::string Quote(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) {
-    return field;
-  }
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // A row as column name → value.
 using Row = std::map<std::string, std::string>;
 
@@ -78,8 +66,8 @@ class CsvRow {
          std::vector<std::string>* problems)
       : line_(record.line), keys_(keys), problems_(problems) {
     for (size_t c = 0; c < record.fields.size(); ++c) {
-      cells_[header[c]] =
-          std::string(absl::StripAsciiWhitespace(record.fields[c]));
+      cells_[header[c]] = CsvFieldValue(
+          std::string(absl::StripAsciiWhitespace(record.fields[c])));
     }
   }
 
@@ -545,10 +533,10 @@ absl::StatusOr<std::vector<FileCommand>> CsvToCommands(
 }
 
 std::string CsvHeaderLine() {
-  return absl::StrCat(absl::StrJoin(CsvColumns(), ","), "\n");
+  return absl::StrCat(kUtf8Bom, absl::StrJoin(CsvColumns(), ","), "\n");
 }
 
-std::string CommandToCsvLine(const v1::Command& c) {
+std::vector<std::string> CommandToCsvCells(const v1::Command& c) {
   Row row;  // a command with no op is a row of empty cells
   for (const CsvKind& k : kKinds) {
     if (c.op_case() == k.op) {
@@ -559,8 +547,14 @@ std::string CommandToCsvLine(const v1::Command& c) {
   }
   std::vector<std::string> cells;
   for (const std::string& column : CsvColumns()) {
-    cells.push_back(Quote(Get(row, column)));
+    cells.push_back(Get(row, column));
   }
+  return cells;
+}
+
+std::string CommandToCsvLine(const v1::Command& command) {
+  std::vector<std::string> cells = CommandToCsvCells(command);
+  for (std::string& cell : cells) cell = CsvField(cell);
   return absl::StrCat(absl::StrJoin(cells, ","), "\n");
 }
 

@@ -18,8 +18,9 @@ const std::vector<std::string>& CsvColumns();
 
 // RFC 4180 records: quoted fields may hold commas, quotes ("") and line
 // breaks; CRLF or LF; a UTF-8 byte order mark is skipped. Each record is
-// returned with the line it starts on. INVALID_ARGUMENT naming the line for
-// an unterminated quote or invalid UTF-8.
+// returned with the line it starts on. (CsvToCommands also takes off the
+// apostrophe CsvField puts before formula-like text.) INVALID_ARGUMENT naming
+// the line for an unterminated quote or invalid UTF-8.
 struct CsvRecord {
   int line;
   std::vector<std::string> fields;
@@ -32,9 +33,12 @@ absl::StatusOr<std::vector<CsvRecord>> ParseCsv(absl::string_view content);
 absl::StatusOr<std::vector<FileCommand>> CsvToCommands(
     absl::string_view content);
 
-// One CSV line (with its line break) for `command`, in CsvColumns() order.
+// The cells of `command`'s row, as text, in CsvColumns() order.
+std::vector<std::string> CommandToCsvCells(const v1::Command& command);
+// One CSV line (with its line break) for `command`, in CsvColumns() order;
+// each field as CsvField (client/render/format.h) writes it.
 std::string CommandToCsvLine(const v1::Command& command);
-// The header line.
+// The header line, after a UTF-8 byte order mark.
 std::string CsvHeaderLine();
 
 }  // namespace rectrack::cli

@@ -6,9 +6,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/dates.h"
 
@@ -38,7 +40,41 @@ std::string Time(const google::protobuf::Timestamp& ts) {
                           absl::UTCTimeZone());
 }
 
+// Characters that make a spreadsheet read a cell as a formula.
+constexpr absl::string_view kFormulaStart = "=+-@\t\r";
+
+bool PlainNumber(const std::string& v) {
+  if (v.size() < 2 || (v[0] != '-' && v[0] != '+')) return false;
+  return std::all_of(v.begin() + 1, v.end(), [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+// The apostrophe CsvField puts before `v`'s text, if any.
+bool NeedsApostrophe(const std::string& v) {
+  if (v.empty()) return false;
+  if (v[0] == '\'') {
+    return v.size() > 1 &&
+           (v[1] == '\'' || absl::StrContains(kFormulaStart, v[1]));
+  }
+  return absl::StrContains(kFormulaStart, v[0]) && !PlainNumber(v);
+}
+
 }  // namespace
+
+std::string CsvField(const std::string& text) {
+  std::string v = NeedsApostrophe(text) ? absl::StrCat("'", text) : text;
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  return absl::StrCat("\"", absl::StrReplaceAll(v, {{"\"", "\"\""}}), "\"");
+}
+
+std::string CsvFieldValue(const std::string& field) {
+  if (field.size() > 1 && field[0] == '\'' &&
+      NeedsApostrophe(field.substr(1))) {
+    return field.substr(1);
+  }
+  return field;
+}
 
 std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value) {
   const google::protobuf::EnumValueDescriptor* v =

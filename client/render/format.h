@@ -28,6 +28,22 @@ std::string ToJson(const google::protobuf::Message& message);
 // The same on one line, without a line break.
 std::string ToJsonLine(const google::protobuf::Message& message);
 
+// CSV files rectrack writes start with this UTF-8 byte order mark, so that
+// Excel reads them as UTF-8 ("Council’s", not "Councilâ€™s").
+inline constexpr char kUtf8Bom[] = "\xEF\xBB\xBF";
+
+// One CSV field as rectrack writes it: quoted when it must be (RFC 4180),
+// and safe to open in a spreadsheet — text that Excel would take for a
+// formula (=, +, -, @, tab or CR first, unless a plain number) gets a
+// leading apostrophe, so opening the file runs nothing. An apostrophe that
+// would otherwise be taken for ours is doubled, so CsvFieldValue gives the
+// text back exactly.
+std::string CsvField(const std::string& text);
+// The text of a field written by CsvField, its neutralising apostrophe
+// removed (a field of a hand-made file passes through unless it starts
+// with an apostrophe followed by one of = + - @ ').
+std::string CsvFieldValue(const std::string& field);
+
 // Columns padded to the widest cell; the last column is not padded.
 std::string FormatTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows);

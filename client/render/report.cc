@@ -325,22 +325,6 @@ std::string ReportMarkdown(const v1::Report& r) {
 
 namespace {
 
-// A CSV field, quoted when it must be; text that a spreadsheet would take
-// for a formula (=, +, -, @ at the start, unless a plain number) is
-// prefixed with an apostrophe so that opening the file runs nothing.
-std::string CsvField(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() && absl::StrContains("=+-@\t\r", v[0])) {
-    bool number = v.size() > 1 && (v[0] == '-' || v[0] == '+');
-    for (size_t i = 1; number && i < v.size(); ++i) {
-      number = absl::ascii_isdigit(static_cast<unsigned char>(v[i]));
-    }
-    if (!number) v = absl::StrCat("'", v);
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  return absl::StrCat("\"", absl::StrReplaceAll(v, {{"\"", "\"\""}}), "\"");
-}
-
 const std::vector<std::string>& CsvHeader() {
   static const auto* const kHeader = new std::vector<std::string>{
       "review_id",      "rec_id",       "ref",
@@ -375,7 +359,7 @@ std::vector<std::string> CsvActionFields(const v1::Action& a) {
 std::string ReportCsv(const v1::Report& r) {
   // The byte order mark makes Excel read the file as UTF-8.
   std::string out =
-      absl::StrCat("\xEF\xBB\xBF", absl::StrJoin(CsvHeader(), ","), "\r\n");
+      absl::StrCat(kUtf8Bom, absl::StrJoin(CsvHeader(), ","), "\r\n");
   for (const v1::ReportItem& item : r.items()) {
     const v1::Recommendation& rec = item.recommendation();
     const v1::ResponseTiming& t = item.response_timing();

@@ -1,16 +1,8 @@
 // The committee report as an Excel workbook (see report.h), written with
 // Debian's libxlsxwriter: a sheet of recommendations and actions with RAG
 // cell colours, one of exceptions and one of changes.
-#include <fcntl.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
-
-#include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +10,7 @@
 #include "client/render/report.h"
 #include "client/render/report_parts.h"
 #include "client/render/report_words.h"
+#include "client/render/workbook.h"
 
 namespace rectrack::cli {
 namespace {
@@ -37,67 +30,15 @@ uint32_t RagFill(v1::Rag rag) {
   }
 }
 
-class Workbook {
- public:
-  explicit Workbook(const std::string& path)
-      : book_(workbook_new(path.c_str())) {
-    if (book_ == nullptr) return;
-    bold_ = workbook_add_format(book_);
-    format_set_bold(bold_);
-    wrap_ = workbook_add_format(book_);
-    format_set_text_wrap(wrap_);
-    format_set_align(wrap_, LXW_ALIGN_VERTICAL_TOP);
-    for (v1::Rag rag : {v1::RAG_RED, v1::RAG_AMBER, v1::RAG_GREEN,
-                        v1::RAG_NO_TARGET, v1::RAG_NOT_RATED}) {
-      lxw_format* f = workbook_add_format(book_);
-      format_set_bg_color(f, RagFill(rag));
-      format_set_font_color(f, LXW_COLOR_WHITE);
-      format_set_bold(f);
-      format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
-      rag_[rag] = f;
-    }
+// The RAG cell formats of one workbook.
+std::map<v1::Rag, lxw_format*> RagFormats(Workbook* book) {
+  std::map<v1::Rag, lxw_format*> formats;
+  for (v1::Rag rag : {v1::RAG_RED, v1::RAG_AMBER, v1::RAG_GREEN,
+                      v1::RAG_NO_TARGET, v1::RAG_NOT_RATED}) {
+    formats[rag] = book->Fill(RagFill(rag));
   }
-  bool ok() const { return book_ != nullptr; }
-
-  lxw_worksheet* Sheet(
-      const char* name,
-      const std::vector<std::pair<std::string, double>>& cols) {
-    lxw_worksheet* s = workbook_add_worksheet(book_, name);
-    for (size_t c = 0; c < cols.size(); ++c) {
-      worksheet_set_column(s, static_cast<lxw_col_t>(c),
-                           static_cast<lxw_col_t>(c), cols[c].second, wrap_);
-      worksheet_write_string(s, 0, static_cast<lxw_col_t>(c),
-                             cols[c].first.c_str(), bold_);
-    }
-    worksheet_freeze_panes(s, 1, 0);
-    return s;
-  }
-  void Text(lxw_worksheet* s, int row, int col, const std::string& text,
-            lxw_format* f = nullptr) {
-    worksheet_write_string(s, static_cast<lxw_row_t>(row),
-                           static_cast<lxw_col_t>(col), text.c_str(),
-                           f == nullptr ? wrap_ : f);
-  }
-  lxw_format* Rag(v1::Rag rag) { return rag_[rag]; }
-
-  // Writes the file; false if libxlsxwriter could not.
-  bool Close() {
-    lxw_error e = workbook_close(book_);
-    book_ = nullptr;
-    return e == LXW_NO_ERROR;
-  }
-  ~Workbook() {
-    if (book_ != nullptr) workbook_close(book_);
-  }
-  Workbook(const Workbook&) = delete;
-  Workbook& operator=(const Workbook&) = delete;
-
- private:
-  lxw_workbook* book_;
-  lxw_format* bold_ = nullptr;
-  lxw_format* wrap_ = nullptr;
-  std::map<v1::Rag, lxw_format*> rag_;
-};
+  return formats;
+}
 
 void ItemsSheet(const v1::Report& r, Workbook* book) {
   lxw_worksheet* s = book->Sheet("Recommendations", {{"Ref", 8},
@@ -112,6 +53,7 @@ void ItemsSheet(const v1::Report& r, Workbook* book) {
                                                      {"RAG", 11},
                                                      {"Days overdue", 9},
                                                      {"Latest update", 45}});
+  std::map<v1::Rag, lxw_format*> rag = RagFormats(book);
   int row = 1;
   for (const v1::ReportItem& item : r.items()) {
     const v1::Recommendation& rec = item.recommendation();
@@ -132,10 +74,9 @@ void ItemsSheet(const v1::Report& r, Workbook* book) {
       book->Text(s, row, 6, Leads(a));
       book->Text(s, row, 7, a.timescale().text());
       book->Text(s, row, 8, ActionStatusWord(a));
-      book->Text(s, row, 9, Rag(a), book->Rag(a.standing().rag()));
+      book->Text(s, row, 9, Rag(a), rag[a.standing().rag()]);
       if (a.standing().overdue()) {
-        worksheet_write_number(s, static_cast<lxw_row_t>(row), 10,
-                               a.standing().days_overdue(), nullptr);
+        book->Number(s, row, 10, a.standing().days_overdue());
       }
       book->Text(s, row, 11, LatestUpdate(a));
       ++row;
@@ -169,36 +110,11 @@ void ChangesSheet(const v1::Report& r, Workbook* book) {
 }  // namespace
 
 absl::StatusOr<std::string> ReportXlsx(const v1::Report& report) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string path = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                  "/rectrack-report-XXXXXX");
-  int fd = mkstemp(path.data());
-  if (fd < 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot make a temporary file for the workbook in ",
-                     tmp != nullptr ? tmp : "/tmp"));
-  }
-  close(fd);
-  bool written = false;
-  {
-    Workbook book(path);
-    if (book.ok()) {
-      ItemsSheet(report, &book);
-      ExceptionsSheet(report, &book);
-      ChangesSheet(report, &book);
-      written = book.Close();
-    }
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  unlink(path.c_str());
-  if (!written) {
-    return absl::InternalError(
-        "the Excel workbook could not be written (is the temporary "
-        "directory full?)");
-  }
-  return bytes.str();
+  return WorkbookBytes([&](Workbook* book) {
+    ItemsSheet(report, book);
+    ExceptionsSheet(report, book);
+    ChangesSheet(report, book);
+  });
 }
 
 }  // namespace rectrack::cli
