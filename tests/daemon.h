@@ -82,6 +82,13 @@ class Daemon {
   // `extra` options follow the usual ones (e.g. {"--http-listen",
   // "127.0.0.1:0"}; the HTTP port is then in http_port()).
   bool Start(const std::vector<std::string>& extra = {}) {
+    Launch(extra);
+    return WaitReady();
+  }
+
+  // Starts the process without waiting for it to serve (to kill it during
+  // start-up, say); WaitReady waits.
+  void Launch(const std::vector<std::string>& extra = {}) {
     std::string port_file = dir_ + "/port";
     std::string http_port_file = dir_ + "/http-port";
     unlink(port_file.c_str());
@@ -101,6 +108,11 @@ class Daemon {
       execv(binary_.c_str(), argv.data());
       _exit(127);
     }
+  }
+
+  bool WaitReady() {
+    std::string port_file = dir_ + "/port";
+    std::string http_port_file = dir_ + "/http-port";
     for (int i = 0; i < 600; ++i) {
       std::string port = ReadFile(port_file);
       if (!port.empty()) {

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Crash test: rectrackd is killed with SIGKILL at random moments while four
-# writers (three sending single Apply requests, one a BulkApply stream, all
-# with request ids) run against it; after each restart every unacknowledged
-# request is retried, and the whole log is checked: every acknowledged event
-# at the position it was acknowledged at, no request half-applied or applied
-# twice, positions and versions without gaps, and admin verify clean.
+# writers run against it (two sending single Apply requests, every third
+# without a request id; one a BulkApply stream; one all-or-nothing BulkApply
+# batches of three chunks) and a Watch consumer follows the log; each cycle
+# is also killed once more at a random point of start-up, of the clients'
+# retries, of verify or of a backup. After each restart every unacknowledged
+# request with an id is retried the way it was sent, and the whole log is
+# checked: every acknowledged event at the position it was acknowledged at;
+# each request's events all there once, together, in its commands' order
+# and with their content (a request without an id that was not
+# acknowledged: wholly or not at all); positions and versions without gaps;
+# the hash chain whole; the watcher given each event once, in order; and
+# admin verify clean.
 #
 # Usage: tests/crash/run.sh [--cycles N] [--build-dir DIR] [--seed S]
 #   --cycles N     kill-and-restart cycles (default 3; CTest runs 20; the
