@@ -6,13 +6,18 @@
 // memory of that rectrackd, and `verify` (refolding the whole log) against
 // a raw iteration of the events column family.
 //
-// Usage: bulk_bench [--events N] [--chunk N] [--runs N]
+// With --copy-file FILE it also writes the events of its first import to
+// FILE in PostgreSQL's COPY format, for the peer comparison of
+// bench/pg_peer.py.
+//
+// Usage: bulk_bench [--events N] [--chunk N] [--runs N] [--copy-file FILE]
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -60,32 +65,46 @@ struct Imported {
   double verify_peak_rss_mib = 0;  // after verify too
 };
 
+// The database in `dir`, opened read-only with every column family.
+struct ReadOnlyDb {
+  explicit ReadOnlyDb(const std::string& dir) {
+    std::vector<std::string> families;
+    rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &families)
+        .PermitUncheckedError();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& f : families)
+      descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+    if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors,
+                                      &handles, &db)
+             .ok()) {
+      std::fprintf(stderr, "cannot open %s read-only\n", dir.c_str());
+      std::exit(1);
+    }
+    for (auto* h : handles) {
+      if (h->GetName() == "events") events = h;
+    }
+  }
+  ~ReadOnlyDb() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  ReadOnlyDb(const ReadOnlyDb&) = delete;
+  ReadOnlyDb& operator=(const ReadOnlyDb&) = delete;
+
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+};
+
 // Reads every key and value of the events column family of the database
 // in `dir`; events per second.
 double RawScan(const std::string& dir) {
-  std::vector<std::string> families;
-  rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &families)
-      .PermitUncheckedError();
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& f : families)
-    descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors,
-                                    &handles, &raw)
-           .ok()) {
-    std::fprintf(stderr, "cannot open %s read-only\n", dir.c_str());
-    std::exit(1);
-  }
-  rocksdb::ColumnFamilyHandle* events = nullptr;
-  for (auto* h : handles) {
-    if (h->GetName() == "events") events = h;
-  }
+  ReadOnlyDb raw(dir);
   auto t0 = Clock::now();
   uint64_t n = 0, bytes = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        raw->NewIterator(rocksdb::ReadOptions(), events));
+        raw.db->NewIterator(rocksdb::ReadOptions(), raw.events));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++n;
       bytes += it->value().size();
@@ -93,20 +112,59 @@ double RawScan(const std::string& dir) {
   }
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   // What the import wrote, per event (to stderr: it explains the ratio).
-  for (auto* h : handles) {
+  for (auto* h : raw.handles) {
     uint64_t keys = 0;
     std::unique_ptr<rocksdb::Iterator> all(
-        raw->NewIterator(rocksdb::ReadOptions(), h));
+        raw.db->NewIterator(rocksdb::ReadOptions(), h));
     for (all->SeekToFirst(); all->Valid(); all->Next()) ++keys;
     std::fprintf(stderr, "column family %s: %.2f keys per event\n",
                  h->GetName().c_str(), n ? double(keys) / n : 0.0);
   }
-  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-  delete raw;
   return bytes > 0 ? n / seconds : 0;
 }
 
-Imported Rectrackd(int commands, int chunk) {
+// Writes the events of the database in `dir` to `path` in PostgreSQL's
+// COPY text format, for bench/pg_peer.py: stream, version, event id, type,
+// recording time and the event as rectrackd stored it (bytea, hex).
+void WriteCopyFile(const std::string& dir, const std::string& path) {
+  ReadOnlyDb raw(dir);
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::unique_ptr<rocksdb::Iterator> it(
+      raw.db->NewIterator(rocksdb::ReadOptions(), raw.events));
+  std::string hex;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rectrack::v1::Event e;
+    if (!e.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      std::fprintf(stderr, "an event in %s does not parse\n", dir.c_str());
+      std::exit(1);
+    }
+    hex.clear();
+    for (char c : it->value().ToStringView()) {
+      hex += kHex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+      hex += kHex[static_cast<unsigned char>(c) & 0xF];
+    }
+    std::time_t seconds = e.recorded_at().seconds();
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S+00", &tm);
+    std::fprintf(out, "%s\t%llu\t%s\t%s\t%s\t\\\\x%s\n", e.stream().c_str(),
+                 static_cast<unsigned long long>(e.version()),
+                 e.event_id().c_str(), e.type().c_str(), when, hex.c_str());
+  }
+  if (std::fclose(out) != 0) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+}
+
+Imported Rectrackd(int commands, int chunk, const std::string& copy_file) {
   std::string dir = TempDir();
   rectrack::testing::Daemon daemon(RECTRACKD_PATH, dir);
   if (!daemon.Start()) {
@@ -162,6 +220,7 @@ Imported Rectrackd(int commands, int chunk) {
   out.verify_peak_rss_mib = rectrack::testing::MemoryMiB(daemon.pid()).second;
   daemon.Stop();
   out.raw_scan_events_per_second = RawScan(dir + "/data");
+  if (!copy_file.empty()) WriteCopyFile(dir + "/data", copy_file);
   std::filesystem::remove_all(dir);
   return out;
 }
@@ -212,10 +271,13 @@ int main(int argc, char** argv) {
   int events = 1000000;
   int chunk = 1000;
   int runs = 1;
+  std::string copy_file;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
-    if (flag == "--events") {
+    if (flag == "--copy-file") {
+      copy_file = argv[i + 1];
+    } else if (flag == "--events") {
       events = value;
     } else if (flag == "--chunk") {
       chunk = value;
@@ -229,7 +291,7 @@ int main(int argc, char** argv) {
   std::vector<double> raw, ours, verify, scan, rss, verify_rss;
   for (int r = 0; r < runs; ++r) {
     raw.push_back(RawRocksDb(events, chunk));
-    Imported i = Rectrackd(events, chunk);
+    Imported i = Rectrackd(events, chunk, r == 0 ? copy_file : "");
     ours.push_back(i.events_per_second);
     verify.push_back(i.verify_events_per_second);
     scan.push_back(i.raw_scan_events_per_second);

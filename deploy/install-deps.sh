@@ -27,6 +27,12 @@ if [ "${1:-}" = "--for-tests" ]; then
   command -v npm >/dev/null || packages+=(npm)
 fi
 
+# --for-bench: also PostgreSQL, the peer bench/pg_peer.py measures beside
+# rectrackd.
+if [ "${1:-}" = "--for-bench" ]; then
+  packages+=(postgresql)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
