@@ -196,6 +196,40 @@ TEST_F(ReportFactsTest, DatesInTheFutureAndBeforeTheThingExistedAreRefused) {
   EXPECT_EQ(a->progress(1).reported_on(), "");  // not stated, never today
 }
 
+// Scheduling a report-back and closing a review are dated too: checked
+// like every other date, and the event takes effect on that day.
+TEST_F(ReportFactsTest, ReportBacksAndClosingTakeTheDayTheyHappened) {
+  Must(OpenReview("2010-03-15"));
+  auto schedule = [](std::string meeting, std::string on) {
+    v1::Command c;
+    c.mutable_schedule_report_back()->set_review_id("review-1");
+    c.mutable_schedule_report_back()->set_date(meeting);
+    c.mutable_schedule_report_back()->set_effective_on(on);
+    return c;
+  };
+  EXPECT_THAT(Fails(schedule("2010-10-01", "2010-03-01")).message(),
+              HasSubstr("effective_on: 2010-03-01 is before the review was "
+                        "published (2010-03-15)"));
+  EXPECT_THAT(Fails(schedule("2010-10-01", "2010-07-03")).message(),
+              HasSubstr("effective_on: 2010-07-03 is in the future"));
+  // A past meeting may be recorded; the day it was fixed is kept.
+  Must(schedule("2010-06-01", "2010-04-12"));
+  v1::Command close;
+  close.mutable_close_review()->set_review_id("review-1");
+  close.mutable_close_review()->set_effective_on("2010-01-01");
+  EXPECT_THAT(Fails(close).message(),
+              HasSubstr("is before the review was published"));
+  close.mutable_close_review()->set_effective_on("2010-06-30");
+  Must(close);
+  auto history = tracker_->GetHistory("review-1");
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[1].effective_on(), "2010-04-12");
+  EXPECT_EQ((*history)[1].payload().report_back_scheduled().effective_on(),
+            "2010-04-12");
+  EXPECT_EQ((*history)[2].effective_on(), "2010-06-30");
+}
+
 TEST_F(ReportFactsTest, SignOffNeedsEveryActionDoneOrAReasonAndCanBeCorrected) {
   Must(OpenReview());
   Must(AddRec("A", "The Leader"));

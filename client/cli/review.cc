@@ -102,17 +102,19 @@ absl::Status ReviewSchedule(Context& ctx) {
                      s->set_review_id(id);
                      s->set_date(Opt(ctx, "--date"));
                      s->set_note(Opt(ctx, "--note"));
+                     s->set_effective_on(Opt(ctx, "--on"));
                      return absl::OkStatus();
                    });
 }
 
 absl::Status ReviewClose(Context& ctx) {
-  return ChangeOne(ctx, "review", "Closed",
-                   [&](const std::string& id, v1::Command* c) {
-                     c->mutable_close_review()->set_review_id(id);
-                     c->mutable_close_review()->set_note(Opt(ctx, "--note"));
-                     return absl::OkStatus();
-                   });
+  return ChangeOne(
+      ctx, "review", "Closed", [&](const std::string& id, v1::Command* c) {
+        c->mutable_close_review()->set_review_id(id);
+        c->mutable_close_review()->set_note(Opt(ctx, "--note"));
+        c->mutable_close_review()->set_effective_on(Opt(ctx, "--on"));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace
@@ -136,16 +138,20 @@ void AddReviewCommands(std::vector<CommandSpec>* commands) {
        "actions and latest progress.",
        {Text("--as-of"), Flag("--effective")},
        ReviewShow});
-  commands->push_back({"review schedule",
-                       "REVIEW --date DATE [--note T]",
-                       "Add a report-back meeting to the review's schedule.",
-                       {Text("--date").Required(), Text("--note")},
-                       ReviewSchedule,
-                       true});
+  commands->push_back(
+      {"review schedule",
+       "REVIEW --date DATE [--note T] [--on DATE]",
+       "Add a report-back meeting to the review's schedule "
+       "(a past meeting may be recorded too). --on: the day "
+       "the meeting was fixed.",
+       {Text("--date").Required(), Text("--note"), Text("--on")},
+       ReviewSchedule,
+       true});
   commands->push_back({"review close",
-                       "REVIEW [--note T]",
-                       "Close a review: nothing in it changes after this.",
-                       {Text("--note")},
+                       "REVIEW [--note T] [--on DATE]",
+                       "Close a review: nothing in it changes after this. "
+                       "--on: the day it was closed.",
+                       {Text("--note"), Text("--on")},
                        ReviewClose,
                        true});
 }

@@ -8,6 +8,15 @@
 #include "server/domain/rules.h"
 
 namespace rectrack::domain {
+namespace {
+
+// A review's change cannot be dated before the review was published.
+absl::Status NotBeforeReview(const std::string& day, const v1::Review& review) {
+  return NotBefore(day, "effective_on", review.effective_from(),
+                   "the review was published");
+}
+
+}  // namespace
 
 absl::Status RequestDecider::OpenReview(const v1::OpenReview& c) {
   RECTRACK_RETURN_IF_ERROR(Required(c.title(), "title"));
@@ -36,10 +45,13 @@ absl::Status RequestDecider::ScheduleReportBack(
   RECTRACK_ASSIGN_OR_RETURN(*e->mutable_date(),
                             NormalizeDate(c.date(), "date"));
   e->set_note(Trimmed(c.note()));
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBeforeReview(e->effective_on(), review));
   EntityStates states;
   states.reviews[review.id()] = review;
-  return Record(review.id(), "ReportBackScheduled", "", std::move(p),
-                std::move(states));
+  return Record(review.id(), "ReportBackScheduled", e->effective_on(),
+                std::move(p), std::move(states));
 }
 
 absl::Status RequestDecider::CloseReview(const v1::CloseReview& c) {
@@ -51,11 +63,15 @@ absl::Status RequestDecider::CloseReview(const v1::CloseReview& c) {
         absl::StrCat("review ", review.id(), " is already closed"));
   }
   v1::EventPayload p;
-  p.mutable_review_closed()->set_review_id(review.id());
-  p.mutable_review_closed()->set_note(Trimmed(c.note()));
+  v1::CloseReview* e = p.mutable_review_closed();
+  e->set_review_id(review.id());
+  e->set_note(Trimmed(c.note()));
+  RECTRACK_ASSIGN_OR_RETURN(*e->mutable_effective_on(),
+                            PastDate(c.effective_on(), "effective_on"));
+  RECTRACK_RETURN_IF_ERROR(NotBeforeReview(e->effective_on(), review));
   EntityStates states;
   states.reviews[review.id()] = review;
-  return Record(review.id(), "ReviewClosed", "", std::move(p),
+  return Record(review.id(), "ReviewClosed", e->effective_on(), std::move(p),
                 std::move(states));
 }
 
