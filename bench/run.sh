@@ -10,12 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
 bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON >/dev/null
-calls=1200 events=1000000 actions=100000 runs=3
+calls=1200 events=1000000 actions=100000 runs=3 notes=10000
 if [ "${1:-}" = "--quick" ]; then
-  calls=192 events=20000 actions=10000 runs=1
+  calls=192 events=20000 actions=10000 runs=1 notes=1000
 fi
 echo "| figure | value | baseline (same run) | ratio | target |"
 echo "|---|---|---|---:|---|"
 ./build/bench/apply_bench --calls "$calls" --runs "$runs"
 ./build/bench/bulk_bench --events "$events" --runs 1
 ./build/bench/query_bench --actions "$actions" --runs "$runs" 2>/dev/null
+./build/bench/history_bench --notes "$notes" --runs "$runs" 2>/dev/null
