@@ -10,9 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh --for-bench
 bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON >/dev/null
-calls=1200 events=1000000 actions=100000 runs=3 pg_seconds=10
+calls=1200 events=1000000 actions=100000 runs=3 pg_seconds=10 notes=10000
 if [ "${1:-}" = "--quick" ]; then
-  calls=192 events=20000 actions=10000 runs=1 pg_seconds=3
+  calls=192 events=20000 actions=10000 runs=1 pg_seconds=3 notes=1000
 fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -26,3 +26,4 @@ python3 bench/pg_peer.py --copy-file "$scratch/events.copy" \
   --rectrack "$scratch/rows.md" --seconds "$pg_seconds"
 rm -f "$scratch/events.copy"
 ./build/bench/query_bench --actions "$actions" --runs "$runs" 2>/dev/null
+./build/bench/history_bench --notes "$notes" --runs "$runs" 2>/dev/null

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "server/domain/action_parts.h"
 #include "server/domain/decider.h"
 #include "server/domain/derived.h"
 #include "server/domain/rules.h"
@@ -197,15 +198,24 @@ absl::Status RequestDecider::RetractProgress(const v1::RetractProgress& c) {
       v1::Action action,
       LoadChangeableAction(c.id(), /*allow_cancelled=*/true));
   RECTRACK_RETURN_IF_ERROR(Required(c.reason(), "reason"));
-  if (c.number() < 1 ||
-      c.number() > static_cast<uint32_t>(action.progress_size())) {
+  if (c.number() < 1 || c.number() > action.progress_count()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "number: action ", action.id(), " has ", action.progress_size(),
-        " progress notes; give a number from 1 to ", action.progress_size()));
+        "number: action ", action.id(), " has ", action.progress_count(),
+        " progress notes; give a number from 1 to ", action.progress_count()));
   }
-  const v1::ProgressUpdate& note =
-      action.progress(static_cast<int>(c.number()) - 1);
-  if (note.retracted()) {
+  // The stored action holds only its latest note: the one retracted is read
+  // from its own key, for the fold to mark.
+  RECTRACK_ASSIGN_OR_RETURN(std::optional<v1::ProgressUpdate> note,
+                            LoadNote(txn_, action.id(), c.number()));
+  if (!note.has_value()) {
+    return absl::DataLossError(absl::StrCat("progress note ", c.number(),
+                                            " of ", action.id(),
+                                            " is missing from the store"));
+  }
+  if (c.number() != action.progress_count()) {
+    *action.add_progress() = *note;
+  }
+  if (note->retracted()) {
     return absl::FailedPreconditionError(
         absl::StrCat("progress note ", c.number(), " of ", action.id(),
                      " is already retracted"));

@@ -12,6 +12,7 @@
 #include "common/dates.h"
 #include "common/error_details.h"
 #include "common/status_macros.h"
+#include "server/domain/action_parts.h"
 #include "server/domain/derived.h"
 
 namespace rectrack::domain {
@@ -133,6 +134,7 @@ absl::StatusOr<v1::ApplyResponse> RequestDecider::Run(
     SetBadRequest(&out, violations);
     return out;
   }
+  SaveHeld();
   v1::ApplyResponse response;
   *response.mutable_results() = {results_.begin() + first, results_.end()};
   return response;
@@ -345,10 +347,28 @@ absl::Status RequestDecider::Record(const std::string& stream,
   if (auto it = states.reviews.find(stream); it != states.reviews.end()) {
     before.emplace(stream, IndexEntriesOf(it->second));
   }
+  // Actions as they were (small: stored actions hold only their latest note
+  // and target), to write only the parts the event changed.
+  const absl::flat_hash_map<std::string, v1::Action> actions_before =
+      states.actions;
   RECTRACK_RETURN_IF_ERROR(FoldEvent(stored, &states));
   StoreWithIndexes(before, stream, states.reviews);
   StoreWithIndexes(before, stream, states.recommendations);
   StoreWithIndexes(before, stream, states.actions);
+  for (const auto& [id, action] : states.actions) {
+    auto it = actions_before.find(id);
+    for (auto& [key, bytes] : it == actions_before.end()
+                                  ? PartsOf(action)
+                                  : ChangedParts(it->second, action)) {
+      txn_.PutState(key, std::move(bytes));
+    }
+  }
+  if (held_.reviews.size() + held_.recommendations.size() +
+          held_.actions.size() >=
+      kMaxHeld) {
+    SaveHeld();
+    held_ = EntityStates();
+  }
   v1::CommandResult result;
   result.set_entity_id(stored.stream());
   result.set_version(stored.version());
@@ -368,7 +388,7 @@ void RequestDecider::StoreWithIndexes(
     auto it = before.find(id);
     if (it == before.end() && id != stream &&
         !std::is_same_v<typename Map::mapped_type, v1::Action>) {
-      txn_.PutState(id, entity.SerializeAsString());
+      Hold(id, entity);
       continue;
     }
     IndexEntries old_entries;
@@ -380,8 +400,36 @@ void RequestDecider::StoreWithIndexes(
     for (const auto& e : new_entries) {
       if (!old_entries.count(e)) txn_.PutIndex(e.first, e.second, id);
     }
-    txn_.PutState(id, entity.SerializeAsString());
+    Hold(id, entity);
   }
+}
+
+void RequestDecider::Hold(const std::string& id, const v1::Review& review) {
+  held_.reviews[id] = review;
+  unsaved_.insert(id);
+}
+
+void RequestDecider::Hold(const std::string& id,
+                          const v1::Recommendation& rec) {
+  held_.recommendations[id] = rec;
+  unsaved_.insert(id);
+}
+
+void RequestDecider::Hold(const std::string& id, const v1::Action& action) {
+  held_.actions[id] = ParentOf(action);
+  unsaved_.insert(id);
+}
+
+void RequestDecider::SaveHeld() {
+  auto save = [&](const auto& entities) {
+    for (const auto& [id, entity] : entities) {
+      if (unsaved_.contains(id)) txn_.PutState(id, entity.SerializeAsString());
+    }
+  };
+  save(held_.reviews);
+  save(held_.recommendations);
+  save(held_.actions);
+  unsaved_.clear();
 }
 
 }  // namespace rectrack::domain

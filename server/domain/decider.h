@@ -8,8 +8,10 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -78,6 +80,20 @@ class RequestDecider {
       const absl::flat_hash_map<std::string, IndexEntries>& before,
       const std::string& stream, const Map& after);
 
+  // Entities this run has read or changed, decoded, in their stored form
+  // (see action_parts.h): each command on an entity starts from the one
+  // before's, without parsing it again, and a changed entity is serialised
+  // into the transaction once, when the run ends (SaveHeld), not once per
+  // command. At most kMaxHeld are held; past that they are saved and let go.
+  static constexpr size_t kMaxHeld = 10000;
+  template <typename Entity>
+  absl::flat_hash_map<std::string, Entity>& HeldOf();
+  void Hold(const std::string& id, const v1::Review& review);
+  void Hold(const std::string& id, const v1::Recommendation& rec);
+  void Hold(const std::string& id, const v1::Action& action);
+  // Puts every changed held entity into the transaction.
+  void SaveHeld();
+
   // Reviews (decide_review.cc).
   absl::Status OpenReview(const v1::OpenReview& c);
   absl::Status ScheduleReportBack(const v1::ScheduleReportBack& c);
@@ -119,11 +135,26 @@ class RequestDecider {
   const bool keep_going_;
   const v1::Command* command_ = nullptr;
   std::vector<v1::CommandResult> results_;
+  EntityStates held_;
+  absl::flat_hash_set<std::string> unsaved_;
 };
+
+template <typename Entity>
+absl::flat_hash_map<std::string, Entity>& RequestDecider::HeldOf() {
+  if constexpr (std::is_same_v<Entity, v1::Review>) {
+    return held_.reviews;
+  } else if constexpr (std::is_same_v<Entity, v1::Recommendation>) {
+    return held_.recommendations;
+  } else {
+    return held_.actions;
+  }
+}
 
 template <typename Entity>
 absl::StatusOr<Entity> RequestDecider::Load(const std::string& id,
                                             EntityKind kind) {
+  auto& held = HeldOf<Entity>();
+  if (auto it = held.find(id); it != held.end()) return it->second;
   RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                             txn_.GetState(id));
   if (!bytes.has_value()) {
@@ -131,7 +162,13 @@ absl::StatusOr<Entity> RequestDecider::Load(const std::string& id,
                                 KindName(kind), " ", id, " does not exist")),
                             KindName(kind), id);
   }
-  return ParseState<Entity>(id, *bytes);
+  RECTRACK_ASSIGN_OR_RETURN(Entity entity, ParseState<Entity>(id, *bytes));
+  if (held_.reviews.size() + held_.recommendations.size() +
+          held_.actions.size() <
+      kMaxHeld) {
+    held.emplace(id, entity);
+  }
+  return entity;
 }
 
 // `loaded`, or its error naming `field` (the reference that was followed)

@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/status_macros.h"
 #include "server/domain/rules.h"
 #include "server/domain/timescale.h"
 
@@ -45,26 +46,91 @@ v1::Timescale ReadTimescale(const std::string& text,
   return out;
 }
 
-// Records a new target: the first one given is the original, each later
-// change a revision.
-void AddTarget(const v1::Event& event, const std::string& reason,
-               v1::Action* action) {
-  if (action->timescale().text().empty() && action->targets().empty()) {
-    return;  // still no target at all
+// The note numbered `number` among those `action` holds, or null. A folded
+// action holds them all (note n at n - 1); a stored one only some.
+v1::ProgressUpdate* NoteNumbered(v1::Action* action, uint32_t number) {
+  auto* notes = action->mutable_progress();
+  if (number >= 1 && number <= static_cast<uint32_t>(notes->size()) &&
+      notes->Get(static_cast<int>(number) - 1).number() == number) {
+    return notes->Mutable(static_cast<int>(number) - 1);
   }
-  v1::TargetRevision* t = action->add_targets();
-  *t->mutable_target() = action->timescale();
-  if (action->targets_size() > 1) t->set_reason(reason);
-  *t->mutable_recorded_at() = event.recorded_at();
-  t->set_recorded_by(event.actor());
-  t->set_effective_on(event.effective_on());
+  for (auto& note : *notes) {
+    if (note.number() == number) return &note;
+  }
+  return nullptr;
+}
+
+// The current target revision (numbered target_count), or null.
+v1::TargetRevision* CurrentTarget(v1::Action* action) {
+  for (int i = action->targets_size() - 1; i >= 0; --i) {
+    if (action->targets(i).number() == action->target_count()) {
+      return action->mutable_targets(i);
+    }
+  }
+  return nullptr;
+}
+
+void SetDaysSlipped(v1::Action* action) {
   v1::Slippage* slip = action->mutable_slippage();
-  slip->set_revisions(static_cast<uint32_t>(action->targets_size() - 1));
-  const std::string& original = action->targets(0).target().latest();
+  const std::string& original = slip->original_latest();
   const std::string& current = action->timescale().latest();
   slip->set_days_slipped(
       original.empty() || current.empty() ? 0 : DaysBetween(original, current));
 }
+
+}  // namespace
+
+void AddTarget(const v1::Event& event, const std::string& reason,
+               v1::Action* action) {
+  if (action->timescale().text().empty() && action->target_count() == 0) {
+    return;  // still no target at all
+  }
+  const uint32_t number = action->target_count() + 1;
+  v1::TargetRevision* t = action->add_targets();
+  *t->mutable_target() = action->timescale();
+  if (number > 1) t->set_reason(reason);
+  *t->mutable_recorded_at() = event.recorded_at();
+  t->set_recorded_by(event.actor());
+  t->set_effective_on(event.effective_on());
+  t->set_number(number);
+  action->set_target_count(number);
+  v1::Slippage* slip = action->mutable_slippage();
+  slip->set_revisions(number - 1);
+  if (number == 1) slip->set_original_latest(action->timescale().latest());
+  SetDaysSlipped(action);
+}
+
+void ReviseTarget(const v1::Event& event, const std::string& timescale,
+                  const std::string& reason, v1::Action* action) {
+  if (timescale == action->timescale().text()) return;
+  std::string reference = action->timescale().reference_date();
+  *action->mutable_timescale() = ReadTimescale(timescale, reference);
+  AddTarget(event, reason, action);
+}
+
+void SetActionStatusTo(const v1::Event& event, v1::ActionStatus status,
+                       const std::string& note, const std::string& effective_on,
+                       v1::Action* action) {
+  action->set_status(status);
+  action->set_status_note(note);
+  action->set_status_on(effective_on);
+  Touch(event, action);
+}
+
+void RecordProgressNote(const v1::Event& event, const std::string& text,
+                        const std::string& reported_on, v1::Action* action) {
+  const uint32_t number = action->progress_count() + 1;
+  v1::ProgressUpdate* u = action->add_progress();
+  u->set_text(text);
+  u->set_reported_on(reported_on);
+  *u->mutable_recorded_at() = event.recorded_at();
+  u->set_recorded_by(event.actor());
+  u->set_number(number);
+  action->set_progress_count(number);
+  Touch(event, action);
+}
+
+namespace {
 
 // One function per kind of event, each folding it into `states`.
 
@@ -224,11 +290,7 @@ absl::Status FoldActionUpdated(const v1::Event& event,
   const v1::UpdateAction& u = p.action_updated();
   if (u.has_text()) (*act)->set_text(u.text());
   if (u.set_leads()) *(*act)->mutable_leads() = u.leads();
-  if (u.has_timescale() && u.timescale() != (*act)->timescale().text()) {
-    std::string reference = (*act)->timescale().reference_date();
-    *(*act)->mutable_timescale() = ReadTimescale(u.timescale(), reference);
-    AddTarget(event, u.reason(), *act);
-  }
+  if (u.has_timescale()) ReviseTarget(event, u.timescale(), u.reason(), *act);
   Touch(event, *act);
   return absl::OkStatus();
 }
@@ -238,10 +300,8 @@ absl::Status FoldActionStatusSet(const v1::Event& event,
                                  EntityStates* states) {
   auto act = Existing(states->actions, event);
   if (!act.ok()) return act.status();
-  (*act)->set_status(p.action_status_set().status());
-  (*act)->set_status_note(p.action_status_set().note());
-  (*act)->set_status_on(p.action_status_set().effective_on());
-  Touch(event, *act);
+  const v1::SetActionStatus& s = p.action_status_set();
+  SetActionStatusTo(event, s.status(), s.note(), s.effective_on(), *act);
   return absl::OkStatus();
 }
 
@@ -250,12 +310,8 @@ absl::Status FoldProgressReported(const v1::Event& event,
                                   EntityStates* states) {
   auto act = Existing(states->actions, event);
   if (!act.ok()) return act.status();
-  v1::ProgressUpdate* u = (*act)->add_progress();
-  u->set_text(p.progress_reported().text());
-  u->set_reported_on(p.progress_reported().reported_on());
-  *u->mutable_recorded_at() = event.recorded_at();
-  u->set_recorded_by(event.actor());
-  Touch(event, *act);
+  RecordProgressNote(event, p.progress_reported().text(),
+                     p.progress_reported().reported_on(), *act);
   return absl::OkStatus();
 }
 
@@ -292,30 +348,34 @@ void CorrectRecommendation(const v1::CorrectRecord& c,
                              : "");
 }
 
-void CorrectAction(const v1::Event& event, const v1::CorrectRecord& c,
-                   v1::Action* act) {
+absl::Status CorrectAction(const v1::Event& event, const v1::CorrectRecord& c,
+                           v1::Action* act) {
   if (c.action_status() != v1::ACTION_STATUS_UNSPECIFIED) {
     act->set_status(c.action_status());
     act->set_status_on(c.effective_on());
   } else if (!c.effective_on().empty() && !c.has_timescale()) {
     act->set_status_on(c.effective_on());
   }
-  if (c.has_timescale()) {
-    *act->mutable_timescale() =
-        ReadTimescale(c.timescale(), act->timescale().reference_date());
-    if (act->targets().empty()) {
-      AddTarget(event, "", act);
-    } else {
-      // The target as it should have been: not a revision.
-      v1::TargetRevision* last = act->mutable_targets(act->targets_size() - 1);
-      *last->mutable_target() = act->timescale();
-      const std::string& original = act->targets(0).target().latest();
-      const std::string& current = act->timescale().latest();
-      act->mutable_slippage()->set_days_slipped(
-          original.empty() || current.empty() ? 0
-                                              : DaysBetween(original, current));
-    }
+  if (!c.has_timescale()) return absl::OkStatus();
+  *act->mutable_timescale() =
+      ReadTimescale(c.timescale(), act->timescale().reference_date());
+  if (act->target_count() == 0) {
+    AddTarget(event, "", act);
+    return absl::OkStatus();
   }
+  // The target as it should have been: not a revision.
+  v1::TargetRevision* last = CurrentTarget(act);
+  if (last == nullptr) {
+    return absl::InternalError(absl::StrCat(
+        "event ", event.position(), " corrects the target of ", event.stream(),
+        ", whose current target is not in its state"));
+  }
+  *last->mutable_target() = act->timescale();
+  if (act->target_count() == 1) {
+    act->mutable_slippage()->set_original_latest(act->timescale().latest());
+  }
+  SetDaysSlipped(act);
+  return absl::OkStatus();
 }
 
 absl::Status FoldRecordCorrected(const v1::Event& event,
@@ -330,7 +390,7 @@ absl::Status FoldRecordCorrected(const v1::Event& event,
   }
   auto act = Existing(states->actions, event);
   if (!act.ok()) return act.status();
-  CorrectAction(event, c, *act);
+  RECTRACK_RETURN_IF_ERROR(CorrectAction(event, c, *act));
   Touch(event, *act);
   return absl::OkStatus();
 }
@@ -341,13 +401,14 @@ absl::Status FoldProgressRetracted(const v1::Event& event,
   auto act = Existing(states->actions, event);
   if (!act.ok()) return act.status();
   const v1::RetractProgress& r = p.progress_retracted();
-  const int index = static_cast<int>(r.number()) - 1;
-  if (index < 0 || index >= (*act)->progress_size()) {
+  v1::ProgressUpdate* u = r.number() <= (*act)->progress_count()
+                              ? NoteNumbered(*act, r.number())
+                              : nullptr;
+  if (u == nullptr) {
     return absl::InternalError(absl::StrCat(
         "event ", event.position(), " retracts progress note ", r.number(),
         " of ", event.stream(), ", which has no such note"));
   }
-  v1::ProgressUpdate* u = (*act)->mutable_progress(index);
   u->set_retracted(true);
   u->set_retraction_reason(r.reason());
   Touch(event, *act);

@@ -15,6 +15,7 @@
 #include "common/dates.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "server/domain/action_parts.h"
 #include "server/domain/derived.h"
 #include "server/domain/queries.h"
 #include "server/domain/stored_state.h"
@@ -298,7 +299,7 @@ class ActionLister {
         absl::StatusOr<v1::Action> then = queries_->ActionAsOf(action, f_.spec);
         if (absl::IsNotFound(then.status())) continue;  // not yet added
         if (!then.ok()) return then.status();
-        action = *std::move(then);
+        action = ParentOf(*then);  // as lists show it now
       }
       *action.mutable_standing() = StandingOn(action, f_.day, f_.due_soon_days);
       RECTRACK_ASSIGN_OR_RETURN(bool matches, Matches(action));

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "server/domain/action_parts.h"
 #include "server/domain/derived.h"
 #include "server/domain/stored_state.h"
 
@@ -25,6 +26,10 @@ absl::StatusOr<v1::Recommendation> Queries::GetRecommendation(
 }
 
 absl::StatusOr<v1::Action> Queries::GetAction(const std::string& id) {
+  return LoadWholeAction(store_, id);
+}
+
+absl::StatusOr<v1::Action> Queries::GetActionParent(const std::string& id) {
   return LoadState<v1::Action>(store_, id, EntityKind::kAction);
 }
 
@@ -197,13 +202,23 @@ absl::StatusOr<v1::Action> Queries::ActionAsOf(
 
 absl::StatusOr<v1::Action> Queries::GetAction(
     const v1::GetActionRequest& request) {
-  RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(request.id()));
   RECTRACK_ASSIGN_OR_RETURN(std::optional<AsOfSpec> spec,
                             ReadAsOf(request.has_as_of(), request.as_of()));
   RECTRACK_ASSIGN_OR_RETURN(int due_soon_days,
                             DueSoonDays(request.due_soon_days()));
+  v1::Action action;
   if (spec.has_value()) {
-    RECTRACK_ASSIGN_OR_RETURN(action, ActionAsOf(action, spec));
+    // Folded from the log, whole; the stored action only says it exists.
+    RECTRACK_ASSIGN_OR_RETURN(v1::Action parent, GetActionParent(request.id()));
+    RECTRACK_ASSIGN_OR_RETURN(action, ActionAsOf(parent, spec));
+    const int max = static_cast<int>(request.max_progress());
+    if (max > 0 && action.progress_size() > max) {
+      action.mutable_progress()->DeleteSubrange(0,
+                                                action.progress_size() - max);
+    }
+  } else {
+    RECTRACK_ASSIGN_OR_RETURN(
+        action, LoadWholeAction(store_, request.id(), request.max_progress()));
   }
   *action.mutable_standing() = StandingOn(
       action, spec.has_value() ? spec->day : Today(store_), due_soon_days);
@@ -256,7 +271,8 @@ absl::StatusOr<bool> Queries::BelongsToReview(const v1::Event& event,
       return rec.review_id() == review_id;
     }
     case EntityKind::kAction: {
-      RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(event.stream()));
+      RECTRACK_ASSIGN_OR_RETURN(v1::Action action,
+                                GetActionParent(event.stream()));
       return action.review_id() == review_id;
     }
   }

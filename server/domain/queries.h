@@ -32,7 +32,11 @@ class Queries {
   // Current stored state, as folded (no standing filled in).
   absl::StatusOr<v1::Review> GetReview(const std::string& id);
   absl::StatusOr<v1::Recommendation> GetRecommendation(const std::string& id);
+  // The whole action: every progress note and target.
   absl::StatusOr<v1::Action> GetAction(const std::string& id);
+  // The action as lists show it: its latest note and current target only
+  // (one read, whatever its history).
+  absl::StatusOr<v1::Action> GetActionParent(const std::string& id);
   // The API's reads: current state, or as of an earlier instant; actions
   // carry their standing on today (the store's clock) or the as-of day.
   absl::StatusOr<v1::Review> GetReview(const v1::GetReviewRequest& request);

@@ -26,17 +26,19 @@ absl::StatusOr<Entity> ParseState(const std::string& id,
 }
 
 // The current state of `id`, which must be an id of `kind`: INVALID_ARGUMENT
-// (field "id") if it is not, NOT_FOUND if no such entity exists.
+// (field "id") if it is not, NOT_FOUND if no such entity exists. Reads at
+// `view`'s moment when given.
 template <typename Entity>
-absl::StatusOr<Entity> LoadState(store::EventStore* store,
-                                 const std::string& id, EntityKind kind) {
+absl::StatusOr<Entity> LoadState(
+    store::EventStore* store, const std::string& id, EntityKind kind,
+    const store::EventStore::Snapshot* view = nullptr) {
   RECTRACK_ASSIGN_OR_RETURN(EntityId parsed, ParseEntityId(id, "id"));
   if (parsed.kind != kind) {
     return absl::InvalidArgumentError(
         absl::StrCat("id: ", id, " is not a ", KindName(kind), " id"));
   }
   RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                            store->GetState(id));
+                            store->GetState(id, view));
   if (!bytes.has_value()) {
     return WithResourceInfo(absl::NotFoundError(absl::StrCat(
                                 KindName(kind), " ", id, " does not exist")),

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -13,16 +14,26 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "server/domain/action_parts.h"
 #include "server/domain/commands.h"
 #include "server/domain/fold.h"
 #include "server/domain/index_entries.h"
 #include "server/domain/queries.h"
+#include "server/domain/stored_state.h"
 #include "server/store/keys.h"
 
 namespace rectrack::domain {
 namespace {
 
 constexpr int kMaxProblems = 100;
+
+// An entity as its state is stored: reviews and recommendations whole, an
+// action as its parent (see action_parts.h).
+template <typename Entity>
+const Entity& StoredForm(const Entity& entity) {
+  return entity;
+}
+v1::Action StoredForm(const v1::Action& action) { return ParentOf(action); }
 // Verify logs how far it has got every this many events.
 constexpr uint64_t kProgressEvery = 100000;
 
@@ -44,6 +55,7 @@ class Verifier {
         CheckStates(folded_.recommendations, "rec-", v1::Recommendation()));
     RECTRACK_RETURN_IF_ERROR(
         CheckStates(folded_.actions, "action-", v1::Action()));
+    RECTRACK_RETURN_IF_ERROR(CheckParts());
     RECTRACK_RETURN_IF_ERROR(CheckIndexes());
     RECTRACK_RETURN_IF_ERROR(CheckCounters());
     RECTRACK_RETURN_IF_ERROR(CheckRequests());
@@ -163,7 +175,8 @@ class Verifier {
       }
       Entity parsed;
       if (!parsed.ParseFromString(it->second) ||
-          parsed.SerializeAsString() != entity.SerializeAsString()) {
+          parsed.SerializeAsString() !=
+              StoredForm(entity).SerializeAsString()) {
         Problem(
             absl::StrCat("the stored state of ", id,
                          " differs from the state rebuilt from its events"));
@@ -172,6 +185,38 @@ class Verifier {
     }
     for (const auto& [id, bytes] : by_id) {
       Problem(absl::StrCat(id, " has stored state but no events"));
+    }
+    return absl::OkStatus();
+  }
+
+  // 3b. Each action's notes and targets are stored under their own keys as
+  // folded, and no other parts are stored.
+  absl::Status CheckParts() {
+    RECTRACK_ASSIGN_OR_RETURN(
+        auto stored,
+        store_->ScanState(store::AllPartsPrefix(), snapshot_.get()));
+    absl::flat_hash_map<std::string, std::string> by_key(
+        std::make_move_iterator(stored.begin()),
+        std::make_move_iterator(stored.end()));
+    for (const auto& [id, action] : folded_.actions) {
+      for (const StoredPart& part : PartsOf(action)) {
+        auto it = by_key.find(part.first);
+        if (it == by_key.end()) {
+          Problem(absl::StrCat("a progress note or target of ", id,
+                               " is in the log but not stored"));
+          continue;
+        }
+        if (it->second != part.second) {
+          Problem(absl::StrCat("a stored progress note or target of ", id,
+                               " differs from the one rebuilt from its "
+                               "events"));
+        }
+        by_key.erase(it);
+      }
+    }
+    for (const auto& [key, bytes] : by_key) {
+      Problem(absl::StrCat("the stored part ", absl::CHexEscape(key),
+                           " belongs to no note or target in the log"));
     }
     return absl::OkStatus();
   }
@@ -317,6 +362,195 @@ class Verifier {
   std::string previous_hash_;
 };
 
+// Rebuilding the projections from the log in one pass, in position order,
+// in bounded memory: the state family itself holds what has been folded.
+// At most kRebuildEntities entities are held (each event brings in its own
+// entity and the parent it is added to, from the state family when not
+// held); what changed goes out in one unsynced batch whenever that many are
+// held or kRebuildPendingBytes are waiting, and then every entity is let
+// go. The index entries are worked out at the end from the stored states,
+// read in key order. Memory does not grow with the log.
+constexpr size_t kRebuildEntities = 20000;
+constexpr size_t kRebuildPendingBytes = size_t{16} << 20;
+constexpr size_t kRebuildIndexBatch = 20000;
+
+class Rebuilder {
+ public:
+  explicit Rebuilder(store::EventStore* store) : store_(store) {}
+
+  absl::StatusOr<uint64_t> Run() {
+    RECTRACK_RETURN_IF_ERROR(store_->ClearProjections());
+    const uint64_t last = store_->LastPosition();
+    uint64_t next = 1;
+    while (true) {
+      RECTRACK_ASSIGN_OR_RETURN(
+          std::vector<v1::Event> page,
+          store_->ReadAll(next, kMaxReadLimit, kWholeLogPageBytes));
+      if (page.empty()) break;
+      for (const v1::Event& e : page) {
+        RECTRACK_RETURN_IF_ERROR(Fold(e));
+        next = e.position() + 1;
+        if (e.position() % kProgressEvery == 0) {
+          Log(store_->clock(), "info",
+              "rebuilding state and indexes from the event log",
+              {{"events_folded", static_cast<double>(e.position())},
+               {"last_position", static_cast<double>(last)}});
+        }
+      }
+      if (Held() > kRebuildEntities || pending_bytes_ > kRebuildPendingBytes) {
+        RECTRACK_RETURN_IF_ERROR(Flush());
+      }
+    }
+    RECTRACK_RETURN_IF_ERROR(Flush());
+    RECTRACK_RETURN_IF_ERROR(WriteIndexes());
+    RECTRACK_RETURN_IF_ERROR(store_->MarkProjectionsCurrent());
+    return next - 1;
+  }
+
+ private:
+  size_t Held() const {
+    return states_.reviews.size() + states_.recommendations.size() +
+           states_.actions.size();
+  }
+
+  template <typename Entity>
+  absl::Status BringInto(const std::string& id,
+                         absl::flat_hash_map<std::string, Entity>* map) {
+    if (map->contains(id)) return absl::OkStatus();
+    RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                              store_->GetState(id));
+    if (!bytes.has_value()) return absl::OkStatus();  // not added yet
+    RECTRACK_ASSIGN_OR_RETURN(Entity entity, ParseState<Entity>(id, *bytes));
+    map->emplace(id, std::move(entity));
+    return absl::OkStatus();
+  }
+
+  // Holds entity `id` (if it exists yet).
+  absl::Status Bring(const std::string& id) {
+    absl::StatusOr<EntityId> parsed = ParseEntityId(id, "stream");
+    if (!parsed.ok()) return absl::OkStatus();  // FoldEvent says what is wrong
+    switch (parsed->kind) {
+      case EntityKind::kReview:
+        return BringInto(id, &states_.reviews);
+      case EntityKind::kRecommendation:
+        return BringInto(id, &states_.recommendations);
+      case EntityKind::kAction:
+        return BringInto(id, &states_.actions);
+    }
+    return absl::OkStatus();
+  }
+
+  // Puts note `number` of action `id` among the notes it holds, from the
+  // batch waiting or the state family.
+  absl::Status BringNote(const std::string& id, uint32_t number) {
+    auto it = states_.actions.find(id);
+    if (it == states_.actions.end()) return absl::OkStatus();
+    for (const auto& note : it->second.progress()) {
+      if (note.number() == number) return absl::OkStatus();
+    }
+    const std::string key = store::PartKey(id, kNotePart, number);
+    std::optional<std::string> bytes;
+    if (auto p = pending_parts_.find(key); p != pending_parts_.end()) {
+      bytes = p->second;
+    } else {
+      RECTRACK_ASSIGN_OR_RETURN(bytes, store_->GetState(key));
+    }
+    if (bytes.has_value() &&
+        !it->second.add_progress()->ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("progress note ", number, " of ",
+                                              id, " cannot be read (damaged)"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Fold(const v1::Event& e) {
+    const v1::EventPayload& p = e.payload();
+    RECTRACK_RETURN_IF_ERROR(Bring(e.stream()));
+    std::string parent;
+    if (p.has_recommendation_added()) {
+      parent = p.recommendation_added().review_id();
+    } else if (p.has_action_added()) {
+      parent = p.action_added().recommendation_id();
+    }
+    if (!parent.empty()) RECTRACK_RETURN_IF_ERROR(Bring(parent));
+    if (p.has_progress_retracted()) {
+      RECTRACK_RETURN_IF_ERROR(
+          BringNote(e.stream(), p.progress_retracted().number()));
+    }
+    RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &states_));
+    changed_.insert(e.stream());
+    if (!parent.empty()) changed_.insert(parent);
+    if (auto it = states_.actions.find(e.stream());
+        it != states_.actions.end()) {
+      // Its notes and targets go out with the next batch; it holds only
+      // its latest of each, as stored.
+      for (StoredPart& part : PartsOf(it->second)) {
+        pending_bytes_ += part.first.size() + part.second.size();
+        pending_parts_[part.first] = std::move(part.second);
+      }
+      it->second = ParentOf(it->second);
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes what changed since the last batch, and lets every entity go.
+  absl::Status Flush() {
+    std::vector<std::pair<std::string, std::string>> out(
+        std::make_move_iterator(pending_parts_.begin()),
+        std::make_move_iterator(pending_parts_.end()));
+    auto add = [&](const auto& entities) {
+      for (const auto& [id, entity] : entities) {
+        if (changed_.contains(id)) {
+          out.emplace_back(id, entity.SerializeAsString());
+        }
+      }
+    };
+    add(states_.reviews);
+    add(states_.recommendations);
+    add(states_.actions);
+    if (!out.empty()) {
+      RECTRACK_RETURN_IF_ERROR(store_->PutProjections(out, {}));
+    }
+    states_ = EntityStates();
+    pending_parts_.clear();
+    changed_.clear();
+    pending_bytes_ = 0;
+    return absl::OkStatus();
+  }
+
+  template <typename Entity>
+  absl::Status IndexEach(absl::string_view prefix,
+                         std::vector<store::EventStore::IndexEntry>* batch) {
+    return store_->ForEachState(
+        prefix,
+        [&](const std::string& id, const std::string& bytes) -> absl::Status {
+          RECTRACK_ASSIGN_OR_RETURN(Entity entity,
+                                    ParseState<Entity>(id, bytes));
+          for (const auto& [name, value] : IndexEntriesOf(entity)) {
+            batch->push_back({name, value, id});
+          }
+          if (batch->size() < kRebuildIndexBatch) return absl::OkStatus();
+          absl::Status put = store_->PutProjections({}, *batch);
+          batch->clear();
+          return put;
+        });
+  }
+
+  absl::Status WriteIndexes() {
+    std::vector<store::EventStore::IndexEntry> batch;
+    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Review>("review-", &batch));
+    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Recommendation>("rec-", &batch));
+    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Action>("action-", &batch));
+    return batch.empty() ? absl::OkStatus() : store_->PutProjections({}, batch);
+  }
+
+  store::EventStore* store_;
+  EntityStates states_;
+  absl::flat_hash_set<std::string> changed_;
+  absl::flat_hash_map<std::string, std::string> pending_parts_;
+  size_t pending_bytes_ = 0;
+};
+
 }  // namespace
 
 absl::StatusOr<v1::VerifyResponse> WholeLog::Verify() {
@@ -324,33 +558,7 @@ absl::StatusOr<v1::VerifyResponse> WholeLog::Verify() {
 }
 
 absl::StatusOr<uint64_t> WholeLog::RebuildProjections() {
-  EntityStates folded;
-  uint64_t next = 1;
-  while (true) {
-    RECTRACK_ASSIGN_OR_RETURN(
-        std::vector<v1::Event> page,
-        store_->ReadAll(next, kMaxReadLimit, kWholeLogPageBytes));
-    if (page.empty()) break;
-    for (const v1::Event& e : page) {
-      RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &folded));
-      next = e.position() + 1;
-    }
-  }
-  std::vector<std::pair<std::string, std::string>> states;
-  std::vector<store::EventStore::IndexEntry> index;
-  auto add = [&](const auto& entities) {
-    for (const auto& [id, entity] : entities) {
-      states.emplace_back(id, entity.SerializeAsString());
-      for (const auto& [name, value] : IndexEntriesOf(entity)) {
-        index.push_back({name, value, id});
-      }
-    }
-  };
-  add(folded.reviews);
-  add(folded.recommendations);
-  add(folded.actions);
-  RECTRACK_RETURN_IF_ERROR(store_->ReplaceProjections(states, index));
-  return next - 1;
+  return Rebuilder(store_).Run();
 }
 
 absl::StatusOr<v1::BackupResponse> WholeLog::Backup(

@@ -20,9 +20,11 @@ class WholeLog {
   // and id counter with what is stored; checks positions and versions run
   // without gaps. Problems are reported in the response, not as an error.
   absl::StatusOr<v1::VerifyResponse> Verify();
-  // Folds the whole log afresh and replaces every projection and index with
-  // the result (store::EventStore::ReplaceProjections). Run at start-up when
-  // the store reports projections_stale(). Returns the events folded.
+  // Folds the whole log afresh, in one pass in position order, and replaces
+  // every projection and index with the result, in memory that does not
+  // grow with the log (see Rebuilder in whole_log.cc); logs its progress.
+  // Run at start-up when the store reports projections_stale() (a schema
+  // change). Returns the events folded.
   absl::StatusOr<uint64_t> RebuildProjections();
   // See store::EventStore::Backup.
   absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
@@ -133,12 +134,13 @@ absl::StatusOr<CommitResult> EventStore::DecideOne(
   if (earlier.has_value()) return *std::move(earlier);
   Transaction txn(this, overlay, now, p.info.request_id, p.info.correlation_id);
   RECTRACK_ASSIGN_OR_RETURN(std::string result, p.decide(txn));
+  RECTRACK_RETURN_IF_ERROR(txn.CheckBudget());
   if (p.info.dry_run) {
     return CommitResult{std::move(result), false};  // writes dropped
   }
   if (!p.info.request_id.empty()) {
-    txn.ops_.push_back({ColumnFamily::kRequests, key,
-                        EncodeRequestRecord(p.info.fingerprint, result)});
+    txn.AddOp(ColumnFamily::kRequests, key,
+              EncodeRequestRecord(p.info.fingerprint, result));
     overlay->requests[key] = {p.info.fingerprint, result};
   }
   txn.CommitTo(overlay, ops, events);
@@ -146,18 +148,40 @@ absl::StatusOr<CommitResult> EventStore::DecideOne(
 }
 
 absl::Status EventStore::WriteOps(const std::vector<Transaction::Op>& ops) {
+  // A state or index key written more than once in the group (an entity
+  // changed by many commands) goes into the batch once, with its last
+  // value: the batch grows with the changes, not with changes x state.
+  std::vector<bool> superseded(ops.size(), false);
+  absl::flat_hash_set<std::pair<int, absl::string_view>> later;
+  for (size_t i = ops.size(); i-- > 0;) {
+    const Transaction::Op& op = ops[i];
+    if (op.cf == ColumnFamily::kState || op.cf == ColumnFamily::kIndex) {
+      superseded[i] = !later.emplace(static_cast<int>(op.cf), op.key).second;
+    }
+  }
   rocksdb::WriteBatch batch;
-  for (const auto& op : ops) {
+  uint64_t keys = 0, bytes = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (superseded[i]) continue;
+    const Transaction::Op& op = ops[i];
     rocksdb::Status s = op.value.has_value()
                             ? batch.Put(cf(op.cf), op.key, *op.value)
                             : batch.Delete(cf(op.cf), op.key);
     if (!s.ok()) return FromRocks(s, "preparing the write");
+    ++keys;
+    bytes += op.key.size() + (op.value.has_value() ? op.value->size() : 0);
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;  // nothing is acknowledged before the WAL is on disk
   absl::Status status =
       FromRocks(db_->Write(wo, &batch), "writing to the database");
-  if (!status.ok()) write_failed_ = true;
+  if (!status.ok()) {
+    write_failed_ = true;
+    return status;
+  }
+  keys_written_ += keys;
+  bytes_written_ += bytes;
+  ++batches_written_;
   return status;
 }
 

@@ -31,10 +31,12 @@ constexpr const char* kSchemaVersionKey = "schema_version";
 // 2: index keys len|name value 0x00 id; projections carry target windows,
 //    revisions and slippage.
 // 3: the word indexes leave out common words ("the", "and", ...).
-// Versions 1 and 2 open with stale projections, rebuilt from the log.
-constexpr const char* kSchemaVersion = "3";
+// 4: an action's state holds only its latest progress note and target;
+//    every note and target is under a part key of its own (PartKey).
+// Versions 1 to 3 open with stale projections, rebuilt from the log.
+constexpr const char* kSchemaVersion = "4";
 bool Rebuildable(absl::string_view schema) {
-  return schema == "1" || schema == "2";
+  return schema == "1" || schema == "2" || schema == "3";
 }
 
 absl::Status CheckWritable(const std::string& dir) {
@@ -436,24 +438,40 @@ absl::Status EventStore::RestoreFromBackup(const std::string& backup_dir,
                    absl::StrCat("restoring ", backup_dir, " into ", data_dir));
 }
 
-absl::Status EventStore::ReplaceProjections(
+absl::Status EventStore::ClearProjections() {
+  constexpr size_t kBatchKeys = 10000;
+  for (ColumnFamily family : {ColumnFamily::kState, ColumnFamily::kIndex}) {
+    while (true) {
+      absl::ReaderMutexLock db_lock(&db_mu_);
+      rocksdb::WriteBatch batch;
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), cf(family)));
+      size_t keys = 0;
+      for (it->SeekToFirst(); it->Valid() && keys < kBatchKeys; it->Next()) {
+        RECTRACK_RETURN_IF_ERROR(FromRocks(batch.Delete(cf(family), it->key()),
+                                           "rebuilding the projections"));
+        ++keys;
+      }
+      RECTRACK_RETURN_IF_ERROR(
+          FromRocks(it->status(), "reading the old projections"));
+      it.reset();
+      if (keys == 0) break;
+      RECTRACK_RETURN_IF_ERROR(
+          FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                    "clearing the old projections"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::PutProjections(
     const std::vector<std::pair<std::string, std::string>>& states,
     const std::vector<IndexEntry>& index) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   rocksdb::WriteBatch batch;
-  for (ColumnFamily family : {ColumnFamily::kState, ColumnFamily::kIndex}) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), cf(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      RECTRACK_RETURN_IF_ERROR(FromRocks(batch.Delete(cf(family), it->key()),
-                                         "rebuilding the projections"));
-    }
-    RECTRACK_RETURN_IF_ERROR(
-        FromRocks(it->status(), "reading the old projections"));
-  }
-  for (const auto& [id, bytes] : states) {
+  for (const auto& [key, bytes] : states) {
     RECTRACK_RETURN_IF_ERROR(FromRocks(
-        batch.Put(cf(ColumnFamily::kState), id, bytes), "rebuilding state"));
+        batch.Put(cf(ColumnFamily::kState), key, bytes), "rebuilding state"));
   }
   for (const IndexEntry& e : index) {
     RECTRACK_RETURN_IF_ERROR(
@@ -461,13 +479,17 @@ absl::Status EventStore::ReplaceProjections(
                             IndexKey(e.name, e.value, e.entity_id), ""),
                   "rebuilding an index"));
   }
-  RECTRACK_RETURN_IF_ERROR(FromRocks(
-      batch.Put(cf(ColumnFamily::kMeta), kSchemaVersionKey, kSchemaVersion),
-      "writing the schema version"));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                   "writing the rebuilt projections");
+}
+
+absl::Status EventStore::MarkProjectionsCurrent() {
+  absl::ReaderMutexLock db_lock(&db_mu_);
   rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RECTRACK_RETURN_IF_ERROR(
-      FromRocks(db_->Write(wo, &batch), "writing the rebuilt projections"));
+  wo.sync = true;  // and with it every rebuilt key written before
+  RECTRACK_RETURN_IF_ERROR(FromRocks(
+      db_->Put(wo, cf(ColumnFamily::kMeta), kSchemaVersionKey, kSchemaVersion),
+      "writing the schema version"));
   projections_stale_ = false;
   return absl::OkStatus();
 }

@@ -112,6 +112,11 @@ class Transaction {
     std::string key;
     std::optional<std::string> value;  // nullopt = delete
   };
+  // Adds `op` to this transaction's writes, counting its bytes.
+  void AddOp(ColumnFamily cf, std::string key,
+             std::optional<std::string> value);
+  // RESOURCE_EXHAUSTED once the writes pass the store's max_request_bytes.
+  absl::Status CheckBudget() const;
 
   Transaction(EventStore* store, GroupOverlay* group, absl::Time now,
               std::string request_id, std::string correlation_id)
@@ -136,6 +141,7 @@ class Transaction {
   std::string last_hash_;
   GroupOverlay local_;
   std::vector<Op> ops_;
+  size_t op_bytes_ = 0;  // keys and values in ops_
   std::vector<v1::Event> events_;
 };
 
@@ -175,6 +181,13 @@ struct StoreOptions {
   // Most requests waiting for the committer; beyond it Submit refuses with
   // RESOURCE_EXHAUSTED at once instead of queueing without bound.
   size_t max_queued = 4096;
+  // Most bytes (keys and values) one request may write. A request that
+  // would write more is refused with RESOURCE_EXHAUSTED naming the limit,
+  // nothing applied, as soon as it passes it: one request never holds the
+  // committer (and everyone else's changes) for longer than deciding and
+  // writing this much takes (about 5 s on a 2-core machine). The largest
+  // all-or-nothing import (200,000 commands) writes about 150 MB.
+  size_t max_request_bytes = size_t{256} << 20;
   // RocksDB's environment (files, threads); null for the default. Tests
   // inject one that fails writes. Not owned; must outlive the store.
   rocksdb::Env* env = nullptr;
@@ -221,6 +234,19 @@ class EventStore {
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
+  // What the committer has written since the store opened: the keys put
+  // or deleted, their bytes (keys and values), and the synced batches. For
+  // tests and benchmarks that check what a change costs.
+  struct WriteStats {
+    uint64_t keys = 0;
+    uint64_t bytes = 0;
+    uint64_t batches = 0;
+  };
+  WriteStats write_stats() const {
+    return {keys_written_.load(), bytes_written_.load(),
+            batches_written_.load()};
+  }
+
   // Queues a request for the committer.
   void Submit(RequestInfo info, Decider decide, Done done);
 
@@ -231,10 +257,16 @@ class EventStore {
   void StopAccepting();
 
   // Reads of committed data.
-  absl::StatusOr<std::optional<std::string>> GetState(const std::string& id);
+  absl::StatusOr<std::optional<std::string>> GetState(
+      const std::string& id, const Snapshot* view = nullptr);
   // Every (id, state) whose id starts with `prefix`, in key order.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanState(
       absl::string_view prefix, const Snapshot* view = nullptr);
+  // Every (key, state) with `from` <= key < `to` (an empty `to`: no upper
+  // bound), in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  ScanStateRange(absl::string_view from, absl::string_view to,
+                 const Snapshot* view = nullptr);
   // Entity ids under IndexPrefix(name, value).
   absl::StatusOr<std::vector<std::string>> ScanIndex(absl::string_view name,
                                                      absl::string_view value);
@@ -308,15 +340,31 @@ class EventStore {
   absl::StatusOr<std::optional<v1::Event>> ReadEvent(uint64_t position,
                                                      const Snapshot* view);
   // True when the database was written by an older schema whose state and
-  // index families must be rebuilt from the log (ReplaceProjections) before
+  // index families must be rebuilt from the log (ClearProjections...) before
   // anything reads them. The log itself never changes form.
   bool projections_stale() const { return projections_stale_; }
-  // Replaces the whole state and index families with `states` (id, bytes)
-  // and `index`, and marks the database current, in one synced write. Only
-  // while nothing else writes (at start-up).
-  absl::Status ReplaceProjections(
+  // Rebuilding the projections from the log, at start-up while nothing
+  // else writes (see domain::WholeLog::RebuildProjections), in bounded
+  // memory: clear, put in batches, mark current. Until marked, the database
+  // keeps its old schema version, so a rebuild cut short runs again from
+  // the start at the next open.
+  // Deletes every key of the state and index families.
+  absl::Status ClearProjections();
+  // Writes `states` (key, bytes) and `index` in one batch, not synced (the
+  // synced MarkProjectionsCurrent makes them durable).
+  absl::Status PutProjections(
       const std::vector<std::pair<std::string, std::string>>& states,
       const std::vector<IndexEntry>& index);
+  // Records the current schema version, synced: the rebuild is done.
+  absl::Status MarkProjectionsCurrent();
+  // Calls `visit` with every (key, state) whose key starts with `prefix`,
+  // in key order, a page at a time (the visitor may read and write the
+  // store); stops at the first error it returns.
+  absl::Status ForEachState(
+      absl::string_view prefix,
+      const std::function<absl::Status(const std::string& key,
+                                       const std::string& bytes)>& visit,
+      const Snapshot* view = nullptr);
   // The current value of a NextSequence() counter (0 if never used).
   absl::StatusOr<uint64_t> CurrentSequence(const std::string& name,
                                            const Snapshot* view = nullptr);
@@ -424,6 +472,8 @@ class EventStore {
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
 
   bool projections_stale_ = false;
+  std::atomic<uint64_t> keys_written_{0}, bytes_written_{0},
+      batches_written_{0};
   // Views not yet released: the database is not reopened while any is.
   std::atomic<int> views_open_{0};
 

@@ -45,6 +45,33 @@ std::string StreamKey(absl::string_view stream, uint64_t version) {
   return absl::StrCat(StreamPrefix(stream), EncodeU64(version));
 }
 
+std::string AllPartsPrefix() { return std::string(1, kPartKeyMark); }
+
+std::string PartPrefix(absl::string_view entity_id) {
+  std::string out = AllPartsPrefix();
+  out.append(entity_id.data(), entity_id.size());
+  out.push_back('\0');
+  return out;
+}
+
+std::string PartKey(absl::string_view entity_id, char kind, uint64_t number) {
+  std::string out = PartPrefix(entity_id);
+  out.push_back(kind);
+  out.append(EncodeU64(number));
+  return out;
+}
+
+bool DecodePartKey(absl::string_view key, std::string* entity_id, char* kind,
+                   uint64_t* number) {
+  if (key.size() < 11 || key[0] != kPartKeyMark) return false;
+  size_t zero = key.find('\0', 1);
+  if (zero == absl::string_view::npos || key.size() != zero + 10) return false;
+  *entity_id = std::string(key.substr(1, zero - 1));
+  *kind = key[zero + 1];
+  *number = DecodeU64(key.substr(zero + 2));
+  return true;
+}
+
 std::string IndexNamePrefix(absl::string_view name) {
   return LengthPrefixed(name);
 }

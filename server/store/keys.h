@@ -35,6 +35,21 @@ std::string IndexKey(absl::string_view name, absl::string_view value,
 bool DecodeIndexKey(absl::string_view key, std::string* name,
                     std::string* value, std::string* entity_id);
 
+// `state` keys of an entity's parts: the entries of a list that grows with
+// its history (an action's progress notes and targets), each under a key of
+// its own, so that a change writes one key whatever the history:
+// 0x01 ‖ entity id ‖ 0x00 ‖ kind ‖ number (u64 BE). Entity ids start with a
+// letter, so no part key falls under an entity id prefix ("action-").
+inline constexpr char kPartKeyMark = '\x01';
+// Prefix of every part key (all entities).
+std::string AllPartsPrefix();
+// Prefix of every part key of one entity.
+std::string PartPrefix(absl::string_view entity_id);
+std::string PartKey(absl::string_view entity_id, char kind, uint64_t number);
+// The parts of a PartKey; false if `key` is not one.
+bool DecodePartKey(absl::string_view key, std::string* entity_id, char* kind,
+                   uint64_t* number);
+
 // The smallest key greater than every key that starts with `prefix`, for
 // iterate_upper_bound; nullopt when there is none (prefix of all 0xFF).
 std::optional<std::string> PrefixUpperBound(absl::string_view prefix);

@@ -44,25 +44,27 @@ absl::StatusOr<std::optional<std::string>> EventStore::Get(
 }
 
 absl::StatusOr<std::optional<std::string>> EventStore::GetState(
-    const std::string& id) {
+    const std::string& id, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
-  return Get(ColumnFamily::kState, id);
+  return Get(ColumnFamily::kState, id, view);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 EventStore::ScanState(absl::string_view prefix, const Snapshot* view) {
+  return ScanStateRange(prefix, PrefixUpperBound(prefix).value_or(""), view);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+EventStore::ScanStateRange(absl::string_view from, absl::string_view to,
+                           const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions ro = ReadOptionsFor(view);
-  std::optional<std::string> upper = PrefixUpperBound(prefix);
-  rocksdb::Slice upper_slice;
-  if (upper.has_value()) {
-    upper_slice = *upper;
-    ro.iterate_upper_bound = &upper_slice;
-  }
+  rocksdb::Slice upper_slice(to.data(), to.size());
+  if (!to.empty()) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(ro, cf(ColumnFamily::kState)));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
        it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
@@ -282,6 +284,45 @@ uint64_t EventStore::WakeAfter(uint64_t position, std::function<void()> wake) {
 void EventStore::CancelWake(uint64_t ticket) {
   absl::MutexLock lock(&mu_);
   wakes_.erase(ticket);
+}
+
+absl::Status EventStore::ForEachState(
+    absl::string_view prefix,
+    const std::function<absl::Status(const std::string& key,
+                                     const std::string& bytes)>& visit,
+    const Snapshot* view) {
+  // A page at a time, the lock released between pages, so that the
+  // visitor may read and write the store itself.
+  constexpr size_t kPage = 1024;
+  std::string start(prefix);
+  bool first = true;
+  const std::optional<std::string> upper = PrefixUpperBound(prefix);
+  while (true) {
+    std::vector<std::pair<std::string, std::string>> page;
+    {
+      absl::ReaderMutexLock db_lock(&db_mu_);
+      rocksdb::ReadOptions ro = ReadOptionsFor(view);
+      rocksdb::Slice upper_slice;
+      if (upper.has_value()) {
+        upper_slice = *upper;
+        ro.iterate_upper_bound = &upper_slice;
+      }
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(ro, cf(ColumnFamily::kState)));
+      it->Seek(start);
+      if (!first && it->Valid() && View(it->key()) == start) it->Next();
+      for (; it->Valid() && page.size() < kPage; it->Next()) {
+        page.emplace_back(it->key().ToString(), it->value().ToString());
+      }
+      RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "scanning state"));
+    }
+    if (page.empty()) return absl::OkStatus();
+    for (const auto& [key, bytes] : page) {
+      RECTRACK_RETURN_IF_ERROR(visit(key, bytes));
+    }
+    start = page.back().first;
+    first = false;
+  }
 }
 
 absl::Status EventStore::ForEachIndexEntry(

@@ -19,8 +19,26 @@ absl::StatusOr<std::optional<std::string>> Transaction::GetState(
   return store_->Get(ColumnFamily::kState, id);
 }
 
+void Transaction::AddOp(ColumnFamily cf, std::string key,
+                        std::optional<std::string> value) {
+  op_bytes_ += key.size() + (value.has_value() ? value->size() : 0);
+  ops_.push_back({cf, std::move(key), std::move(value)});
+}
+
+absl::Status Transaction::CheckBudget() const {
+  const size_t limit = store_->options_.max_request_bytes;
+  if (op_bytes_ <= limit) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "this request is too large to apply in one go: its changes come to "
+      "more than ",
+      limit,
+      " bytes, the most one request may write; nothing of it was "
+      "applied. Send it as several smaller requests (rectrack import and "
+      "BulkApply send large files in chunks)"));
+}
+
 void Transaction::PutState(const std::string& id, std::string value) {
-  ops_.push_back({ColumnFamily::kState, id, value});
+  AddOp(ColumnFamily::kState, id, value);
   local_.state[id] = std::move(value);
 }
 
@@ -49,6 +67,7 @@ absl::StatusOr<v1::Event> Transaction::Append(
     v1::Event event, std::optional<uint64_t> stream_version) {
   // A random 122-bit id cannot collide in practice, so only ids chosen by
   // callers are looked up.
+  RECTRACK_RETURN_IF_ERROR(CheckBudget());
   const bool chosen = !event.event_id().empty();
   if (!chosen) {
     event.set_event_id(store_->NewEventId());
@@ -86,13 +105,11 @@ absl::StatusOr<v1::Event> Transaction::Append(
 
   local_.stream_versions[event.stream()] = event.version();
   local_.event_ids.insert(event_id);
-  ops_.push_back(
-      {ColumnFamily::kEvents, EncodeU64(event.position()), std::move(stored)});
-  ops_.push_back({ColumnFamily::kStreams,
-                  StreamKey(event.stream(), event.version()),
-                  EncodeU64(event.position())});
-  ops_.push_back({ColumnFamily::kRequests, EventIdKey(event_id),
-                  EncodeU64(event.position())});
+  AddOp(ColumnFamily::kEvents, EncodeU64(event.position()), std::move(stored));
+  AddOp(ColumnFamily::kStreams, StreamKey(event.stream(), event.version()),
+        EncodeU64(event.position()));
+  AddOp(ColumnFamily::kRequests, EventIdKey(event_id),
+        EncodeU64(event.position()));
   event.set_hash(last_hash_);
   events_.push_back(event);
   return event;
@@ -119,21 +136,18 @@ absl::StatusOr<uint64_t> Transaction::NextSequence(const std::string& name) {
   }
   ++current;
   local_.sequences[name] = current;
-  ops_.push_back(
-      {ColumnFamily::kMeta, absl::StrCat("seq:", name), EncodeU64(current)});
+  AddOp(ColumnFamily::kMeta, absl::StrCat("seq:", name), EncodeU64(current));
   return current;
 }
 
 void Transaction::PutIndex(absl::string_view name, absl::string_view value,
                            absl::string_view entity_id) {
-  ops_.push_back(
-      {ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::string()});
+  AddOp(ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::string());
 }
 
 void Transaction::DeleteIndex(absl::string_view name, absl::string_view value,
                               absl::string_view entity_id) {
-  ops_.push_back(
-      {ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::nullopt});
+  AddOp(ColumnFamily::kIndex, IndexKey(name, value, entity_id), std::nullopt);
 }
 
 void Transaction::CommitTo(GroupOverlay* group, std::vector<Op>* ops,
