@@ -39,8 +39,8 @@ cp "$src/examples/intranet-web/"{package.json,package-lock.json,index.html,tscon
 lock_sum=$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$web/node_modules/.rectrack-lock-sum" 2>/dev/null)" != "$lock_sum" ]; then
   echo "npm ci in $web (the npm registry must be reachable)..."
-  # Serialised: CTest may start this from two builds at once only in
-  # different build dirs, but a rerun must not race a half-done install.
+  # The checksum is written only after a whole install, so an
+  # interrupted one is redone next time.
   (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$lock_sum" >"$web/node_modules/.rectrack-lock-sum"
 fi
@@ -83,8 +83,8 @@ screenshot=$build/test-artifacts/lead_page.png
 history=$(r history action-1)
 echo "$history" | grep -F "$note" >/dev/null \
   || { echo "rectrack history action-1 does not show the update:"; echo "$history"; exit 1; }
-echo "$history" | grep -F "gemma" >/dev/null \
+echo "$history" | grep -A1 -F "$note" | grep -E "ProgressReported, recorded .* by gemma\)" >/dev/null \
   || { echo "the update is not recorded as gemma's:"; echo "$history"; exit 1; }
-echo "ok: rectrack history action-1 shows the update, by gemma:"
-echo "$history" | grep -F "$note"
+echo "ok: rectrack history action-1 shows the update, recorded by gemma:"
+echo "$history" | grep -A1 -F "$note"
 echo "screenshot kept: $screenshot"

@@ -39,8 +39,16 @@ let failed = false;
 const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
 const browserErrors = [];
 page.on("pageerror", (error) => browserErrors.push(String(error)));
+// Script errors fail the test; a refused call shows as "Failed to load
+// resource" too, and one is refused on purpose (no token) below.
 page.on("console", (message) => {
-  if (message.type() === "error") browserErrors.push(message.text());
+  if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+    browserErrors.push(message.text());
+  }
+});
+const refused = [];
+page.on("response", (response) => {
+  if (response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
 });
 try {
   await page.goto(pageUrl, { waitUntil: "load" });
@@ -98,7 +106,11 @@ try {
     [overdueId, note],
   );
   check(true, "reading again shows the update as the latest");
-  check(browserErrors.length === 0, `no errors in the browser (${browserErrors})`);
+  check(browserErrors.length === 0, `no script errors in the browser (${browserErrors})`);
+  check(
+    refused.length === 1 && refused[0].startsWith("401 ") && refused[0].endsWith("/ListActions"),
+    `the only refused request is the one without a token (${refused})`,
+  );
 } catch (error) {
   failed = true;
   console.error(String(error));

@@ -134,6 +134,14 @@ function updateForm(action: Action): HTMLFormElement {
   return form;
 }
 
+// A random request id. crypto.randomUUID needs a secure context (HTTPS or
+// loopback); an intranet server on plain HTTP has only getRandomValues.
+function requestId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function sendUpdate(
   action: Action,
   text: HTMLTextAreaElement,
@@ -148,7 +156,7 @@ async function sendUpdate(
   try {
     // The request id makes a retried click record the update once.
     await client.apply({
-      requestId: crypto.randomUUID(),
+      requestId: `lead-page-${requestId()}`,
       commands: [{ op: { case: "reportProgress", value: { id: action.id, text: note } } }],
     });
     result.className = "sent";
