@@ -2,7 +2,8 @@
 // only once fsynced) and GetAction point reads, at 1, 8 and 64 clients,
 // each against a no-op method served by the same rectrackd at the same
 // concurrency (what gRPC itself carries), and Apply with group commit
-// against Apply with one fsync per write.
+// against Apply with one fsync per write; and no-op calls counted for
+// /metrics against the same server without counting (what counting costs).
 //
 // Usage: apply_bench [--calls N] [--runs N]
 //   --calls N  calls per configuration, shared among its clients (default
@@ -67,6 +68,7 @@ Figures Drive(int clients, int calls,
               const std::function<void(int client, int i)>& call) {
   std::vector<std::vector<double>> latencies(clients);
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   const int each = std::max(1, calls / clients);
   auto start = Clock::now();
   for (int c = 0; c < clients; ++c) {
@@ -112,8 +114,10 @@ struct Bench {
 
   // A server with one action per client (64) for Apply, and 64 more that
   // only GetAction reads (so reads do not carry the progress Apply adds).
-  explicit Bench(size_t max_group_size) : dir(TempDir()) {
+  explicit Bench(size_t max_group_size, bool count_calls = true)
+      : dir(TempDir()) {
     rectrack::service::ServerOptions options;
+    options.count_calls = count_calls;
     options.listen = "127.0.0.1:0";
     options.data_dir = dir + "/data";
     options.max_group_size = max_group_size;
@@ -204,25 +208,12 @@ struct Row {
   std::string figure, unit;
   std::vector<double> value, p50, p99, base;
   double target;
+  std::string baseline = "no-op call";
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  int calls = 3000;
-  int runs = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    int value = std::atoi(argv[i + 1]);
-    if (flag == "--calls") {
-      calls = value;
-    } else if (flag == "--runs") {
-      runs = value;
-    } else {
-      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+// The rows printed, in order: Apply grouped (0-2), Apply one fsync per
+// write (3-5), GetAction (6-8), no-op calls counted for /metrics (9-10).
+std::vector<Row> EmptyRows() {
   const int kClients[] = {1, 8, 64};
   std::vector<Row> rows;
   for (int c : kClients) {
@@ -255,9 +246,70 @@ int main(int argc, char** argv) {
          {},
          0.8});
   }
+  // What counting calls for /metrics costs: no-op calls with and without.
+  for (int c : {1, 8}) {
+    rows.push_back(
+        {absl::StrCat("no-op call, ", c, c == 1 ? " client" : " clients",
+                      ", counted for /metrics"),
+         "calls/s",
+         {},
+         {},
+         {},
+         {},
+         0,
+         "not counted"});
+  }
+  return rows;
+}
+
+// No-op calls on `grouped` (which counts calls for /metrics) against a
+// server that does not count, at 1 and 8 clients, into rows[0] and rows[1].
+void MeasureCounting(Bench& grouped, int calls, int r, Row* rows) {
+  Bench uncounted(512, false);
+  const int kClients[] = {1, 8};
+  for (size_t k = 0; k < 2; ++k) {
+    const int c = kClients[k];
+    // Both warmed up first; the order alternates between runs.
+    grouped.Noop(c, calls / 4);
+    uncounted.Noop(c, calls / 4);
+    Figures counted, bare;
+    if (r % 2 == 0) {
+      counted = grouped.Noop(c, calls);
+      bare = uncounted.Noop(c, calls);
+    } else {
+      bare = uncounted.Noop(c, calls);
+      counted = grouped.Noop(c, calls);
+    }
+    rows[k].value.push_back(counted.per_second);
+    rows[k].p50.push_back(counted.p50_ms);
+    rows[k].p99.push_back(counted.p99_ms);
+    rows[k].base.push_back(bare.per_second);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int calls = 3000;
+  int runs = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    int value = std::atoi(argv[i + 1]);
+    if (flag == "--calls") {
+      calls = value;
+    } else if (flag == "--runs") {
+      runs = value;
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  const int kClients[] = {1, 8, 64};
+  std::vector<Row> rows = EmptyRows();
   for (int r = 0; r < runs; ++r) {
     Bench grouped(512);
     Bench single(1);
+    MeasureCounting(grouped, calls, r, &rows[9]);
     for (size_t k = 0; k < 3; ++k) {
       int c = kClients[k];
       Figures noop = grouped.Noop(c, calls);
@@ -278,10 +330,10 @@ int main(int argc, char** argv) {
   for (const Row& row : rows) {
     double value = Median(row.value), base = Median(row.base);
     std::printf(
-        "| %s | %.0f %s (p50 %.2f ms, p99 %.2f ms) | no-op call, same "
+        "| %s | %.0f %s (p50 %.2f ms, p99 %.2f ms) | %s, same "
         "clients: %.0f calls/s | %.2f | %s |\n",
         row.figure.c_str(), value, row.unit.c_str(), Median(row.p50),
-        Median(row.p99), base, value / base,
+        Median(row.p99), row.baseline.c_str(), base, value / base,
         row.target > 0 ? absl::StrCat("≥ ", row.target).c_str() : "-");
   }
   return 0;

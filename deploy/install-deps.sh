@@ -14,7 +14,8 @@ packages=(
 # --for-tests: also what only the tests need (the HTML report is rendered in
 # headless Chromium, certificates are made with openssl, the fuzz targets are
 # built with clang and libFuzzer, the screenshot is read with Pillow,
-# the Excel report is opened with openpyxl,
+# the Excel report is opened with openpyxl, /metrics is parsed with
+# prometheus_client,
 # deploy/lint.sh runs clang-format, clang-tidy and buf (from npm), the
 # demo's test looks for its server with pgrep, the printed report's text is
 # read with pdftotext, and the power-cut test makes an ext4 image with
@@ -22,7 +23,8 @@ packages=(
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
              clang-format clang-tidy procps poppler-utils e2fsprogs xfsprogs
-             libcurl4-openssl-dev nodejs python3-openpyxl)
+             libcurl4-openssl-dev nodejs python3-openpyxl
+             python3-prometheus-client)
   # A Node.js from elsewhere brings its own npm; Debian's is for Debian's.
   command -v npm >/dev/null || packages+=(npm)
 fi

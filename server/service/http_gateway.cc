@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/status_macros.h"
 #include "server/service/http_connect.h"
 
 namespace rectrack::service {
@@ -165,6 +166,27 @@ struct StreamedResponse {
   }
 };
 
+// Serves the files under `dir` at /. httplib decodes the path and refuses
+// any that climbs out of the directory ("..", also as %2e%2e); it types
+// files by extension (html, js, css, json, svg, png, woff2, ...). Others
+// are sent as bytes, and browsers are told not to sniff them into
+// something else.
+absl::Status ServeStatic(const std::string& dir, httplib::Server& http) {
+  if (!http.set_mount_point("/", dir,
+                            {{"X-Content-Type-Options", "nosniff"},
+                             {"Referrer-Policy", "no-referrer"}})) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--http-static ", dir, " is not a readable directory"));
+  }
+  http.set_file_request_handler(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.has_header("Content-Type")) {
+          res.set_header("Content-Type", "application/octet-stream");
+        }
+      });
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 HttpGateway::HttpGateway(HttpGatewayOptions options,
@@ -193,9 +215,8 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   http.set_payload_max_length(kMaxBodyBytes);
   http.set_keep_alive_timeout(2);
-  if (!o.static_dir.empty() && !http.set_mount_point("/", o.static_dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--http-static ", o.static_dir, " is not a readable directory"));
+  if (!o.static_dir.empty()) {
+    RECTRACK_RETURN_IF_ERROR(ServeStatic(o.static_dir, http));
   }
   gateway->Route();
 

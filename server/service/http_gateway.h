@@ -61,6 +61,8 @@ class HttpGateway {
   ~HttpGateway();
 
   int port() const { return port_; }
+  // Streams (Watch) open over HTTP now.
+  int open_streams() const { return streams_.load(std::memory_order_relaxed); }
   // Stops accepting and waits for requests in progress. Idempotent.
   void Stop();
 

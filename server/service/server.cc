@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
 #include "server/service/access_log.h"
@@ -162,6 +163,20 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// Every call is counted for /metrics; with --access-log it is logged too.
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+Interceptors(const ServerOptions& options, CallMetrics* metrics) {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      creators;
+  if (options.count_calls) creators.push_back(metrics->InterceptorFactory());
+  if (options.access_log) {
+    creators.push_back(std::make_unique<AccessLogFactory>(options.clock));
+  }
+  return creators;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
@@ -211,13 +226,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, creds, &server->port_);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  if (options.access_log) {
-    std::vector<
-        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-        creators;
-    creators.push_back(std::make_unique<AccessLogFactory>(options.clock));
-    builder.experimental().SetInterceptorCreators(std::move(creators));
-  }
+  server->call_metrics_ = std::make_unique<CallMetrics>(
+      std::vector<std::string>{"rectrack.v1.Tracker", "grpc.health.v1.Health",
+                               "grpc.reflection.v1.ServerReflection",
+                               "grpc.reflection.v1alpha.ServerReflection"});
+  builder.experimental().SetInterceptorCreators(
+      Interceptors(options, server->call_metrics_.get()));
   builder.RegisterService(server->service_.get());
   server->reflection_v1_ = std::make_unique<ReflectionV1>();
   builder.RegisterService(server->reflection_v1_.get());
@@ -257,6 +271,7 @@ absl::Status Server::StartHttp(const std::string& secret) {
   http.serving = [store, health] {
     return health != nullptr && store->accepting();
   };
+  http.metrics = [this] { return MetricsText(); };
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(-1);
   channel_args.SetMaxSendMessageSize(-1);
@@ -271,6 +286,49 @@ int Server::http_port() const { return http_ == nullptr ? 0 : http_->port(); }
 std::string Server::address() const {
   std::string host(options_.listen.substr(0, options_.listen.rfind(':')));
   return absl::StrCat(host, ":", port_);
+}
+
+std::string Server::MetricsText() const {
+  std::string out;
+  call_metrics_->Write(&out);
+  const store::StoreMetrics& m = store_->metrics();
+  WriteMetricHeader("rectrack_commit_group_size", "histogram",
+                    "Requests decided together and made durable by one "
+                    "fsync (group commit).",
+                    &out);
+  m.group_size.Write("rectrack_commit_group_size", "", &out);
+  WriteMetricHeader("rectrack_wal_sync_seconds", "histogram",
+                    "Each synced write: the write-ahead log appended and "
+                    "fsynced before any change in it is acknowledged.",
+                    &out);
+  m.sync_write.Write("rectrack_wal_sync_seconds", "", &out);
+  auto write = [&out](const char* name, const char* type, const char* help,
+                      double value) {
+    WriteMetricHeader(name, type, help, &out);
+    WriteSample(name, "", value, &out);
+  };
+  write("rectrack_wal_written_bytes_total", "counter",
+        "Bytes written to the write-ahead log.",
+        static_cast<double>(m.wal_bytes_written.load()));
+  write("rectrack_wal_bytes", "gauge",
+        "Bytes of write-ahead log files on disk now.",
+        static_cast<double>(store_->wal_bytes()));
+  write("rectrack_failed_writes_total", "counter",
+        "Synced writes that failed (disk full, I/O error); nothing of them "
+        "was acknowledged.",
+        static_cast<double>(m.failed_writes.load()));
+  write("rectrack_commit_queue_depth", "gauge",
+        "Changes waiting to be written now.",
+        static_cast<double>(store_->queue_depth()));
+  write("rectrack_log_position", "gauge",
+        "Position of the last event in the log.",
+        static_cast<double>(store_->LastPosition()));
+  write("rectrack_watchers", "gauge", "Watch streams open now (gRPC and HTTP).",
+        static_cast<double>(service_->watchers()));
+  write("rectrack_http_streams", "gauge",
+        "Streams open now on the HTTP port (each holds a thread).",
+        http_ == nullptr ? 0 : static_cast<double>(http_->open_streams()));
+  return out;
 }
 
 std::string Server::access_summary() const {

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "server/domain/tracker.h"
 #include "server/service/access.h"
+#include "server/service/call_metrics.h"
 #include "server/service/http_gateway.h"
 #include "server/service/in_process.h"
 #include "server/service/reflection_v1.h"
@@ -47,6 +48,9 @@ struct ServerOptions {
   // Benchmarks only: a generic service served beside rectrack.v1.Tracker
   // (a no-op method to measure what gRPC itself costs). Not owned.
   grpc::CallbackGenericService* extra_generic_service = nullptr;
+  // Benchmarks only: false serves without counting calls for /metrics
+  // (to measure what counting costs).
+  bool count_calls = true;
   // Most Watch streams at once (each holds a server thread); beyond it a
   // new watch is refused with RESOURCE_EXHAUSTED.
   int max_watchers = 256;
@@ -78,6 +82,10 @@ class Server {
   // How callers are let in, in words, for the start-up log.
   std::string access_summary() const;
 
+  // The body of /metrics: calls, the write path, watchers, the log, in
+  // Prometheus's text format.
+  std::string MetricsText() const;
+
   // Refuses new changes, lets in-flight calls finish (waiting at most
   // `grace`), then closes the database cleanly. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -90,6 +98,7 @@ class Server {
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<domain::Tracker> tracker_;
   std::unique_ptr<Access> access_;
+  std::unique_ptr<CallMetrics> call_metrics_;
   std::unique_ptr<TrackerService> service_;
   std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<grpc::Server> grpc_server_;

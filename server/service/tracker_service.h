@@ -109,6 +109,10 @@ class TrackerService final : public TrackerServiceBase {
       const v1::ReadEventsRequest* request,
       v1::ReadEventsResponse* response) override;
 
+ public:
+  // Watch streams open now (for /metrics).
+  int watchers() const { return watchers_.load(std::memory_order_relaxed); }
+
  private:
   domain::Tracker* tracker_;
   Access* access_;

@@ -1,5 +1,6 @@
 // The write path: the queue, the committer thread and group commit.
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -173,12 +174,20 @@ absl::Status EventStore::WriteOps(const std::vector<Transaction::Op>& ops) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;  // nothing is acknowledged before the WAL is on disk
+  const auto started = std::chrono::steady_clock::now();
   absl::Status status =
       FromRocks(db_->Write(wo, &batch), "writing to the database");
+  metrics_.sync_write.Observe(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now() - started)
+          .count()));
   if (!status.ok()) {
     write_failed_ = true;
+    metrics_.failed_writes.fetch_add(1, std::memory_order_relaxed);
     return status;
   }
+  metrics_.wal_bytes_written.fetch_add(batch.GetDataSize(),
+                                       std::memory_order_relaxed);
   keys_written_ += keys;
   bytes_written_ += bytes;
   ++batches_written_;
@@ -207,6 +216,7 @@ void EventStore::Published(uint64_t last_position, const std::string& last_hash,
 }
 
 void EventStore::CommitGroup(std::vector<Pending> group) {
+  metrics_.group_size.Observe(group.size());
   if (write_failed_ && !ResumeWriting(group)) return;
   absl::ReaderMutexLock db_lock(&db_mu_);
   GroupOverlay overlay;

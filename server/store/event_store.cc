@@ -385,6 +385,20 @@ bool EventStore::accepting() {
   return accepting_;
 }
 
+size_t EventStore::queue_depth() {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+uint64_t EventStore::wal_bytes() {
+  absl::ReaderMutexLock lock(&db_mu_);
+  rocksdb::VectorLogPtr files;
+  if (db_ == nullptr || !db_->GetSortedWalFiles(files).ok()) return 0;
+  uint64_t total = 0;
+  for (const auto& file : files) total += file->SizeFileBytes();
+  return total;
+}
+
 void EventStore::WakeEveryone() {
   std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> wakes;
   {

@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "rectrack/v1/events.pb.h"
 #include "rocksdb/db.h"
 
@@ -193,6 +194,20 @@ struct StoreOptions {
   rocksdb::Env* env = nullptr;
 };
 
+// Figures of the write path for /metrics, updated by the committer thread
+// with atomics only.
+struct StoreMetrics {
+  // Requests decided together and written with one fsync (group commit).
+  Histogram group_size{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}, 1};
+  // Each synced write (the write-ahead log appended and fsynced), in
+  // nanoseconds, shown as seconds.
+  Histogram sync_write{LatencyBounds(), 1e9};
+  // Bytes of the batches written to the write-ahead log.
+  std::atomic<uint64_t> wal_bytes_written{0};
+  // Synced writes that failed (disk full, I/O error).
+  std::atomic<uint64_t> failed_writes{0};
+};
+
 class EventStore {
  public:
   // One moment of the whole database, for a check that reads several
@@ -309,6 +324,13 @@ class EventStore {
   void CancelWake(uint64_t ticket);
   // False once StopAccepting() was called (the server is shutting down).
   bool accepting();
+  // The write path's figures (for /metrics).
+  const StoreMetrics& metrics() const { return metrics_; }
+  // Requests waiting for the committer now.
+  size_t queue_depth();
+  // Bytes of write-ahead log files on disk now (0 while the database is
+  // open read-only after a failed write).
+  uint64_t wal_bytes();
   // The clock that stamps events (for reads that depend on "today").
   Clock* clock() const { return options_.clock; }
 
@@ -480,6 +502,8 @@ class EventStore {
   // Used only by the committer thread.
   absl::Time last_recorded_at_ = absl::InfinitePast();
   absl::BitGen bitgen_;
+
+  StoreMetrics metrics_;
 
   std::thread committer_;
 };
