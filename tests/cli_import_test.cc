@@ -502,8 +502,9 @@ TEST_F(CliTest, DocumentWithoutAnActionPlanIsRefused) {
   CliResult r = Cli({"import", SamplePath("cabinet-report-no-table.txt"),
                      "--format", "plan"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, StartsWith("error: INVALID_ARGUMENT: no action-plan "
-                                "table was found"));
+  EXPECT_THAT(r.err, StartsWith("error: INVALID_ARGUMENT: "));
+  EXPECT_THAT(r.err, HasSubstr("cabinet-report-no-table.txt: no action-plan "
+                               "table was found"));
   EXPECT_THAT(Cli({"events"}).out, HasSubstr("the log ends at #0"));
 }
 

@@ -121,6 +121,20 @@ std::string WithoutDecisionClause(const std::string& text);
 // "R2.1" -> "R2", "3a" -> "3"; empty when it has no parent.
 std::string ParentRef(const std::string& ref);
 
+// Lettered or numbered items in one cell: "It was resolved: a) That ...;
+// and b) That ..." or "(i) ...; and (ii) ...". Items run a), b), c)... or
+// (i), (ii)... or 1), 2)...; each after the first follows the end of the one
+// before ("; and", ";", ".") or a new line. nullopt unless there are two or
+// more.
+struct LetteredItems {
+  std::string lead_in;  // the words before the first item
+  std::vector<std::pair<std::string, std::string>> items;  // label, text
+};
+std::optional<LetteredItems> SplitLetteredItems(absl::string_view text);
+
+// A line of page furniture between a table's pages: "Page 3", "3 of 7".
+bool IsPageFurniture(absl::string_view paragraph);
+
 // The title block above the plan: title, committee, the meeting date.
 struct TitleBlock {
   std::string title;
