@@ -331,8 +331,9 @@ class PlanCorpusTest : public CliTest {
                           "decisions", "progress"}) {
       auto it = s.fields.find(f);
       if (it == s.fields.end()) continue;
-      absl::StrAppendFormat(&line, " %s %d/%d", absl::string_view(f).substr(0, 4),
-                            it->second.first, it->second.second);
+      absl::StrAppendFormat(&line, " %s %d/%d",
+                            absl::string_view(f).substr(0, 4), it->second.first,
+                            it->second.second);
     }
     if (!s.refused.empty()) absl::StrAppend(&line, "  REFUSED");
     std::printf("%s\n", line.c_str());

@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/import/plan.h"
 #include "gmock/gmock.h"
@@ -200,10 +201,19 @@ void CompareAction(const std::string& at, const Action& e, const Action* a,
   for (const std::string& l : e.leads) want.push_back(Normal(l));
   bool ok = a != nullptr && got == want;
   s->Add("leads", ok);
-  if (!ok) s->misses.push_back(at + " lead");
+  if (!ok && a != nullptr) {
+    s->misses.push_back(absl::StrCat(at, " lead (read \"",
+                                     absl::StrJoin(a->leads, "; "), "\")"));
+  } else if (!ok) {
+    s->misses.push_back(at + " lead");
+  }
   ok = a != nullptr && a->timescale == e.timescale;
   s->Add("timescales", ok);
-  if (!ok) s->misses.push_back(at + " timescale");
+  if (!ok) {
+    s->misses.push_back(
+        absl::StrCat(at, " timescale",
+                     a == nullptr ? "" : " (read \"" + a->timescale + "\")"));
+  }
   ok = a != nullptr && a->status == e.status;
   s->Add("status", ok);
   if (!ok) s->misses.push_back(at + " status");
@@ -246,14 +256,17 @@ void Compare(const std::string& name, const std::vector<Rec>& expected,
     if (!ok) s->misses.push_back(where + " decision");
     size_t have = got == nullptr ? 0 : got->actions.size();
     s->Add("actions", false,
-           std::max<int>(0, static_cast<int>(have) -
-                                static_cast<int>(e.actions.size())));
+           std::max<int>(
+               0, static_cast<int>(have) - static_cast<int>(e.actions.size())));
     for (size_t j = 0; j < e.actions.size(); ++j) {
       const Action* a = j < have ? &got->actions[j] : nullptr;
       std::string at = absl::StrCat(where, " action ", j + 1);
       ok = a != nullptr && Begins(a->text, e.actions[j].text);
       s->Add("actions", ok);
-      if (!ok) s->misses.push_back(at + " text");
+      if (!ok) {
+        s->misses.push_back(absl::StrCat(
+            at, " text", a == nullptr ? "" : " (read \"" + a->text + "\")"));
+      }
       CompareAction(at, e.actions[j], ok ? a : nullptr, s);
     }
   }
@@ -301,9 +314,9 @@ void PrintFile(const std::string& name, const Score& s) {
   std::printf("%s\n", line.c_str());
 }
 
-TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
-  std::filesystem::path dir =
-      std::filesystem::path(RECTRACK_SAMPLES) / "plans" / "heldout";
+// Reads every plan of `dir` and prints its figures under `title`.
+Score ScoreDirectory(const std::filesystem::path& dir, const char* title,
+                     size_t* plans) {
   std::vector<std::filesystem::path> expected;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".expected") {
@@ -312,7 +325,7 @@ TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
   }
   std::sort(expected.begin(), expected.end());
   Score total;
-  std::printf("Held-out plans (never used to write or tune a rule):\n");
+  std::printf("%s:\n", title);
   for (const auto& path : expected) {
     std::filesystem::path file;
     for (const char* ext : {".docx", ".html", ".txt", ".tsv"}) {
@@ -320,24 +333,31 @@ TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
       candidate.replace_extension(ext);
       if (std::filesystem::exists(candidate)) file = candidate;
     }
-    ASSERT_FALSE(file.empty()) << path;
+    if (file.empty()) continue;  // kept elsewhere (the corpus test finds it)
     std::vector<Rec> want = ParseExpected(path);
     Score one;
     absl::StatusOr<PlanReading> reading =
         ReadPlan(ReadFile(file), file.string(), PlanOptions());
     if (!reading.ok()) {
       ScoreRefused(want, &one);
-      one.misses.push_back(absl::StrCat(file.filename().string(),
-                                        " refused: ", reading.status().message()));
+      one.misses.push_back(absl::StrCat(
+          file.filename().string(), " refused: ", reading.status().message()));
     } else {
       Compare(file.filename().string(), want, WhatWasRead(reading->commands),
               &one);
       one.rows_not_read = static_cast<int>(reading->problems.size());
     }
     PrintFile(file.filename().string(), one);
+    if (reading.ok() && !one.misses.empty()) {
+      // Why: the roles it gave the columns, as --dry-run shows them.
+      for (const std::string& c : reading->columns) {
+        std::printf("      %s\n", c.c_str());
+      }
+    }
     total.Merge(one);
+    ++*plans;
   }
-  std::printf("Total (%zu plans):\n", expected.size());
+  std::printf("Total (%zu plans):\n", *plans);
   for (const char* f : kShown) {
     auto it = total.fields.find(f);
     if (it == total.fields.end()) continue;
@@ -349,8 +369,48 @@ TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
   for (const std::string& m : total.misses) {
     std::printf("    differs: %s\n", m.c_str());
   }
-  EXPECT_GE(expected.size(), 4u);
-  EXPECT_EQ(total.refused, 0);
+  return total;
+}
+
+std::filesystem::path Plans() {
+  return std::filesystem::path(RECTRACK_SAMPLES) / "plans";
+}
+
+TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
+  size_t plans = 0;
+  Score score = ScoreDirectory(
+      Plans() / "heldout",
+      "Held-out plans (no rule was written from them before they were first "
+      "measured)",
+      &plans);
+  EXPECT_GE(plans, 4u);
+  EXPECT_EQ(score.refused, 0);
+  for (const char* f : {"recommendations", "actions", "leads", "timescales"}) {
+    EXPECT_GE(score.Share(f), 0.95) << f;
+  }
+  for (const char* f : {"progress", "decisions"}) {
+    EXPECT_GE(score.Share(f), 0.85) << f;
+  }
+}
+
+// The plans the rules were built on, read the same way: a change to a rule
+// that helps one class of plans must not cost another (plan_corpus_test
+// checks the same through a real rectrackd).
+TEST(PlanHeldOutTest, ThePlansTheRulesWereBuiltOnStillReadTheSame) {
+  size_t plans = 0;
+  Score tuned =
+      ScoreDirectory(Plans(), "Plans the reader was built on", &plans);
+  for (const char* sub : {"unseen", "unseen2"}) {
+    tuned.Merge(ScoreDirectory(Plans() / sub, sub, &plans));
+  }
+  EXPECT_GE(plans, 15u);
+  EXPECT_EQ(tuned.refused, 0);
+  for (const char* f : {"recommendations", "actions", "leads", "timescales"}) {
+    EXPECT_GE(tuned.Share(f), 0.95) << f;
+  }
+  for (const char* f : {"progress", "decisions"}) {
+    EXPECT_GE(tuned.Share(f), 0.85) << f;
+  }
 }
 
 }  // namespace

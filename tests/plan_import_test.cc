@@ -214,8 +214,7 @@ TEST_F(PlanImportTest, ReimportLeavesRewordingAndChangedDecisionsToAPerson) {
   uint64_t after_v1 = LastPosition();
 
   for (bool dry : {true, false}) {
-    std::vector<std::string> args = {"import", v2_path, "--review",
-                                     "review-1"};
+    std::vector<std::string> args = {"import", v2_path, "--review", "review-1"};
     if (dry) args.push_back("--dry-run");
     CliResult r = Cli(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -322,12 +322,11 @@ TEST(PlanReaderTest, LetteredItemsInOneCellAreSeparateRecommendations) {
       "Ann Lee\tMay 2025\n",
       "plan.txt", PlanOptions());
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_THAT(Read(*r),
-              ElementsAre("rec a: the fees be frozen for a year",
-                          "decision DECISION_ACCEPTED",
-                          "action Agreed | Ann Lee | May 2025",
-                          "rec b: the charges be reviewed in May.",
-                          "decision DECISION_REJECTED"));
+  EXPECT_THAT(Read(*r), ElementsAre("rec a: the fees be frozen for a year",
+                                    "decision DECISION_ACCEPTED",
+                                    "action Agreed | Ann Lee | May 2025",
+                                    "rec b: the charges be reviewed in May.",
+                                    "decision DECISION_REJECTED"));
   EXPECT_THAT(r->unsure, testing::Contains(HasSubstr(
                              "holds the items a, b, read as 2 "
                              "recommendations (the words before them, \"It "
@@ -335,11 +334,11 @@ TEST(PlanReaderTest, LetteredItemsInOneCellAreSeparateRecommendations) {
   std::optional<LetteredItems> roman = SplitLetteredItems(
       "recommends that: (i) targets are set; and (ii) KPIs are used.");
   ASSERT_TRUE(roman.has_value());
-  EXPECT_THAT(roman->items,
-              ElementsAre(std::make_pair(std::string("i"),
-                                         std::string("targets are set")),
-                          std::make_pair(std::string("ii"),
-                                         std::string("KPIs are used."))));
+  EXPECT_THAT(
+      roman->items,
+      ElementsAre(
+          std::make_pair(std::string("i"), std::string("targets are set")),
+          std::make_pair(std::string("ii"), std::string("KPIs are used."))));
   // A cross-reference is not a list.
   EXPECT_FALSE(SplitLetteredItems("Under section 9F(a) and (b) of the Act.")
                    .has_value());

@@ -266,8 +266,9 @@ absl::Status PreparePlan(Context& ctx, const std::string& format,
   absl::StatusOr<PlanReading> reading = ReadPlan(content, job->path, plan);
   if (!reading.ok()) {
     // Which file, then what is wrong with it (and where, in the message).
-    return absl::Status(reading.status().code(),
-                        absl::StrCat(job->path, ": ", reading.status().message()));
+    return absl::Status(
+        reading.status().code(),
+        absl::StrCat(job->path, ": ", reading.status().message()));
   }
   job->is_plan = true;
   job->plan = *std::move(reading);
@@ -277,9 +278,8 @@ absl::Status PreparePlan(Context& ctx, const std::string& format,
     absl::StatusOr<std::vector<ExistingRecommendation>> existing =
         ExistingReview(ctx, plan.review_id);
     if (!existing.ok()) return existing.status();
-    job->commands =
-        ChangesAgainst(job->commands, *existing, &job->where, &job->changes,
-                       &job->attention);
+    job->commands = ChangesAgainst(job->commands, *existing, &job->where,
+                                   &job->changes, &job->attention);
   }
   return absl::OkStatus();
 }

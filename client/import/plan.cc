@@ -308,14 +308,32 @@ class PlanInterpreter {
   }
 
   // Holds a data row until the next shows whether it goes on (a row split
-  // by a page break), then interprets it.
+  // by a page break), then interprets it. Of a row that goes on from the
+  // held one, the cells that continue text above are joined to it; the
+  // rest, if any, are a row of their own (another action of the same
+  // recommendation).
   void Offer(const std::vector<TableCell>& cells, const TableRow& row) {
-    if (held_.has_value() && ContinuesHeld(cells)) {
-      JoinToHeld(cells, row);
+    std::vector<bool> joins;
+    if (held_.has_value()) joins = ContinuingCells(cells);
+    if (std::find(joins.begin(), joins.end(), true) == joins.end()) {
+      ReleaseHeld();
+      held_ = HeldRow{cells, row, roles_, after_page_break_};
       return;
     }
-    ReleaseHeld();
-    held_ = HeldRow{cells, row, roles_, after_page_break_};
+    std::vector<TableCell> rest = cells;
+    bool more = false;
+    for (size_t c = 0; c < rest.size(); ++c) {
+      if (joins[c]) {
+        rest[c].paragraphs.clear();
+      } else if (!rest[c].paragraphs.empty()) {
+        more = true;
+      }
+    }
+    JoinToHeld(cells, joins, row);
+    if (more) {
+      ReleaseHeld();
+      held_ = HeldRow{std::move(rest), row, roles_, false};
+    }
   }
 
   // The column of `held_` that holds what column `c` of this row holds.
@@ -334,50 +352,41 @@ class PlanInterpreter {
     return found;
   }
 
-  // A row that starts with an empty cell and whose text goes on from the
-  // row before: right after a page break (a new table, or the header
-  // repeated), every filled cell continuing a filled cell above, with the
-  // text above cut mid-sentence, this one starting in lower case, or only a
-  // few cells filled; elsewhere only text cut mid-sentence and going on in
-  // lower case.
-  bool ContinuesHeld(const std::vector<TableCell>& cells) const {
+  // Which cells of a row that starts with an empty cell (and has no
+  // reference) go on from the held row's text: right after a page break (a
+  // new table, or the header repeated), a cell starting in lower case, or
+  // one below prose cut mid-sentence; elsewhere only a cell in lower case
+  // below text cut mid-sentence. Empty when none does.
+  std::vector<bool> ContinuingCells(const std::vector<TableCell>& cells) const {
+    std::vector<bool> joins(cells.size(), false);
     if (cells.empty() || !cells[0].paragraphs.empty() ||
         cells[0].merged_above) {
-      return false;
+      return {};
     }
     int ref = Column(Role::kRef);
     if (ref >= 0 && static_cast<size_t>(ref) < cells.size() &&
         !cells[ref].paragraphs.empty()) {
-      return false;
-    }
-    int filled = 0;
-    int held_filled = 0;
-    int cut = 0;
-    for (const TableCell& c : held_->cells) {
-      held_filled += c.paragraphs.empty() ? 0 : 1;
+      return {};
     }
     for (size_t c = 0; c < cells.size(); ++c) {
-      if (cells[c].paragraphs.empty()) continue;
-      if (cells[c].merged_above) return false;
-      ++filled;
+      if (cells[c].paragraphs.empty() || cells[c].merged_above) continue;
       int k = HeldColumn(c);
       if (k < 0 || static_cast<size_t>(k) >= held_->cells.size() ||
           held_->cells[k].paragraphs.empty()) {
-        return false;
+        continue;
       }
-      bool unfinished = !EndsSentence(held_->cells[k].paragraphs.back());
+      const std::string& above = held_->cells[k].paragraphs.back();
+      bool cut = !EndsSentence(above) && above.size() > 40;
       bool lower = absl::ascii_islower(cells[c].paragraphs.front()[0]);
-      if (unfinished && lower) cut += 2;
-      if (unfinished || lower) ++cut;
+      joins[c] = after_page_break_ ? (lower || cut) : (lower && cut);
     }
-    if (filled == 0) return false;
-    if (!after_page_break_) return cut >= 2 * filled + filled;
-    return cut > 0 || filled * 2 <= held_filled;
+    return joins;
   }
 
-  void JoinToHeld(const std::vector<TableCell>& cells, const TableRow& row) {
+  void JoinToHeld(const std::vector<TableCell>& cells,
+                  const std::vector<bool>& joins, const TableRow& row) {
     for (size_t c = 0; c < cells.size(); ++c) {
-      if (cells[c].paragraphs.empty()) continue;
+      if (!joins[c]) continue;
       TableCell& into = held_->cells[HeldColumn(c)];
       std::vector<std::string> more = cells[c].paragraphs;
       if (!EndsSentence(into.paragraphs.back())) {
@@ -621,6 +630,12 @@ class PlanInterpreter {
     }
     TakeUpdates(&actions);
     TakeUpdates(&taken);
+    if (statuses.empty() && taken.size() == 1 &&
+        StatusWord(taken[0]).has_value()) {
+      // "Completed" under "Progress" or "Outcome" is the action's status.
+      statuses = std::move(taken);
+      taken.clear();
+    }
     std::vector<std::string> label_leads;
     std::string label_timing;
     TakeLabels(&actions, &label_leads, &label_timing);

@@ -176,7 +176,8 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
   std::string t = Lower(text);
   while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
   if (t == "complete" || t == "completed" || t == "done" || t == "achieved" ||
-      t == "implemented" || t == "green - complete" || t == "closed") {
+      t == "implemented" || t == "green - complete" || t == "closed" ||
+      t == "actioned") {
     return v1::ACTION_STATUS_COMPLETED;
   }
   if (t == "in progress" || t == "underway" || t == "started" ||
@@ -184,7 +185,7 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
       t == "partially complete" || t == "partly complete") {
     return v1::ACTION_STATUS_IN_PROGRESS;
   }
-  if (t == "not started" || t == "not yet started") {
+  if (t == "not started" || t == "not yet started" || t == "pending") {
     return v1::ACTION_STATUS_NOT_STARTED;
   }
   if (t == "blocked" || t == "on hold" || t == "delayed" || t == "stalled") {
@@ -597,8 +598,8 @@ std::optional<LetteredItems> SplitLetteredItems(absl::string_view text) {
     const std::string& l = markers[first].label;
     if (l != "a" && l != "i" && l != "1") continue;
     // The first item opens the text or a line, or follows "...:".
-    absl::string_view before = absl::StripTrailingAsciiWhitespace(
-        text.substr(0, markers[first].at));
+    absl::string_view before =
+        absl::StripTrailingAsciiWhitespace(text.substr(0, markers[first].at));
     if (!before.empty() && !absl::EndsWith(before, ":") &&
         text[markers[first].at - 1] != '\n') {
       continue;

@@ -179,6 +179,12 @@ Role HeaderRole(absl::string_view header) {
                  "made", "decision", "reported", "opened", "logged"})) {
     return Role::kNone;
   }
+  // Whom the recommendation was made to, or passed to, is who leads it
+  // ("Recommendation made to:", "Referred to").
+  if (HasAny(h, {"made to", "directed to", "referred to", "addressed to",
+                 "assigned to", "allocated to", "for action by"})) {
+    return Role::kLead;
+  }
   if (HasAny(h, {"to be completed", "by when", "target", "deadline",
                  "timescale", "due date", "completion date"})) {
     return Role::kTiming;
