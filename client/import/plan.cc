@@ -505,6 +505,13 @@ class PlanInterpreter {
   void OpenReview(const TitleBlock& block, int line) {
     opened_ = true;
     meeting_date_ = block.meeting_date;
+    if (!block.decision_said.empty()) {
+      default_decision_ = block.decision;
+      out_->unsure.push_back(absl::StrCat(
+          "recommendations without a decision of their own are read as ",
+          block.decision == v1::DECISION_ACCEPTED ? "accepted" : "rejected",
+          ", as the text above the plan says: \"", block.decision_said, "\""));
+    }
     if (!options_.review_id.empty()) {
       review_ref_ = options_.review_id;
       return;
@@ -628,6 +635,7 @@ class PlanInterpreter {
       }
       actions[0] = WithoutDecisionClause(actions[0]);
     }
+    CleanFields({&actions, &leads, &timings, &statuses, &taken});
     TakeUpdates(&actions);
     TakeUpdates(&taken);
     if (statuses.empty() && taken.size() == 1 &&
@@ -677,10 +685,26 @@ class PlanInterpreter {
                       ""};
       if (a.leads.empty()) a.leads = label_leads;
       if (a.timing.empty()) a.timing = label_timing;
+      std::optional<v1::ActionStatus> done = StatusWord(a.timing);
+      if (a.status.empty() && done.has_value() &&
+          (*done == v1::ACTION_STATUS_COMPLETED ||
+           *done == v1::ACTION_STATUS_CANCELLED)) {
+        // "Complete" where the date would be: no target, a status.
+        a.status = std::move(a.timing);
+        a.timing.clear();
+      }
       if (i == 0 && !taken.empty()) a.progress = taken;
       a.progress_date = DateIn(Text(cells, Role::kProgressDate));
       AddAction(std::move(a), CellOf(cells, Role::kLead),
                 CellOf(cells, Role::kTiming));
+    }
+  }
+
+  // Bullet marks ("•", "- ") are not part of what a cell says.
+  static void CleanFields(
+      std::initializer_list<std::vector<std::string>*> cells) {
+    for (std::vector<std::string>* cell : cells) {
+      for (std::string& p : *cell) p = WithoutBullet(p);
     }
   }
 
@@ -779,7 +803,7 @@ class PlanInterpreter {
       // Words of a response that neither accept nor reject.
       if (!rec.response_is_action) return v1::DECISION_NOTED;
     }
-    return std::nullopt;
+    return default_decision_;
   }
 
   void FlushRecommendation() {
@@ -912,6 +936,8 @@ class PlanInterpreter {
   bool text_format_ = false;
   std::optional<HeldRow> held_;
   int first_plan_table_ = 0;
+  // "The council has accepted the recommendations" above the plan.
+  std::optional<v1::Decision> default_decision_;
   std::optional<PendingRec> pending_;
   int recommendations_ = 0;
   std::map<std::string, std::vector<std::string>> leads_by_ref_;

@@ -641,6 +641,45 @@ bool IsPageFurniture(absl::string_view paragraph) {
   return true;
 }
 
+std::string WithoutBullet(const std::string& paragraph) {
+  absl::string_view p = paragraph;
+  for (const char* bullet : {"\xE2\x80\xA2", "\xC2\xB7", "- ", "o "}) {
+    if (absl::ConsumePrefix(&p, bullet)) {
+      std::string rest(absl::StripLeadingAsciiWhitespace(p));
+      return rest.empty() ? paragraph : rest;
+    }
+  }
+  return paragraph;
+}
+
+namespace {
+
+// A sentence above the plan that decides all its recommendations: one that
+// speaks of the recommendations (or "them") as accepted or agreed, and does
+// not say "not".
+void DecisionAbove(const std::string& p, TitleBlock* out) {
+  std::string lower = absl::AsciiStrToLower(p);
+  if (!out->decision_said.empty() || absl::StrContains(lower, "not ") ||
+      !(absl::StrContains(lower, "recommendations") ||
+        absl::StrContains(lower, " them"))) {
+    return;
+  }
+  for (const char* phrase :
+       {"has accepted", "have accepted", "accepted the", "accepted all",
+        "recommendations be agreed", "recommendations were agreed",
+        "recommendations are agreed", "recommendations have been agreed",
+        "recommendations were accepted", "recommendations have been accepted",
+        "agreed all", "agreed the recommendations"}) {
+    if (absl::StrContains(lower, phrase)) {
+      out->decision = v1::DECISION_ACCEPTED;
+      out->decision_said = p;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
   TitleBlock out;
   std::string first;
@@ -648,6 +687,7 @@ TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
     std::string p(absl::StripAsciiWhitespace(raw));
     std::string lower = absl::AsciiStrToLower(p);
     if (p.empty()) continue;
+    DecisionAbove(p, &out);
     auto value_after = [&](std::initializer_list<const char*> labels,
                            std::string* field) {
       for (const char* l : labels) {

@@ -141,7 +141,14 @@ struct TitleBlock {
   std::string committee;
   std::string published;
   std::string meeting_date;
+  // A decision the text above the plan gives all its recommendations
+  // ("The LGA has accepted them", "all the recommendations be agreed"),
+  // with the sentence that says it; empty when none does.
+  v1::Decision decision = v1::DECISION_UNSPECIFIED;
+  std::string decision_said;
 };
+// "• item", "- item", "· item" → "item".
+std::string WithoutBullet(const std::string& paragraph);
 // The first date written in `text` ("8 July 2010", "October 2006"), as
 // YYYY-MM-DD; empty when it has none.
 std::string DateIn(absl::string_view text);
