@@ -431,8 +431,9 @@ TEST_F(CliTest, PlanTablesInOtherShapesImportToo) {
                                    "  Committee: Environment O&S"));
   EXPECT_THAT(show.out, HasSubstr("rec-1  Recommendation 01  [accepted]\n"
                                   "  Recycling & reuse be doubled"));
+  // The list's bullet is the cell's layout, not part of the action.
   EXPECT_THAT(show.out, HasSubstr("action-1  [not-started]  due: March 2011  "
-                                  "lead: Jo Bloggs\n    - Bid for funding"));
+                                  "lead: Jo Bloggs\n    Bid for funding"));
   EXPECT_THAT(show.out,
               HasSubstr("Latest progress (2010-10-01): Bid submitted"));
   EXPECT_THAT(show.out, HasSubstr("rec-2  Recommendation 02  [rejected]"));
