@@ -244,6 +244,27 @@ TEST_F(PlanImportTest, ReimportLeavesRewordingAndChangedDecisionsToAPerson) {
   EXPECT_EQ(Content("review-1"), before);
 }
 
+TEST_F(PlanImportTest, AFileThatCannotBeReadIsRefusedNamingItAndWritesNothing) {
+  std::string damaged = dir_.Sub("tracker.docx");
+  std::ofstream(damaged) << "PK\x03\x04 this was cut short in an email";
+  CliResult r = Cli({"import", damaged, "--committee", "Audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(damaged + ": the file is not a Word .docx "
+                                         "document (it is not a readable zip "
+                                         "archive)"));
+  std::string empty_plan = dir_.Sub("empty.txt");
+  std::ofstream(empty_plan) << "Plan\nRecommendation\tAction\tLead\n"
+                            << "\tStray action\tAnn Lee\n";
+  r = Cli({"import", empty_plan, "--committee", "Audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(empty_plan +
+                               ": the action-plan table (table 1) has "
+                               "headings but no recommendations under them "
+                               "that could be read (line 3: this row comes "
+                               "before any recommendation"));
+  EXPECT_EQ(LastPosition(), 0u);
+}
+
 TEST_F(PlanImportTest, ColumnsSaysWhatUnusualColumnsHold) {
   std::string file = dir_.Sub("pipes.txt");
   std::ofstream(file)

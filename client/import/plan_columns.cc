@@ -152,6 +152,13 @@ std::optional<Role> RoleFromName(absl::string_view name) {
   return std::nullopt;
 }
 
+// Whom the recommendation was made to, or passed to, is who leads it
+// ("Recommendation made to:", "Referred to").
+static bool NamesWhoItIsFor(const std::string& h) {
+  return HasAny(h, {"made to", "directed to", "referred to", "addressed to",
+                    "assigned to", "allocated to", "for action by"});
+}
+
 Role HeaderRole(absl::string_view header) {
   std::string h = HeaderWords(header);
   if (h.empty()) return Role::kNone;
@@ -181,12 +188,7 @@ Role HeaderRole(absl::string_view header) {
                  "made", "decision", "reported", "opened", "logged"})) {
     return Role::kNone;
   }
-  // Whom the recommendation was made to, or passed to, is who leads it
-  // ("Recommendation made to:", "Referred to").
-  if (HasAny(h, {"made to", "directed to", "referred to", "addressed to",
-                 "assigned to", "allocated to", "for action by"})) {
-    return Role::kLead;
-  }
+  if (NamesWhoItIsFor(h)) return Role::kLead;
   if (HasAny(h, {"to be completed", "by when", "target", "deadline",
                  "timescale", "due date", "completion date"})) {
     return Role::kTiming;
