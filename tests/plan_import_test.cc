@@ -180,6 +180,91 @@ TEST_F(PlanImportTest, ReimportOfAnEditedPlanAppendsExactlyTheEdits) {
   EXPECT_EQ(LastPosition(), after_v2);
 }
 
+// A plan whose decisions are recorded, then a version in which a
+// recommendation and an action are reworded, a decision changed and a
+// recommendation renumbered and reworded.
+constexpr char kDecidedV1[] =
+    "Review of Parks\n"
+    "Ref\tRecommendation\tAccepted?\tAction\tLead officer\tTarget date\n"
+    "P1\tThat the parks stay open until 9pm in summer.\tYes\tChange the "
+    "opening hours\tAnn Lee\tMay 2025\n"
+    "P2\tThat a cafe open in the main park.\tYes\tLet a cafe contract\tBo "
+    "Chan\tJune 2025\n"
+    "P3\tThat park wardens patrol at weekends.\tYes\tRecruit weekend "
+    "wardens\tCy Dee\tJuly 2025\n";
+constexpr char kDecidedV2[] =
+    "Review of Parks\n"
+    "Ref\tRecommendation\tAccepted?\tAction\tLead officer\tTarget date\n"
+    "P1\tThat all the parks stay open until 9pm during the summer.\tYes\t"
+    "Change the park opening hours\tAnn Lee\tMay 2025\n"
+    "P2\tThat a cafe open in the main park.\tPartly\tLet a cafe contract\t"
+    "Bo Chan\tJune 2025\n"
+    "Q3\tThat park wardens patrol the parks at weekends.\tYes\tRecruit "
+    "weekend wardens\tCy Dee\tJuly 2025\n";
+
+TEST_F(PlanImportTest, ReimportLeavesRewordingAndChangedDecisionsToAPerson) {
+  std::string v1_path = dir_.Sub("parks-v1.txt");
+  std::string v2_path = dir_.Sub("parks-v2.txt");
+  std::ofstream(v1_path) << kDecidedV1;
+  std::ofstream(v2_path) << kDecidedV2;
+  CliResult first = Cli({"import", v1_path, "--committee", "Place O&S"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(first.LastLine(), "review-1");
+  std::string before = Content("review-1");
+  uint64_t after_v1 = LastPosition();
+
+  for (bool dry : {true, false}) {
+    std::vector<std::string> args = {"import", v2_path, "--review", "review-1"};
+    if (dry) args.push_back("--dry-run");
+    CliResult r = Cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("for you to check: rec-1 (recommendation "
+                                 "P1): the document words it differently; "
+                                 "the tracker's text is kept. The document "
+                                 "says \"That all the parks stay open"));
+    EXPECT_THAT(r.out, HasSubstr("for you to check: action-1 (an action of "
+                                 "recommendation P1): the document words it "
+                                 "differently (\"Change the park opening "
+                                 "hours\")"));
+    EXPECT_THAT(r.out,
+                HasSubstr("for you to check: rec-2 (recommendation P2): the "
+                          "document now gives the decision as "
+                          "partially-accepted; the tracker records accepted. "
+                          "Nothing was changed: if the document is right, "
+                          "run `rectrack correct rec-2 --decision "
+                          "partially-accepted --reason \"...\"`."));
+    EXPECT_THAT(r.out, HasSubstr("for you to check: rec-3 (recommendation "
+                                 "P3): the document has recommendation Q3 "
+                                 "reworded from it"));
+    EXPECT_THAT(r.out, HasSubstr("Nothing to change"));
+  }
+  // Neither duplicated nor overwritten: the log and the review are as
+  // they were.
+  EXPECT_EQ(LastPosition(), after_v1);
+  EXPECT_EQ(Content("review-1"), before);
+}
+
+TEST_F(PlanImportTest, AFileThatCannotBeReadIsRefusedNamingItAndWritesNothing) {
+  std::string damaged = dir_.Sub("tracker.docx");
+  std::ofstream(damaged) << "PK\x03\x04 this was cut short in an email";
+  CliResult r = Cli({"import", damaged, "--committee", "Audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(damaged + ": the file is not a Word .docx "
+                                         "document (it is not a readable zip "
+                                         "archive)"));
+  std::string empty_plan = dir_.Sub("empty.txt");
+  std::ofstream(empty_plan) << "Plan\nRecommendation\tAction\tLead\n"
+                            << "\tStray action\tAnn Lee\n";
+  r = Cli({"import", empty_plan, "--committee", "Audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(empty_plan +
+                               ": the action-plan table (table 1) has "
+                               "headings but no recommendations under them "
+                               "that could be read (line 3: this row comes "
+                               "before any recommendation"));
+  EXPECT_EQ(LastPosition(), 0u);
+}
+
 TEST_F(PlanImportTest, ColumnsSaysWhatUnusualColumnsHold) {
   std::string file = dir_.Sub("pipes.txt");
   std::ofstream(file)

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "client/import/plan.h"
+#include "client/import/plan_internal.h"
 #include "client/import/table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -210,6 +211,138 @@ TEST(PlanReaderTest, ARecommendationAsAHeadingAboveItsOwnTableOfActions) {
               ElementsAre("rec 1: That parks open later.",
                           "action Change the hours", "rec 2: That cafes open.",
                           "action Let a contract", "action Open the cafe"));
+}
+
+// What a reading records, a line per recommendation and action.
+std::vector<std::string> Read(const PlanReading& reading) {
+  std::vector<std::string> read;
+  for (const FileCommand& fc : reading.commands) {
+    const v1::Command& c = fc.command;
+    if (c.has_add_recommendation()) {
+      read.push_back("rec " + c.add_recommendation().ref() + ": " +
+                     c.add_recommendation().text());
+    }
+    if (c.has_record_response()) {
+      read.push_back("decision " +
+                     v1::Decision_Name(c.record_response().decision()));
+    }
+    if (c.has_add_action()) {
+      read.push_back("action " + c.add_action().text() + " | " +
+                     (c.add_action().leads().empty()
+                          ? std::string()
+                          : c.add_action().leads(0)) +
+                     " | " + c.add_action().timescale());
+    }
+    if (c.has_report_progress()) {
+      read.push_back("progress " + c.report_progress().text());
+    }
+  }
+  return read;
+}
+
+constexpr char kPlanHeader[] =
+    "<tr><th>Ref</th><th>Recommendation</th><th>Agreed action</th>"
+    "<th>Lead officer</th><th>Target date</th></tr>";
+
+TEST(PlanReaderTest, ARowSplitByAPageBreakIsOneRow) {
+  // Word's table goes on over the page with its header repeated; the
+  // first row there starts with an empty cell and carries on the cut text.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      std::string("<p>Audit tracker</p><table>") + kPlanHeader +
+          "<tr><td>22 PAY 02</td><td>Leaver forms should be checked.</td>"
+          "<td>A second check will be added and the</td><td>Payroll "
+          "Manager</td><td>31/03/2024</td></tr></table><p>Page 1 of 2</p>"
+          "<table>" +
+          kPlanHeader +
+          "<tr><td></td><td></td><td>checklist issued to managers.</td>"
+          "<td></td><td></td></tr><tr><td>23 CT 01</td><td>Discounts "
+          "should be reviewed.</td><td>A rolling review.</td><td>Revenues "
+          "Manager</td><td>30/06/2024</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r), ElementsAre("rec 22 PAY 02: Leaver forms should be "
+                                    "checked.",
+                                    "action A second check will be added and "
+                                    "the checklist issued to managers. | "
+                                    "Payroll Manager | 31/03/2024",
+                                    "rec 23 CT 01: Discounts should be "
+                                    "reviewed.",
+                                    "action A rolling review. | Revenues "
+                                    "Manager | 30/06/2024"));
+  EXPECT_THAT(r->unsure, testing::Contains(HasSubstr(
+                             "table 2 row 2 starts with an empty cell and "
+                             "goes on from table 1 row 2")));
+  EXPECT_TRUE(r->problems.empty());
+}
+
+TEST(PlanReaderTest, AnEmptyFirstCellWithoutAPageBreakIsAnotherAction) {
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      std::string("<table>") + kPlanHeader +
+          "<tr><td>1</td><td>That fees be frozen.</td><td>Freeze the fees."
+          "</td><td>Ann Lee</td><td>May 2025</td></tr><tr><td></td><td></td>"
+          "<td>Tell the traders.</td><td>Bo Chan</td><td>June 2025</td></tr>"
+          "</table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r),
+              ElementsAre("rec 1: That fees be frozen.",
+                          "action Freeze the fees. | Ann Lee | May 2025",
+                          "action Tell the traders. | Bo Chan | June 2025"));
+}
+
+TEST(PlanReaderTest, APageWhoseColumnsAreShiftedIsMatchedByContent) {
+  // The second page lost the reference column: its cells sit one column
+  // to the left, without a heading.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      std::string("<table>") + kPlanHeader +
+          "<tr><td>1</td><td>That fees be frozen for a year.</td><td>Freeze "
+          "the fees in the budget.</td><td>Ann Lee</td><td>May 2025</td></tr>"
+          "</table><table><tr><td>2. That the charges be reviewed in "
+          "spring.</td><td>Report on the charges to cabinet.</td><td>Bo Chan"
+          "</td><td>June 2025</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(
+      Read(*r),
+      ElementsAre("rec 1: That fees be frozen for a year.",
+                  "action Freeze the fees in the budget. | Ann Lee | May 2025",
+                  "rec 2: That the charges be reviewed in spring.",
+                  "action Report on the charges to cabinet. | Bo Chan | June "
+                  "2025"));
+  EXPECT_THAT(r->unsure,
+              testing::Contains(HasSubstr("columns matched to the ones before "
+                                          "by what they hold")));
+}
+
+TEST(PlanReaderTest, LetteredItemsInOneCellAreSeparateRecommendations) {
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Minute 91\nRecommendation\tResponse\tLead Officer\tTimetable\n"
+      "It was resolved that: a) the fees be frozen for a year; and b) the "
+      "charges be reviewed in May.\t<p>Agreed</p><p>Not agreed</p>\t"
+      "Ann Lee\tMay 2025\n",
+      "plan.txt", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r), ElementsAre("rec a: the fees be frozen for a year",
+                                    "decision DECISION_ACCEPTED",
+                                    "action Agreed | Ann Lee | May 2025",
+                                    "rec b: the charges be reviewed in May.",
+                                    "decision DECISION_REJECTED"));
+  EXPECT_THAT(r->unsure, testing::Contains(HasSubstr(
+                             "holds the items a, b, read as 2 "
+                             "recommendations (the words before them, \"It "
+                             "was resolved that:\", are not part of any)")));
+  std::optional<LetteredItems> roman = SplitLetteredItems(
+      "recommends that: (i) targets are set; and (ii) KPIs are used.");
+  ASSERT_TRUE(roman.has_value());
+  EXPECT_THAT(
+      roman->items,
+      ElementsAre(
+          std::make_pair(std::string("i"), std::string("targets are set")),
+          std::make_pair(std::string("ii"), std::string("KPIs are used."))));
+  // A cross-reference is not a list.
+  EXPECT_FALSE(SplitLetteredItems("Under section 9F(a) and (b) of the Act.")
+                   .has_value());
+  EXPECT_FALSE(SplitLetteredItems("a) only one item here.").has_value());
 }
 
 TEST(PlanReaderTest, ADocumentWithNoPlanTableIsRefused) {

@@ -159,6 +159,9 @@ struct ImportJob {
   std::vector<std::string> where;
   PlanReading plan;
   std::vector<std::string> changes;
+  // What the document says differently from the tracker and a person must
+  // settle (a reworded text, a changed decision): reported, not imported.
+  std::vector<std::string> attention;
   bool is_plan = false;
 };
 
@@ -263,7 +266,12 @@ absl::Status PreparePlan(Context& ctx, const std::string& format,
   plan.columns = Opt(ctx, "--columns");
   plan.strict = ctx.Has("--strict");
   absl::StatusOr<PlanReading> reading = ReadPlan(content, job->path, plan);
-  if (!reading.ok()) return reading.status();
+  if (!reading.ok()) {
+    // Which file, then what is wrong with it (and where, in the message).
+    return absl::Status(
+        reading.status().code(),
+        absl::StrCat(job->path, ": ", reading.status().message()));
+  }
   job->is_plan = true;
   job->plan = *std::move(reading);
   job->where = job->plan.where;
@@ -272,8 +280,8 @@ absl::Status PreparePlan(Context& ctx, const std::string& format,
     absl::StatusOr<std::vector<ExistingRecommendation>> existing =
         ExistingReview(ctx, plan.review_id);
     if (!existing.ok()) return existing.status();
-    job->commands =
-        ChangesAgainst(job->commands, *existing, &job->where, &job->changes);
+    job->commands = ChangesAgainst(job->commands, *existing, &job->where,
+                                   &job->changes, &job->attention);
   }
   return absl::OkStatus();
 }
@@ -466,6 +474,9 @@ void PrintPlanNotes(const ImportJob& job) {
   }
   for (const std::string& p : job.plan.problems) {
     std::cerr << "not imported: " << p << "\n";
+  }
+  for (const std::string& a : job.attention) {
+    std::cout << "for you to check: " << a << "\n";
   }
 }
 

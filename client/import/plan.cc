@@ -31,7 +31,11 @@ class PlanInterpreter {
     std::vector<std::string> recent;
     for (const DocumentBlock& block : doc.blocks) {
       if (!block.table.has_value()) {
-        if (block.paragraph.empty()) continue;
+        // "Page 3 of 7" between a table's pages does not end its last row.
+        if (block.paragraph.empty() || IsPageFurniture(block.paragraph)) {
+          continue;
+        }
+        ReleaseHeld();
         if (!opened_) before.push_back(block.paragraph);
         recent.push_back(block.paragraph);
         continue;
@@ -39,6 +43,7 @@ class PlanInterpreter {
       ReadTable(*block.table, before, recent);
       recent.clear();
     }
+    ReleaseHeld();
     if (!opened_) {
       return absl::InvalidArgumentError(
           "no action-plan table was found: no table has headings such as "
@@ -47,9 +52,14 @@ class PlanInterpreter {
     }
     FlushRecommendation();
     if (recommendations_ == 0) {
-      return absl::InvalidArgumentError(
-          "the action-plan table has headings but no recommendations under "
-          "them. Nothing was imported.");
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the action-plan table (table ", first_plan_table_,
+          ") has headings but no recommendations under them",
+          out_->problems.empty()
+              ? std::string()
+              : absl::StrCat(" that could be read (",
+                             absl::StrJoin(out_->problems, "; "), ")"),
+          ". Nothing was imported."));
     }
     return absl::OkStatus();
   }
@@ -78,6 +88,15 @@ class PlanInterpreter {
     std::vector<std::string> leads;  // "Lead Member: ..." in its own cell
     bool response_is_action = false;
     std::vector<std::pair<std::string, std::string>> early_updates;
+  };
+
+  // A row read but not yet interpreted: the next row may continue it (a row
+  // split by a page break).
+  struct HeldRow {
+    std::vector<TableCell> cells;
+    TableRow row;
+    std::vector<ColumnRole> roles;
+    bool after_page_break = false;
   };
 
   static PendingRec NewRec(std::string where, int line, std::string ref,
@@ -152,33 +171,43 @@ class PlanInterpreter {
     std::vector<ColumnRole> roles;
     size_t width = 0;
     for (const auto& r : grid) width = std::max(width, r.size());
-    bool continuation =
-        header == grid.size() && !roles_.empty() && width == roles_.size();
-    if (continuation) {
-      roles = roles_;  // a table cut by a page break, its header not repeated
-    } else {
+    bool continuation = header == grid.size() && !roles_.empty() &&
+                        ContinuesColumns(data, &roles);
+    if (!continuation) {
       roles = AssignRoles(header == grid.size() ? nullptr : &grid[header], data,
                           forced_);
     }
     if (!IsPlan(roles, data)) {
+      ReleaseHeld();
       out_->columns.push_back(absl::StrCat(
           "table ", table.number, " (", grid.size(),
           " rows): not a plan table (no recommendation or action text with "
           "leads, timescales or responses beside it)"));
       return;
     }
-    if (!continuation) {
-      roles_ = roles;
-      DescribeRoles(table, grid.size());
+    bool shifted = std::any_of(roles.begin(), roles.end(), [](const auto& r) {
+      return r.why == "continues the table before, shifted";
+    });
+    if (continuation && shifted) {
+      out_->unsure.push_back(absl::StrCat(
+          "table ", table.number, " has no heading and ", width,
+          " columns where the table before has ", roles_.size(),
+          ": read as its continuation, its columns matched to the ones before "
+          "by what they hold"));
     }
-    if (!opened_)
+    roles_ = roles;
+    if (!continuation) DescribeRoles(table, grid.size());
+    if (!opened_) {
+      first_plan_table_ = table.number;
       OpenReview(ReadTitleBlock(before),
                  table.rows.empty() ? 0 : table.rows[0].line);
+    }
     if (Column(Role::kRecommendation) < 0 && Column(Role::kRef) < 0) {
       // A recommendation written as a heading above its own table.
       for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
         auto numbered = LeadingRef(*it);
         if (numbered.has_value()) {
+          ReleaseHeld();
           FlushRecommendation();
           pending_ = NewRec(absl::StrCat("table ", table.number), 0,
                             numbered->first, numbered->second);
@@ -197,9 +226,246 @@ class PlanInterpreter {
           std::all_of(grid[r].begin(), grid[r].end(),
                       [](const TableCell& c) { return c.paragraphs.empty(); });
       if (empty) continue;
-      Row(grid[r], table.rows[r]);
+      Offer(grid[r], table.rows[r]);
       after_page_break_ = false;
     }
+  }
+
+  // Whether a table without a heading carries on the plan table before it,
+  // and with which roles: the same number of columns, or columns shifted by
+  // the page (one or two more or fewer), matched by what their cells hold.
+  bool ContinuesColumns(const std::vector<std::vector<TableCell>>& rows,
+                        std::vector<ColumnRole>* roles) const {
+    size_t width = 0;
+    for (const auto& r : rows) width = std::max(width, r.size());
+    bool same = width == roles_.size();
+    // As wide as the table before: its continuation, shifted only when
+    // that fits the cells clearly better.
+    int best_offset = 0;
+    int best = same ? Fit(rows, 0) : 0;
+    for (int offset = -2; offset <= 2; ++offset) {
+      if (offset == 0) continue;
+      int fit = Fit(rows, offset);
+      if (fit > best + (same ? 1 : 0)) {
+        best = fit;
+        best_offset = offset;
+      }
+    }
+    if (!same && best <= 0) return false;
+    roles->assign(width, ColumnRole{Role::kNone, "", "", false});
+    for (size_t c = 0; c < width; ++c) {
+      int old_column = static_cast<int>(c) + best_offset;
+      if (old_column >= 0 && old_column < static_cast<int>(roles_.size())) {
+        (*roles)[c] = roles_[old_column];
+        (*roles)[c].why = best_offset == 0
+                              ? roles_[old_column].why
+                              : "continues the table before, shifted";
+      }
+    }
+    return true;
+  }
+
+  // How well the rows' cells fit the roles of the columns before, read
+  // `offset` columns along: cells that read as their column's role count
+  // for, cells that read as another role against.
+  int Fit(const std::vector<std::vector<TableCell>>& rows, int offset) const {
+    int fit = 0;
+    for (const auto& row : rows) {
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (row[c].paragraphs.empty()) continue;
+        int old_column = static_cast<int>(c) + offset;
+        if (old_column < 0 || old_column >= static_cast<int>(roles_.size())) {
+          --fit;  // text where the table before had no column
+          continue;
+        }
+        fit += CellFits(row[c].Text(), roles_[old_column].role) ? 1 : -1;
+      }
+    }
+    return fit;
+  }
+
+  static bool CellFits(const std::string& text, Role role) {
+    bool prose = text.size() > 30;
+    switch (role) {
+      case Role::kRef:
+        return LooksLikeRef(text) || LeadingRef(text).has_value();
+      case Role::kTiming:
+      case Role::kProgressDate:
+        return LooksLikeTimescale(text);
+      case Role::kLead:
+      case Role::kPortfolio:
+        return LooksLikeLead(text) || (!prose && !LooksLikeTimescale(text));
+      case Role::kAccepted:
+        return DecisionWord(text).has_value();
+      case Role::kStatus:
+        return StatusWord(text).has_value() || IsRagRating(text) ||
+               text.size() < 30;
+      case Role::kNone:
+        return false;
+      default:
+        return prose;
+    }
+  }
+
+  // Holds a data row until the next shows whether it goes on (a row split
+  // by a page break), then interprets it. Of a row that goes on from the
+  // held one, the cells that continue text above are joined to it; the
+  // rest, if any, are a row of their own (another action of the same
+  // recommendation).
+  void Offer(const std::vector<TableCell>& cells, const TableRow& row) {
+    std::vector<bool> joins;
+    if (held_.has_value()) joins = ContinuingCells(cells);
+    if (std::find(joins.begin(), joins.end(), true) == joins.end()) {
+      ReleaseHeld();
+      held_ = HeldRow{cells, row, roles_, after_page_break_};
+      return;
+    }
+    std::vector<TableCell> rest = cells;
+    bool more = false;
+    for (size_t c = 0; c < rest.size(); ++c) {
+      if (joins[c]) {
+        rest[c].paragraphs.clear();
+      } else if (!rest[c].paragraphs.empty()) {
+        more = true;
+      }
+    }
+    JoinToHeld(cells, joins, row);
+    if (more) {
+      ReleaseHeld();
+      held_ = HeldRow{std::move(rest), row, roles_, false};
+    }
+  }
+
+  // The column of `held_` that holds what column `c` of this row holds.
+  int HeldColumn(size_t c) const {
+    if (c >= roles_.size() || roles_[c].role == Role::kNone) return -1;
+    const std::vector<ColumnRole>& before = held_->roles;
+    if (before.size() == roles_.size() && before[c].role == roles_[c].role) {
+      return static_cast<int>(c);
+    }
+    int found = -1;
+    for (size_t k = 0; k < before.size(); ++k) {
+      if (before[k].role != roles_[c].role) continue;
+      if (before[k].header == roles_[c].header) return static_cast<int>(k);
+      if (found < 0) found = static_cast<int>(k);
+    }
+    return found;
+  }
+
+  // Which cells of a row that starts with an empty cell (and has no
+  // reference) go on from the held row's text: right after a page break (a
+  // new table, or the header repeated), a cell starting in lower case, or
+  // one below prose cut mid-sentence; elsewhere only a cell in lower case
+  // below text cut mid-sentence. Empty when none does.
+  std::vector<bool> ContinuingCells(const std::vector<TableCell>& cells) const {
+    std::vector<bool> joins(cells.size(), false);
+    if (cells.empty() || !cells[0].paragraphs.empty() ||
+        cells[0].merged_above) {
+      return {};
+    }
+    int ref = Column(Role::kRef);
+    if (ref >= 0 && static_cast<size_t>(ref) < cells.size() &&
+        !cells[ref].paragraphs.empty()) {
+      return {};
+    }
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (cells[c].paragraphs.empty() || cells[c].merged_above) continue;
+      int k = HeldColumn(c);
+      if (k < 0 || static_cast<size_t>(k) >= held_->cells.size() ||
+          held_->cells[k].paragraphs.empty()) {
+        continue;
+      }
+      const std::string& above = held_->cells[k].paragraphs.back();
+      bool cut = !EndsSentence(above) && above.size() > 40;
+      bool lower = absl::ascii_islower(cells[c].paragraphs.front()[0]);
+      joins[c] = after_page_break_ ? (lower || cut) : (lower && cut);
+    }
+    return joins;
+  }
+
+  void JoinToHeld(const std::vector<TableCell>& cells,
+                  const std::vector<bool>& joins, const TableRow& row) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (!joins[c]) continue;
+      TableCell& into = held_->cells[HeldColumn(c)];
+      std::vector<std::string> more = cells[c].paragraphs;
+      if (!EndsSentence(into.paragraphs.back())) {
+        absl::StrAppend(&into.paragraphs.back(), " ", more.front());
+        more.erase(more.begin());
+      }
+      into.paragraphs.insert(into.paragraphs.end(), more.begin(), more.end());
+    }
+    out_->unsure.push_back(absl::StrCat(
+        row.where, " starts with an empty cell and goes on from ",
+        held_->row.where, ": read as one row split by a page break"));
+  }
+
+  // Interprets the held row, as the roles of its own table read it; a cell
+  // of lettered items ("(i) ...; and (ii) ...") is one recommendation each.
+  void ReleaseHeld() {
+    if (!held_.has_value()) return;
+    HeldRow held = std::move(*held_);
+    held_.reset();
+    std::vector<ColumnRole> roles = std::move(roles_);
+    bool after_page_break = after_page_break_;
+    roles_ = held.roles;
+    after_page_break_ = held.after_page_break;
+    for (const std::vector<TableCell>& cells : SplitItems(held)) {
+      Row(cells, held.row);
+      after_page_break_ = false;
+    }
+    roles_ = std::move(roles);
+    after_page_break_ = after_page_break;
+  }
+
+  // The row as one row per lettered item of its recommendation cell; a
+  // cell with as many paragraphs as there are items gives each item its
+  // own, any other cell is shared.
+  std::vector<std::vector<TableCell>> SplitItems(const HeldRow& held) {
+    int rec = Column(Role::kRecommendation);
+    if (rec < 0 || static_cast<size_t>(rec) >= held.cells.size()) {
+      return {held.cells};
+    }
+    std::optional<LetteredItems> items =
+        SplitLetteredItems(held.cells[rec].Text());
+    if (!items.has_value()) return {held.cells};
+    int ref = Column(Role::kRef);
+    std::string ref_text =
+        ref >= 0 && static_cast<size_t>(ref) < held.cells.size()
+            ? CleanRef(held.cells[ref].Text())
+            : "";
+    std::vector<std::vector<TableCell>> out;
+    size_t n = items->items.size();
+    for (size_t k = 0; k < n; ++k) {
+      std::vector<TableCell> cells = held.cells;
+      const auto& [label, text] = items->items[k];
+      for (size_t c = 0; c < cells.size(); ++c) {
+        if (static_cast<int>(c) != rec && cells[c].paragraphs.size() == n) {
+          cells[c].paragraphs = {held.cells[c].paragraphs[k]};
+        }
+      }
+      if (!ref_text.empty()) {
+        cells[ref].paragraphs = {absl::ascii_isdigit(ref_text.back())
+                                     ? absl::StrCat(ref_text, label)
+                                     : absl::StrCat(ref_text, ".", label)};
+        cells[rec].paragraphs = {text};
+      } else {
+        cells[rec].paragraphs = {absl::StrCat("(", label, ") ", text)};
+      }
+      out.push_back(std::move(cells));
+    }
+    std::string labels;
+    for (const auto& item : items->items) {
+      absl::StrAppend(&labels, labels.empty() ? "" : ", ", item.first);
+    }
+    out_->unsure.push_back(absl::StrCat(
+        held.row.where, ": the recommendation cell holds the items ", labels,
+        ", read as ", n, " recommendations",
+        items->lead_in.empty()
+            ? std::string()
+            : absl::StrCat(" (the words before them, \"", items->lead_in,
+                           "\", are not part of any)")));
+    return out;
   }
 
   // The column holding `role`: the first named so by its header or by
@@ -239,6 +505,13 @@ class PlanInterpreter {
   void OpenReview(const TitleBlock& block, int line) {
     opened_ = true;
     meeting_date_ = block.meeting_date;
+    if (!block.decision_said.empty()) {
+      default_decision_ = block.decision;
+      out_->unsure.push_back(absl::StrCat(
+          "recommendations without a decision of their own are read as ",
+          block.decision == v1::DECISION_ACCEPTED ? "accepted" : "rejected",
+          ", as the text above the plan says: \"", block.decision_said, "\""));
+    }
     if (!options_.review_id.empty()) {
       review_ref_ = options_.review_id;
       return;
@@ -362,8 +635,15 @@ class PlanInterpreter {
       }
       actions[0] = WithoutDecisionClause(actions[0]);
     }
+    CleanFields({&actions, &leads, &timings, &statuses, &taken});
     TakeUpdates(&actions);
     TakeUpdates(&taken);
+    if (statuses.empty() && taken.size() == 1 &&
+        StatusWord(taken[0]).has_value()) {
+      // "Completed" under "Progress" or "Outcome" is the action's status.
+      statuses = std::move(taken);
+      taken.clear();
+    }
     std::vector<std::string> label_leads;
     std::string label_timing;
     TakeLabels(&actions, &label_leads, &label_timing);
@@ -405,10 +685,26 @@ class PlanInterpreter {
                       ""};
       if (a.leads.empty()) a.leads = label_leads;
       if (a.timing.empty()) a.timing = label_timing;
+      std::optional<v1::ActionStatus> done = StatusWord(a.timing);
+      if (a.status.empty() && done.has_value() &&
+          (*done == v1::ACTION_STATUS_COMPLETED ||
+           *done == v1::ACTION_STATUS_CANCELLED)) {
+        // "Complete" where the date would be: no target, a status.
+        a.status = std::move(a.timing);
+        a.timing.clear();
+      }
       if (i == 0 && !taken.empty()) a.progress = taken;
       a.progress_date = DateIn(Text(cells, Role::kProgressDate));
       AddAction(std::move(a), CellOf(cells, Role::kLead),
                 CellOf(cells, Role::kTiming));
+    }
+  }
+
+  // Bullet marks ("•", "- ") are not part of what a cell says.
+  static void CleanFields(
+      std::initializer_list<std::vector<std::string>*> cells) {
+    for (std::vector<std::string>* cell : cells) {
+      for (std::string& p : *cell) p = WithoutBullet(p);
     }
   }
 
@@ -507,7 +803,7 @@ class PlanInterpreter {
       // Words of a response that neither accept nor reject.
       if (!rec.response_is_action) return v1::DECISION_NOTED;
     }
-    return std::nullopt;
+    return default_decision_;
   }
 
   void FlushRecommendation() {
@@ -638,6 +934,10 @@ class PlanInterpreter {
   std::string meeting_date_;
   bool after_page_break_ = false;
   bool text_format_ = false;
+  std::optional<HeldRow> held_;
+  int first_plan_table_ = 0;
+  // "The council has accepted the recommendations" above the plan.
+  std::optional<v1::Decision> default_decision_;
   std::optional<PendingRec> pending_;
   int recommendations_ = 0;
   std::map<std::string, std::vector<std::string>> leads_by_ref_;

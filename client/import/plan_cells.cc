@@ -1,7 +1,9 @@
 // What the text of one cell says: a date or timescale, a decision, a
 // status, a reference, a person, a label ("Lead Officer: ..."), and what the
 // title block above a plan says of the review.
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -174,7 +176,8 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
   std::string t = Lower(text);
   while (!t.empty() && (t.back() == '.' || t.back() == '!')) t.pop_back();
   if (t == "complete" || t == "completed" || t == "done" || t == "achieved" ||
-      t == "implemented" || t == "green - complete" || t == "closed") {
+      t == "implemented" || t == "green - complete" || t == "closed" ||
+      t == "actioned") {
     return v1::ACTION_STATUS_COMPLETED;
   }
   if (t == "in progress" || t == "underway" || t == "started" ||
@@ -182,7 +185,7 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
       t == "partially complete" || t == "partly complete") {
     return v1::ACTION_STATUS_IN_PROGRESS;
   }
-  if (t == "not started" || t == "not yet started") {
+  if (t == "not started" || t == "not yet started" || t == "pending") {
     return v1::ACTION_STATUS_NOT_STARTED;
   }
   if (t == "blocked" || t == "on hold" || t == "delayed" || t == "stalled") {
@@ -508,6 +511,175 @@ std::string ParentRef(const std::string& ref) {
   return "";
 }
 
+namespace {
+
+// A list marker opening an item: "a)", "(a)", "(ii)", "iii)", "2)", "(3)".
+// `label` gets what is inside ("a", "ii", "2"); the marker's length is
+// returned, 0 when `text` at `at` is no marker.
+size_t ListMarkerAt(absl::string_view text, size_t at, std::string* label) {
+  size_t i = at;
+  bool open = i < text.size() && text[i] == '(';
+  if (open) ++i;
+  size_t start = i;
+  while (i < text.size() && i - start < 5 && absl::ascii_isalnum(text[i])) ++i;
+  if (i == start || i >= text.size() || text[i] != ')') return 0;
+  std::string inside = absl::AsciiStrToLower(text.substr(start, i - start));
+  bool digits = std::all_of(inside.begin(), inside.end(),
+                            [](char c) { return absl::ascii_isdigit(c); });
+  bool roman = inside.find_first_not_of("ivx") == std::string::npos;
+  bool letter = inside.size() == 1 && absl::ascii_isalpha(inside[0]);
+  if (!(digits && inside.size() <= 2) && !roman && !letter) return 0;
+  // The marker stands alone: a space or the end follows it.
+  if (i + 1 < text.size() && text[i + 1] != ' ' && text[i + 1] != '\n') {
+    return 0;
+  }
+  *label = inside;
+  return i + 1 - at;
+}
+
+std::string NextLabel(const std::string& label, bool roman) {
+  static const char* kRoman[] = {"i",  "ii",  "iii",  "iv", "v",
+                                 "vi", "vii", "viii", "ix", "x"};
+  if (roman) {
+    for (size_t k = 0; k + 1 < std::size(kRoman); ++k) {
+      if (label == kRoman[k]) return kRoman[k + 1];
+    }
+    return "";
+  }
+  if (absl::ascii_isdigit(label[0])) {
+    int n = 0;
+    return absl::SimpleAtoi(label, &n) ? absl::StrCat(n + 1) : "";
+  }
+  return label.size() == 1 && label[0] < 'z'
+             ? std::string(1, static_cast<char>(label[0] + 1))
+             : "";
+}
+
+// What may come before the second and later items of a list: the end of
+// the item before ("...;", "...; and", "..., and", "...."), or a new line.
+bool EndsListItem(absl::string_view before) {
+  absl::string_view t = absl::StripTrailingAsciiWhitespace(before);
+  if (t.empty()) return true;
+  if (absl::ConsumeSuffix(&t, " and") || absl::ConsumeSuffix(&t, " or")) {
+    t = absl::StripTrailingAsciiWhitespace(t);
+    return absl::EndsWith(t, ";") || absl::EndsWith(t, ",");
+  }
+  return absl::EndsWith(t, ";") || absl::EndsWith(t, ".") ||
+         absl::EndsWith(t, ":");
+}
+
+std::string TrimItem(absl::string_view item) {
+  absl::string_view t = absl::StripAsciiWhitespace(item);
+  if (absl::ConsumeSuffix(&t, " and") || absl::ConsumeSuffix(&t, " or")) {
+    t = absl::StripTrailingAsciiWhitespace(t);
+  }
+  while (!t.empty() && (t.back() == ';' || t.back() == ',')) {
+    t.remove_suffix(1);
+  }
+  return std::string(absl::StripAsciiWhitespace(t));
+}
+
+}  // namespace
+
+std::optional<LetteredItems> SplitLetteredItems(absl::string_view text) {
+  struct Marker {
+    size_t at;
+    size_t length;
+    std::string label;
+  };
+  std::vector<Marker> markers;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i > 0 && text[i - 1] != ' ' && text[i - 1] != '\n') continue;
+    std::string label;
+    size_t n = ListMarkerAt(text, i, &label);
+    if (n > 0) markers.push_back({i, n, label});
+  }
+  for (size_t first = 0; first < markers.size(); ++first) {
+    const std::string& l = markers[first].label;
+    if (l != "a" && l != "i" && l != "1") continue;
+    // The first item opens the text or a line, or follows "...:".
+    absl::string_view before =
+        absl::StripTrailingAsciiWhitespace(text.substr(0, markers[first].at));
+    if (!before.empty() && !absl::EndsWith(before, ":") &&
+        text[markers[first].at - 1] != '\n') {
+      continue;
+    }
+    std::vector<size_t> chain = {first};
+    bool roman = l == "i";
+    for (size_t k = first + 1; k < markers.size(); ++k) {
+      const Marker& prev = markers[chain.back()];
+      if (markers[k].label != NextLabel(prev.label, roman)) continue;
+      size_t from = prev.at + prev.length;
+      if (!EndsListItem(text.substr(from, markers[k].at - from))) continue;
+      chain.push_back(k);
+    }
+    if (chain.size() < 2) continue;
+    LetteredItems out;
+    out.lead_in = std::string(absl::StripAsciiWhitespace(before));
+    for (size_t c = 0; c < chain.size(); ++c) {
+      const Marker& m = markers[chain[c]];
+      size_t from = m.at + m.length;
+      size_t to = c + 1 < chain.size() ? markers[chain[c + 1]].at : text.size();
+      out.items.emplace_back(m.label, TrimItem(text.substr(from, to - from)));
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool IsPageFurniture(absl::string_view paragraph) {
+  std::string lower = Lower(paragraph);
+  absl::string_view t = lower;
+  absl::ConsumePrefix(&t, "page");
+  std::vector<std::string> words = Words(t);
+  if (words.empty() || words.size() > 3) return false;
+  for (const std::string& w : words) {
+    bool number = std::all_of(w.begin(), w.end(),
+                              [](char c) { return absl::ascii_isdigit(c); });
+    if (!number && w != "of" && w != "/") return false;
+  }
+  return true;
+}
+
+std::string WithoutBullet(const std::string& paragraph) {
+  absl::string_view p = paragraph;
+  for (const char* bullet : {"\xE2\x80\xA2", "\xC2\xB7", "- ", "o "}) {
+    if (absl::ConsumePrefix(&p, bullet)) {
+      std::string rest(absl::StripLeadingAsciiWhitespace(p));
+      return rest.empty() ? paragraph : rest;
+    }
+  }
+  return paragraph;
+}
+
+namespace {
+
+// A sentence above the plan that decides all its recommendations: one that
+// speaks of the recommendations (or "them") as accepted or agreed, and does
+// not say "not".
+void DecisionAbove(const std::string& p, TitleBlock* out) {
+  std::string lower = absl::AsciiStrToLower(p);
+  if (!out->decision_said.empty() || absl::StrContains(lower, "not ") ||
+      !(absl::StrContains(lower, "recommendations") ||
+        absl::StrContains(lower, " them"))) {
+    return;
+  }
+  for (const char* phrase :
+       {"has accepted", "have accepted", "accepted the", "accepted all",
+        "recommendations be agreed", "recommendations were agreed",
+        "recommendations are agreed", "recommendations have been agreed",
+        "recommendations were accepted", "recommendations have been accepted",
+        "agreed all", "agreed the recommendations"}) {
+    if (absl::StrContains(lower, phrase)) {
+      out->decision = v1::DECISION_ACCEPTED;
+      out->decision_said = p;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
   TitleBlock out;
   std::string first;
@@ -515,6 +687,7 @@ TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
     std::string p(absl::StripAsciiWhitespace(raw));
     std::string lower = absl::AsciiStrToLower(p);
     if (p.empty()) continue;
+    DecisionAbove(p, &out);
     auto value_after = [&](std::initializer_list<const char*> labels,
                            std::string* field) {
       for (const char* l : labels) {

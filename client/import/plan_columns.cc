@@ -79,7 +79,8 @@ struct ColumnContent {
   int ref = 0;
   int lead = 0;
   int status = 0;
-  int phrased = 0;  // worded as a recommendation: "That ...", "... should ..."
+  int phrased = 0;   // worded as a recommendation: "That ...", "... should ..."
+  int numbered = 0;  // prose opening with a reference: "1.1 The LGA ..."
   size_t length = 0;
   double Share(int n) const { return cells == 0 ? 0 : double(n) / cells; }
   size_t AverageLength() const { return cells == 0 ? 0 : length / cells; }
@@ -102,6 +103,7 @@ ColumnContent ReadColumn(const std::vector<std::vector<TableCell>>& rows,
     if (absl::StartsWith(t, "That ") || absl::StrContains(t, " should ")) {
       ++c.phrased;
     }
+    if (t.size() > 40 && LeadingRef(t).has_value()) ++c.numbered;
   }
   return c;
 }
@@ -150,6 +152,13 @@ std::optional<Role> RoleFromName(absl::string_view name) {
   return std::nullopt;
 }
 
+// Whom the recommendation was made to, or passed to, is who leads it
+// ("Recommendation made to:", "Referred to").
+static bool NamesWhoItIsFor(const std::string& h) {
+  return HasAny(h, {"made to", "directed to", "referred to", "addressed to",
+                    "assigned to", "allocated to", "for action by"});
+}
+
 Role HeaderRole(absl::string_view header) {
   std::string h = HeaderWords(header);
   if (h.empty()) return Role::kNone;
@@ -179,6 +188,7 @@ Role HeaderRole(absl::string_view header) {
                  "made", "decision", "reported", "opened", "logged"})) {
     return Role::kNone;
   }
+  if (NamesWhoItIsFor(h)) return Role::kLead;
   if (HasAny(h, {"to be completed", "by when", "target", "deadline",
                  "timescale", "due date", "completion date"})) {
     return Role::kTiming;
@@ -343,6 +353,7 @@ class RoleAssigner {
   std::vector<ColumnRole> Finish(
       const std::vector<std::pair<int, Role>>& forced) {
     DropDatesBeforeTheText();
+    NumberedProseIsTheRecommendation();
     NameTextBeforeTheActions();
     NameProseColumns();
     SwapByWording();
@@ -432,6 +443,34 @@ class RoleAssigner {
         roles_[c].why = "a date before the recommendation is when it was made";
         roles_[c].unsure = true;
       }
+    }
+  }
+
+  // A column nobody named whose cells are numbered prose ("1.1 The LGA
+  // should ...") holds the recommendations when the column headed so holds
+  // only short words over them (a theme, often merged over its rows).
+  void NumberedProseIsTheRecommendation() {
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      const ColumnContent& content = content_[c];
+      if (roles_[c].role != Role::kNone || content.cells < 2 ||
+          content.Share(content.numbered) < 0.6) {
+        continue;
+      }
+      for (size_t r = 0; r < roles_.size(); ++r) {
+        if (roles_[r].role == Role::kRecommendation &&
+            content_[r].AverageLength() < 40) {
+          roles_[r].role = Role::kNone;
+          roles_[r].why =
+              "short words over the numbered recommendations: a theme";
+          roles_[r].unsure = true;
+        }
+      }
+      if (Has(Role::kRecommendation)) return;
+      roles_[c].role = Role::kRecommendation;
+      roles_[c].why = absl::StrCat("content: ", content.numbered, " of ",
+                                   content.cells, " cells are numbered prose");
+      roles_[c].unsure = true;
+      return;
     }
   }
 

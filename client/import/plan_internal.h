@@ -121,13 +121,34 @@ std::string WithoutDecisionClause(const std::string& text);
 // "R2.1" -> "R2", "3a" -> "3"; empty when it has no parent.
 std::string ParentRef(const std::string& ref);
 
+// Lettered or numbered items in one cell: "It was resolved: a) That ...;
+// and b) That ..." or "(i) ...; and (ii) ...". Items run a), b), c)... or
+// (i), (ii)... or 1), 2)...; each after the first follows the end of the one
+// before ("; and", ";", ".") or a new line. nullopt unless there are two or
+// more.
+struct LetteredItems {
+  std::string lead_in;  // the words before the first item
+  std::vector<std::pair<std::string, std::string>> items;  // label, text
+};
+std::optional<LetteredItems> SplitLetteredItems(absl::string_view text);
+
+// A line of page furniture between a table's pages: "Page 3", "3 of 7".
+bool IsPageFurniture(absl::string_view paragraph);
+
 // The title block above the plan: title, committee, the meeting date.
 struct TitleBlock {
   std::string title;
   std::string committee;
   std::string published;
   std::string meeting_date;
+  // A decision the text above the plan gives all its recommendations
+  // ("The LGA has accepted them", "all the recommendations be agreed"),
+  // with the sentence that says it; empty when none does.
+  v1::Decision decision = v1::DECISION_UNSPECIFIED;
+  std::string decision_said;
 };
+// "• item", "- item", "· item" → "item".
+std::string WithoutBullet(const std::string& paragraph);
 // The first date written in `text` ("8 July 2010", "October 2006"), as
 // YYYY-MM-DD; empty when it has none.
 std::string DateIn(absl::string_view text);

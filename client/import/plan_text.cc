@@ -99,7 +99,10 @@ namespace {
 // Whether the words after an " and " start another person or post ("Cllr
 // Y", "Head of Finance", "Jo Bloggs") rather than finish this one's title
 // ("Law and Governance").
-bool StartsAnotherLead(absl::string_view rest) {
+// `names`: also a first name and a surname ("Jo Bloggs"), unless the second
+// word ends a post ("HR and Payroll Manager" is one post); without it only
+// the words that open a post or a person ("Head", "Cllr", "the").
+bool StartsAnotherLead(absl::string_view rest, bool names = true) {
   static const char* kOpeners[] = {
       "Cllr",      "Councillor", "Head",  "Director",  "Chief",     "Leader",
       "Assistant", "Deputy",     "Chair", "Cabinet",   "Portfolio", "Executive",
@@ -108,8 +111,17 @@ bool StartsAnotherLead(absl::string_view rest) {
   for (const char* o : kOpeners) {
     if (absl::StartsWith(rest, o)) return true;
   }
+  if (!names) return false;
   std::vector<absl::string_view> words =
-      absl::StrSplit(rest, ' ', absl::SkipEmpty());
+      absl::StrSplit(rest, absl::ByAnyChar(" ,;/"), absl::SkipEmpty());
+  static const char* kPostEnds[] = {"Manager", "Officer",    "Team", "Unit",
+                                    "Service", "Services",   "Lead", "Adviser",
+                                    "Advisor", "Coordinator"};
+  if (words.size() >= 2) {
+    for (const char* end : kPostEnds) {
+      if (words[1] == end) return false;
+    }
+  }
   // A first name and a surname.
   return words.size() >= 2 && absl::ascii_isupper(words[0][0]) &&
          absl::ascii_isupper(words[1][0]) && words[1].size() > 1 &&
@@ -126,26 +138,41 @@ std::vector<std::string> SplitLeads(absl::string_view cell) {
   }
   // Separators outside parentheses: ";", ",", "/", "&", line breaks, " and "
   // before another person, " Cllr ".
+  // After "... for " a post's areas follow ("Portfolio Holder for Housing,
+  // Planning and Transport"): there a comma or "and" starts another lead
+  // only with a word that opens one ("..., and the Head of ...").
   std::string marked;
   int depth = 0;
+  bool areas = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '(') ++depth;
     if (c == ')' && depth > 0) --depth;
     absl::string_view rest = absl::string_view(text).substr(i);
     if (depth == 0) {
-      if (c == ';' || c == ',' || c == '/' || c == '\n') {
-        marked.push_back(';');
+      if (absl::StartsWith(rest, " for ")) areas = true;
+      if (c == ',' && areas &&
+          !StartsAnotherLead(absl::StripLeadingAsciiWhitespace(rest.substr(1)),
+                             false)) {
+        marked.push_back(c);
         continue;
       }
-      if (absl::StartsWith(rest, " & ") && StartsAnotherLead(rest.substr(3))) {
+      if (c == ';' || c == ',' || c == '/' || c == '\n') {
         marked.push_back(';');
+        areas = false;
+        continue;
+      }
+      if (absl::StartsWith(rest, " & ") &&
+          StartsAnotherLead(rest.substr(3), !areas)) {
+        marked.push_back(';');
+        areas = false;
         i += 2;
         continue;
       }
       if (absl::StartsWith(rest, " and ") &&
-          StartsAnotherLead(rest.substr(5))) {
+          StartsAnotherLead(rest.substr(5), !areas)) {
         marked.push_back(';');
+        areas = false;
         i += 4;
         continue;
       }

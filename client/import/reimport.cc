@@ -22,14 +22,77 @@ std::string Normal(absl::string_view text) {
   return out;
 }
 
+// The words of a text, lower case, of three letters or more.
+std::set<std::string> WordSet(absl::string_view text) {
+  std::set<std::string> words;
+  std::string word;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : ' ';
+    if (absl::ascii_isalnum(c)) {
+      word.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    if (word.size() >= 3) words.insert(word);
+    word.clear();
+  }
+  return words;
+}
+
+// Whether two texts say much the same in other words: half or more of the
+// words either uses are shared.
+bool Reworded(absl::string_view a, absl::string_view b) {
+  std::set<std::string> x = WordSet(a);
+  std::set<std::string> y = WordSet(b);
+  if (x.empty() || y.empty()) return false;
+  size_t shared = 0;
+  for (const std::string& w : x) shared += y.count(w);
+  return shared * 2 >= x.size() + y.size() - shared;
+}
+
+std::string Quote(absl::string_view text) {
+  std::string t(text.substr(0, 70));
+  if (text.size() > 70) absl::StrAppend(&t, "...");
+  for (char& c : t) {
+    if (c == '\n') c = ' ';
+  }
+  return absl::StrCat("\"", t, "\"");
+}
+
+const char* DecisionWords(v1::Decision d) {
+  switch (d) {
+    case v1::DECISION_ACCEPTED:
+      return "accepted";
+    case v1::DECISION_PARTIALLY_ACCEPTED:
+      return "partially-accepted";
+    case v1::DECISION_ACCEPTED_IN_PRINCIPLE:
+      return "accepted-in-principle";
+    case v1::DECISION_NOTED:
+      return "noted";
+    case v1::DECISION_REJECTED:
+      return "rejected";
+    default:
+      return "not stated";
+  }
+}
+
 class Merger {
  public:
   Merger(const std::vector<FileCommand>& plan,
          const std::vector<ExistingRecommendation>& existing,
-         std::vector<std::string>* where, std::vector<std::string>* changes)
-      : plan_(plan), existing_(existing), where_(where), changes_(changes) {}
+         std::vector<std::string>* where, std::vector<std::string>* changes,
+         std::vector<std::string>* attention)
+      : plan_(plan),
+        existing_(existing),
+        where_(where),
+        changes_(changes),
+        attention_(attention) {}
 
   std::vector<FileCommand> Run() {
+    for (const FileCommand& fc : plan_) {
+      if (fc.command.has_add_recommendation()) {
+        doc_refs_.insert(fc.command.add_recommendation().ref());
+      }
+    }
     std::vector<std::string> old_where = *where_;
     where_->clear();
     for (size_t i = 0; i < plan_.size(); ++i) {
@@ -58,9 +121,19 @@ class Merger {
     if (it != resolved_.end()) *field = it->second;
   }
 
+  // The recommendation the tracker holds for `add`: the same reference,
+  // else the same text, else (reported) the same words reworded.
   const ExistingRecommendation* MatchRec(const v1::AddRecommendation& add) {
     for (const auto& r : existing_) {
       if (!used_recs_.count(r.id) && !add.ref().empty() && r.ref == add.ref()) {
+        if (Normal(r.text) != Normal(add.text())) {
+          attention_->push_back(absl::StrCat(
+              r.id, " (recommendation ", r.ref,
+              "): the document words it differently; the tracker's text is "
+              "kept. The document says ",
+              Quote(add.text()), "; the tracker ", Quote(r.text),
+              ". If the wording really changed, record it by hand."));
+        }
         return &r;
       }
     }
@@ -69,7 +142,36 @@ class Merger {
         return &r;
       }
     }
+    for (const auto& r : existing_) {
+      // Reworded: only one whose reference the document no longer has.
+      if (!used_recs_.count(r.id) && !doc_refs_.count(r.ref) &&
+          Reworded(r.text, add.text())) {
+        attention_->push_back(absl::StrCat(
+            r.id, " (recommendation ", r.ref, "): the document has ",
+            add.ref().empty() ? "a recommendation"
+                              : absl::StrCat("recommendation ", add.ref()),
+            " reworded from it (", Quote(add.text()),
+            "); read as the same one, nothing added and its text kept. If it "
+            "is a new recommendation, add it by hand."));
+        return &r;
+      }
+    }
     return nullptr;
+  }
+
+  // A response in the document to a recommendation the tracker already
+  // holds a response for: a different decision is for a person to settle.
+  void RecordedResponse(const v1::RecordResponse& response) {
+    if (response.decision() == rec_->decision) return;
+    attention_->push_back(absl::StrCat(
+        rec_->id, " (recommendation ", rec_->ref,
+        "): the document now gives the decision as ",
+        DecisionWords(response.decision()), "; the tracker records ",
+        DecisionWords(rec_->decision),
+        ". Nothing was changed: if the document is right, run `rectrack "
+        "correct ",
+        rec_->id, " --decision ", DecisionWords(response.decision()),
+        " --reason \"...\"`."));
   }
 
   void Step(size_t i, v1::Command* c) {
@@ -87,7 +189,13 @@ class Merger {
         return;
       }
       case v1::Command::kRecordResponse:
-        if (rec_ != nullptr && rec_->responded) return;
+        if (rec_ != nullptr && rec_->responded) {
+          RecordedResponse(c->record_response());
+          return;
+        }
+        if (rec_ != nullptr) {
+          changes_->push_back(absl::StrCat(rec_->id, ": response recorded"));
+        }
         Resolve(c->mutable_record_response()->mutable_recommendation_id());
         Keep(i, std::move(*c));
         return;
@@ -131,6 +239,17 @@ class Merger {
           break;
         }
       }
+      for (size_t k = 0; action_ == nullptr && k < rec_->actions.size(); ++k) {
+        const ExistingAction& a = rec_->actions[k];
+        if (!used_actions_.count(a.id) && Reworded(a.text, add.text())) {
+          action_ = &a;
+          attention_->push_back(absl::StrCat(
+              a.id, " (an action of recommendation ", rec_->ref,
+              "): the document words it differently (", Quote(add.text()),
+              "); read as the same action, its text kept. If it is a new "
+              "action, add it by hand."));
+        }
+      }
     }
     if (action_ == nullptr) {
       Resolve(c->mutable_add_action()->mutable_recommendation_id());
@@ -157,9 +276,11 @@ class Merger {
   const std::vector<ExistingRecommendation>& existing_;
   std::vector<std::string>* where_;
   std::vector<std::string>* changes_;
+  std::vector<std::string>* attention_;
   std::string at_;
   std::map<size_t, std::string> resolved_;
   std::set<std::string> used_recs_;
+  std::set<std::string> doc_refs_;
   std::set<std::string> used_actions_;
   const ExistingRecommendation* rec_ = nullptr;
   const ExistingAction* action_ = nullptr;
@@ -171,8 +292,9 @@ class Merger {
 std::vector<FileCommand> ChangesAgainst(
     const std::vector<FileCommand>& plan,
     const std::vector<ExistingRecommendation>& existing,
-    std::vector<std::string>* where, std::vector<std::string>* changes) {
-  Merger merger(plan, existing, where, changes);
+    std::vector<std::string>* where, std::vector<std::string>* changes,
+    std::vector<std::string>* attention) {
+  Merger merger(plan, existing, where, changes, attention);
   return merger.Run();
 }
 

@@ -35,9 +35,17 @@ struct ExistingRecommendation {
 // references are rewritten to the ids of what was matched. `where` (one
 // per command) is filtered alongside; `changes` gets one line per kept
 // command that changes something already there.
+//
+// What a re-import must not settle by itself goes to `attention`, one plain
+// sentence each, and changes nothing: a recommendation or action the
+// document words differently (matched by reference, or by sharing half its
+// words; the tracker's text is kept, nothing is added twice), and a
+// decision that differs from the one recorded (to be corrected by a
+// person with `rectrack correct`).
 std::vector<FileCommand> ChangesAgainst(
     const std::vector<FileCommand>& plan,
     const std::vector<ExistingRecommendation>& existing,
-    std::vector<std::string>* where, std::vector<std::string>* changes);
+    std::vector<std::string>* where, std::vector<std::string>* changes,
+    std::vector<std::string>* attention);
 
 }  // namespace rectrack::cli
