@@ -17,7 +17,13 @@ struct EntityStates {
   absl::flat_hash_map<std::string, v1::Review> reviews;
   absl::flat_hash_map<std::string, v1::Recommendation> recommendations;
   absl::flat_hash_map<std::string, v1::Action> actions;
+  absl::flat_hash_map<std::string, v1::Person> people;
+  // Messages of the update cycle recorded as sent, by key.
+  absl::flat_hash_map<std::string, v1::OutboxMessage> sent;
 };
+
+// The state key under which a sent message's record is kept.
+std::string SentMessageKey(const std::string& key);
 
 // Applies `event` to its own entity (created by an "…Opened"/"…Added"
 // event) and, when present in `states`, to the parent that lists it (a

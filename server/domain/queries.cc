@@ -259,6 +259,8 @@ absl::StatusOr<bool> Queries::BelongsToReview(const v1::Event& event,
       RECTRACK_ASSIGN_OR_RETURN(v1::Action action, GetAction(event.stream()));
       return action.review_id() == review_id;
     }
+    case EntityKind::kPerson:
+      return false;
   }
   return false;
 }

@@ -44,6 +44,8 @@ class Verifier {
         CheckStates(folded_.recommendations, "rec-", v1::Recommendation()));
     RECTRACK_RETURN_IF_ERROR(
         CheckStates(folded_.actions, "action-", v1::Action()));
+    RECTRACK_RETURN_IF_ERROR(
+        CheckStates(folded_.people, "person-", v1::Person()));
     RECTRACK_RETURN_IF_ERROR(CheckIndexes());
     RECTRACK_RETURN_IF_ERROR(CheckCounters());
     RECTRACK_RETURN_IF_ERROR(CheckRequests());
@@ -238,7 +240,7 @@ class Verifier {
   // 5. Id counters are past every id handed out.
   absl::Status CheckCounters() {
     for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,
-                            EntityKind::kAction}) {
+                            EntityKind::kAction, EntityKind::kPerson}) {
       uint64_t highest = 0;
       for (const auto& [stream, version] : versions_) {
         auto parsed = ParseEntityId(stream, "");
@@ -349,6 +351,13 @@ absl::StatusOr<uint64_t> WholeLog::RebuildProjections() {
   add(folded.reviews);
   add(folded.recommendations);
   add(folded.actions);
+  add(folded.people);
+  for (const auto& [id, person] : folded.people) {
+    states.emplace_back(PersonNameKey(person.name()), id);
+  }
+  for (const auto& [key, message] : folded.sent) {
+    states.emplace_back(SentMessageKey(key), message.SerializeAsString());
+  }
   RECTRACK_RETURN_IF_ERROR(store_->ReplaceProjections(states, index));
   return next - 1;
 }
