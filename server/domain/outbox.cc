@@ -173,8 +173,9 @@ class OutboxBuilder {
     m.set_body(absl::StrCat(
         "Dear ", g.lead, ",\n\nPlease give an update on ",
         g.actions.size() == 1 ? "the action" : "the actions",
-        " below, which you lead, by ", g.due, ". They are reported to ", title,
-        " at its meeting on ", g.meeting, ".\n\n", list,
+        " below, which you lead, by ", g.due,
+        g.actions.size() == 1 ? ". It is" : ". They are", " reported to ",
+        title, " at its meeting on ", g.meeting, ".\n\n", list,
         "Your answer is checked by the scrutiny officer before it goes to the "
         "committee.\n"));
     return Due(std::move(m));
@@ -211,11 +212,11 @@ class OutboxBuilder {
                                : day_ == g.due ? "Update due today"
                                                : "Update overdue since ",
                                day_ == g.due ? "" : g.due, ": ", title));
-    m.set_body(absl::StrCat("Dear ", g.lead, ",\n\nThe update",
-                            open.size() == 1 ? "" : "s", " below ",
-                            open.size() == 1 ? "is" : "are", " ", due_words,
-                            " and not answered yet. They are reported to ",
-                            title, " on ", g.meeting, ".\n\n", list));
+    m.set_body(absl::StrCat(
+        "Dear ", g.lead, ",\n\nThe update", open.size() == 1 ? "" : "s",
+        " below ", open.size() == 1 ? "is" : "are", " ", due_words,
+        " and not answered yet. ", open.size() == 1 ? "It is" : "They are",
+        " reported to ", title, " on ", g.meeting, ".\n\n", list));
     return Due(std::move(m));
   }
 
