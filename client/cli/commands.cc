@@ -7,8 +7,8 @@ const std::vector<CommandSpec>& AllCommands() {
     auto* all = new std::vector<CommandSpec>;
     for (auto add :
          {AddReviewCommands, AddRecCommands, AddActionCommands,
-          AddCorrectionCommands, AddUpdateCommands, AddListingCommands,
-          AddReportCommands, AddLogCommands, AddAdminCommands,
+          AddCorrectionCommands, AddListingCommands, AddReportCommands,
+          AddUpdateCommands, AddLogCommands, AddAdminCommands,
           AddTransferCommands, AddCompletionCommands}) {
       add(all);
     }
