@@ -278,9 +278,7 @@ absl::Status UpdatesOutbox(Context& ctx) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-void AddUpdateCommands(std::vector<CommandSpec>* commands) {
+void AddPeopleCommands(std::vector<CommandSpec>* commands) {
   commands->push_back(
       {"people add",
        "NAME --email ADDRESS",
@@ -305,6 +303,12 @@ void AddUpdateCommands(std::vector<CommandSpec>* commands) {
        {},
        PeopleImport,
        true});
+}
+
+}  // namespace
+
+void AddUpdateCommands(std::vector<CommandSpec>* commands) {
+  AddPeopleCommands(commands);
   commands->push_back(
       {"updates request",
        "REVIEW [--meeting DATE] [--due DATE]",

@@ -309,7 +309,7 @@ absl::Status RequestDecider::EnterAnswer(const std::string& action_id,
                                          const v1::UpdateAnswer& answer) {
   const v1::Command* outer = command_;
   entering_answer_ = true;
-  auto run = [&](v1::Command sub) -> absl::Status {
+  auto run = [&](const v1::Command& sub) -> absl::Status {
     command_ = &sub;
     switch (sub.op_case()) {
       case v1::Command::kReportProgress:
@@ -328,13 +328,13 @@ absl::Status RequestDecider::EnterAnswer(const std::string& action_id,
   if (answer.answered_by() != actor_.name) {
     progress->set_answered_by(answer.answered_by());
   }
-  absl::Status s = run(std::move(note));
+  absl::Status s = run(note);
   if (s.ok() && answer.status() != v1::ACTION_STATUS_UNSPECIFIED) {
     v1::Command status;
     status.mutable_set_action_status()->set_id(action_id);
     status.mutable_set_action_status()->set_status(answer.status());
     status.mutable_set_action_status()->set_effective_on(answer.answered_on());
-    s = run(std::move(status));
+    s = run(status);
   }
   if (s.ok() && !answer.timescale().empty()) {
     v1::Command target;
@@ -342,7 +342,7 @@ absl::Status RequestDecider::EnterAnswer(const std::string& action_id,
     target.mutable_update_action()->set_timescale(answer.timescale());
     target.mutable_update_action()->set_reason(answer.reason());
     target.mutable_update_action()->set_effective_on(answer.answered_on());
-    s = run(std::move(target));
+    s = run(target);
   }
   entering_answer_ = false;
   command_ = outer;

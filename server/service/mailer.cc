@@ -6,7 +6,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <utility>
 
@@ -64,7 +63,7 @@ struct Upload {
 size_t ReadUpload(char* out, size_t size, size_t count, void* user) {
   auto* up = static_cast<Upload*>(user);
   const size_t n = std::min(size * count, up->data.size() - up->pos);
-  std::memcpy(out, up->data.data() + up->pos, n);
+  up->data.copy(out, n, up->pos);
   up->pos += n;
   return n;
 }
