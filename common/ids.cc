@@ -18,6 +18,8 @@ absl::string_view KindPrefix(EntityKind kind) {
       return "rec";
     case EntityKind::kAction:
       return "action";
+    case EntityKind::kPerson:
+      return "person";
   }
   return "";
 }
@@ -30,6 +32,8 @@ absl::string_view KindName(EntityKind kind) {
       return "recommendation";
     case EntityKind::kAction:
       return "action";
+    case EntityKind::kPerson:
+      return "person";
   }
   return "";
 }
@@ -41,7 +45,7 @@ std::string MakeEntityId(EntityKind kind, uint64_t number) {
 absl::StatusOr<EntityId> ParseEntityId(absl::string_view id,
                                        absl::string_view field) {
   for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,
-                          EntityKind::kAction}) {
+                          EntityKind::kAction, EntityKind::kPerson}) {
     std::string prefix = absl::StrCat(KindPrefix(kind), "-");
     if (absl::StartsWith(id, prefix)) {
       absl::string_view digits = id.substr(prefix.size());
@@ -61,7 +65,7 @@ absl::StatusOr<EntityId> ParseEntityId(absl::string_view id,
   }
   return absl::InvalidArgumentError(absl::StrCat(
       field, ": \"", id,
-      "\" is not an id; ids look like review-1, rec-3, action-12"));
+      "\" is not an id; ids look like review-1, rec-3, action-12, person-2"));
 }
 
 bool EntityIdLess(absl::string_view a, absl::string_view b) {

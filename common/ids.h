@@ -10,16 +10,18 @@
 
 namespace rectrack {
 
-enum class EntityKind { kReview, kRecommendation, kAction };
+// A person is an entry in the directory of people (leads' addresses).
+enum class EntityKind { kReview, kRecommendation, kAction, kPerson };
 
 struct EntityId {
   EntityKind kind;
   uint64_t number;
 };
 
-// "review", "rec" or "action".
+// "review", "rec", "action" or "person".
 absl::string_view KindPrefix(EntityKind kind);
-// A person's word for the kind: "review", "recommendation", "action".
+// A person's word for the kind: "review", "recommendation", "action",
+// "person".
 absl::string_view KindName(EntityKind kind);
 
 std::string MakeEntityId(EntityKind kind, uint64_t number);

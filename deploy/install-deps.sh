@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git systemd python3-yaml
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev
-  libcpp-httplib-dev libxlsxwriter-dev
+  libcpp-httplib-dev libxlsxwriter-dev libcurl4-openssl-dev
   python3 python3-grpcio python3-protobuf
   libzip-dev libpugixml-dev libgumbo-dev
 )
@@ -19,12 +19,12 @@ packages=(
 # deploy/lint.sh runs clang-format, clang-tidy and buf (from npm), the
 # demo's test looks for its server with pgrep, the printed report's text is
 # read with pdftotext, and the power-cut test makes an ext4 image with
-# mkfs.ext4 and shuts it down with xfs_io).
+# mkfs.ext4 and shuts it down with xfs_io, and the update cycle's test
+# receives rectrackd's mail with a real SMTP server, aiosmtpd).
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium fonts-liberation python3-pil openssl clang libclang-rt-14-dev
              clang-format clang-tidy procps poppler-utils e2fsprogs xfsprogs
-             libcurl4-openssl-dev nodejs python3-openpyxl
-             python3-prometheus-client)
+             nodejs python3-openpyxl python3-prometheus-client python3-aiosmtpd)
   # A Node.js from elsewhere brings its own npm; Debian's is for Debian's.
   command -v npm >/dev/null || packages+=(npm)
 fi

@@ -13,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -62,6 +63,27 @@ Options (each may also come from an environment variable or a config file):
   --http-static DIR    serve the files in DIR on the HTTP port (a web page)
   --http-cors-origins LIST  comma-separated origins whose pages may call
                        the HTTP port (CORS), e.g. https://intranet.example
+  --updates-need-approval true|false  whether an officer's answer to an
+                       update request waits for a scrutiny user's approval
+                       before it enters the record (default true); false:
+                       it goes straight in   RECTRACK_UPDATES_NEED_APPROVAL
+  --update-due-days N  updates asked before a meeting are due N days before
+                       it unless the request says (default 14)
+                                             RECTRACK_UPDATE_DUE_DAYS
+  --reminder-days N    leads who have not answered are reminded N days
+                       before the due day and on it (default 3)
+                                             RECTRACK_REMINDER_DAYS
+  --smtp-url URL       send the update cycle's mail (requests, reminders,
+                       digests) through this mail server: smtp://HOST:PORT
+                       (STARTTLS when offered; required with a password) or
+                       smtps://HOST:PORT. Unset: no mail is sent, and
+                       rectrack updates outbox shows what would be
+                                             RECTRACK_SMTP_URL
+  --smtp-from ADDRESS  the address mail comes from   RECTRACK_SMTP_FROM
+  --smtp-user NAME     log in to the mail server as NAME ...
+                                             RECTRACK_SMTP_USER
+  --smtp-password-file FILE  ... with the password in FILE (first line)
+                                             RECTRACK_SMTP_PASSWORD_FILE
   --help               show this help
 
 A flag beats the environment, which beats the config file (where the keys
@@ -92,9 +114,15 @@ is closed cleanly.
 // Options that take a value (without "--"); also the config file's keys,
 // except port-file and restore-from.
 const std::set<std::string> kValueFlags = {
-    "listen",      "data-dir",          "port-file",     "restore-from",
-    "tls-cert",    "tls-key",           "tls-client-ca", "http-listen",
-    "http-static", "http-cors-origins", "http-port-file"};
+    "listen",          "data-dir",
+    "port-file",       "restore-from",
+    "tls-cert",        "tls-key",
+    "tls-client-ca",   "http-listen",
+    "http-static",     "http-cors-origins",
+    "http-port-file",  "updates-need-approval",
+    "update-due-days", "reminder-days",
+    "smtp-url",        "smtp-from",
+    "smtp-user",       "smtp-password-file"};
 
 rectrack::Clock* clock_for_logs() { return rectrack::RealClock::Get(); }
 
@@ -126,7 +154,9 @@ bool ReadConfig(const std::string& path,
           path, " line ", n,
           ": expected \"KEY = VALUE\" with KEY one of listen, data-dir, "
           "tls-cert, tls-key, tls-client-ca, allow-plaintext, http-listen, "
-          "http-static, http-cors-origins");
+          "http-static, http-cors-origins, updates-need-approval, "
+          "update-due-days, reminder-days, smtp-url, smtp-from, smtp-user, "
+          "smtp-password-file");
       return false;
     }
     (*settings)[key] =
@@ -345,7 +375,15 @@ std::optional<int> ReadSettings(const std::map<std::string, std::string>& flags,
         std::make_pair("tls-cert", "RECTRACK_TLS_CERT"),
         std::make_pair("tls-key", "RECTRACK_TLS_KEY"),
         std::make_pair("tls-client-ca", "RECTRACK_TLS_CLIENT_CA"),
-        std::make_pair("http-listen", "RECTRACK_HTTP_LISTEN")}) {
+        std::make_pair("http-listen", "RECTRACK_HTTP_LISTEN"),
+        std::make_pair("updates-need-approval",
+                       "RECTRACK_UPDATES_NEED_APPROVAL"),
+        std::make_pair("update-due-days", "RECTRACK_UPDATE_DUE_DAYS"),
+        std::make_pair("reminder-days", "RECTRACK_REMINDER_DAYS"),
+        std::make_pair("smtp-url", "RECTRACK_SMTP_URL"),
+        std::make_pair("smtp-from", "RECTRACK_SMTP_FROM"),
+        std::make_pair("smtp-user", "RECTRACK_SMTP_USER"),
+        std::make_pair("smtp-password-file", "RECTRACK_SMTP_PASSWORD_FILE")}) {
     if (const char* v = std::getenv(env); v != nullptr && *v != '\0') {
       settings[key] = v;
     }
@@ -363,6 +401,54 @@ void WritePortFile(const std::string& path, int port) {
     out << port << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());
+}
+
+// updates-need-approval and update-due-days.
+std::optional<int> ReadUpdateSettings(
+    std::map<std::string, std::string>& settings,
+    rectrack::domain::UpdateSettings* out) {
+  if (settings.count("updates-need-approval")) {
+    const std::string& v = settings["updates-need-approval"];
+    if (v != "true" && v != "false") {
+      return Fail(
+          absl::StrCat("updates-need-approval must be true or false, "
+                       "not \"",
+                       v, "\""));
+    }
+    out->need_approval = v == "true";
+  }
+  for (auto [key, field] :
+       {std::make_pair("update-due-days", &out->due_days_before_meeting),
+        std::make_pair("reminder-days", &out->reminder_days_before_due)}) {
+    if (!settings.count(key)) continue;
+    int days = 0;
+    if (!absl::SimpleAtoi(settings[key], &days) || days < 0 || days > 365) {
+      return Fail(absl::StrCat(key,
+                               " must be a number of days from 0 to 365, "
+                               "not \"",
+                               settings[key], "\""));
+    }
+    *field = days;
+  }
+  return std::nullopt;
+}
+
+// smtp-url, smtp-from, smtp-user, smtp-password-file.
+std::optional<int> ReadMailSettings(
+    std::map<std::string, std::string>& settings,
+    rectrack::service::MailOptions* out) {
+  out->smtp_url = settings["smtp-url"];
+  out->from = settings["smtp-from"];
+  out->user = settings["smtp-user"];
+  if (const std::string& file = settings["smtp-password-file"]; !file.empty()) {
+    std::ifstream in(file);
+    if (!in || !std::getline(in, out->password)) {
+      return Fail(absl::StrCat("cannot read the mail password from ", file));
+    }
+    out->password =
+        std::string(absl::StripTrailingAsciiWhitespace(out->password));
+  }
+  return std::nullopt;
 }
 
 // Runs the server until SIGINT or SIGTERM.
@@ -390,6 +476,10 @@ int Serve(std::map<std::string, std::string>& settings) {
     }
     options.allow_plaintext = settings["allow-plaintext"] == "true";
   }
+  if (auto stop = ReadUpdateSettings(settings, &options.updates)) {
+    return *stop;
+  }
+  if (auto stop = ReadMailSettings(settings, &options.mail)) return *stop;
 
   // Signals are taken by sigwait below, so block them in every thread.
   sigset_t signals;

@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/client.h"
 #include "gmock/gmock.h"
@@ -48,6 +49,13 @@ inline v1::Command Progress(const std::string& action) {
   c.mutable_report_progress()->set_id(action);
   c.mutable_report_progress()->set_text("Consultation under way");
   c.mutable_report_progress()->set_reported_on("2023-11-01");
+  return c;
+}
+
+inline v1::Command Answer(const std::string& action) {
+  v1::Command c;
+  c.mutable_answer_update()->set_id(action);
+  c.mutable_answer_update()->set_text("Play areas surveyed");
   return c;
 }
 
@@ -145,7 +153,21 @@ class AccessTest : public ::testing::Test {
     return s.ok() ? r.results(0).entity_id() : "";
   }
 
+  // A new action led by Jane Smith with an update asked of its lead (by
+  // the admin) for a meeting in 2030.
+  std::string AskedAction() {
+    const std::string action = NewAction("Jane Smith");
+    v1::Command ask;
+    ask.mutable_request_updates()->set_review_id(review_);
+    ++asked_;
+    ask.mutable_request_updates()->set_meeting(
+        absl::StrFormat("2030-%02d-%02d", 1 + asked_ / 28, 1 + asked_ % 28));
+    EXPECT_TRUE(Apply(*admin_, {ask}).ok());
+    return action;
+  }
+
   testing::TempDir dir_;
+  int asked_ = 0;
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::map<Role, std::string> tokens_;
   std::unique_ptr<Server> server_;

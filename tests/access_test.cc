@@ -55,6 +55,20 @@ const std::vector<Permitted>& PermissionTable() {
        [](AccessTest& t, Stub& s) {
          return AccessTest::Apply(s, {Progress(t.NewAction("Tom Jones"))});
        }},
+      {"Apply", "answer the update asked on an action the officer leads",
+       kOfficerUp,
+       [](AccessTest& t, Stub& s) {
+         const std::string action = t.AskedAction();
+         return AccessTest::Apply(s, {Answer(action)});
+       }},
+      {"Apply", "approve or return an officer's answer", kScrutinyUp,
+       [](AccessTest& t, Stub& s) {
+         const std::string action = t.AskedAction();
+         AccessTest::Apply(*t.admin_, {Answer(action)});
+         v1::Command approve;
+         approve.mutable_approve_update()->set_id(action);
+         return AccessTest::Apply(s, {approve});
+       }},
       {"BulkApply", "progress on actions the officer leads", kOfficerUp,
        [](AccessTest& t, Stub& s) {
          return Bulk(s, Progress(t.NewAction("Jane Smith")));
@@ -130,6 +144,19 @@ const std::vector<Permitted>& PermissionTable() {
            return grpc::Status::OK;
          }
          return reader->Finish();
+       }},
+      {"ListPeople", "the directory of people (leads' addresses)", kEveryone,
+       [](AccessTest&, Stub& s) {
+         return Unary(&Stub::ListPeople, s, v1::ListPeopleRequest());
+       }},
+      {"ListUpdates", "the updates asked of leads, and where each stands",
+       kEveryone,
+       [](AccessTest&, Stub& s) {
+         return Unary(&Stub::ListUpdates, s, v1::ListUpdatesRequest());
+       }},
+      {"ListOutbox", "the update cycle's messages, due and sent", kEveryone,
+       [](AccessTest&, Stub& s) {
+         return Unary(&Stub::ListOutbox, s, v1::ListOutboxRequest());
        }},
       {"Verify", "check the database against its log", kAdminOnly,
        [](AccessTest&, Stub& s) {

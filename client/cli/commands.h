@@ -23,6 +23,8 @@ void AddTransferCommands(std::vector<CommandSpec>* commands);
 void AddCompletionCommands(std::vector<CommandSpec>* commands);
 // correct.cc: correct and retract.
 void AddCorrectionCommands(std::vector<CommandSpec>* commands);
+// updates.cc: people and updates (the update cycle before each meeting).
+void AddUpdateCommands(std::vector<CommandSpec>* commands);
 
 const std::vector<CommandSpec>& AllCommands();
 

@@ -145,8 +145,13 @@ std::string DescribeChange(const v1::Event& e, const ReportNames& names) {
                                         p.action_status_set().status())),
                       p.action_status_set().note());
     case v1::EventPayload::kProgressReported:
-      return absl::StrCat("Progress on ", who, ": ",
-                          OneLine(p.progress_reported().text()));
+      return absl::StrCat(
+          "Progress on ", who, ": ", OneLine(p.progress_reported().text()),
+          p.progress_reported().answered_by().empty()
+              ? ""
+              : absl::StrCat(" (update from ",
+                             p.progress_reported().answered_by(),
+                             ", approved by ", e.actor(), ")"));
     case v1::EventPayload::kRecordCorrected: {
       const v1::CorrectRecord& c = p.record_corrected();
       return WithNote(
@@ -161,6 +166,30 @@ std::string DescribeChange(const v1::Event& e, const ReportNames& names) {
           p.progress_retracted().reason());
     case v1::EventPayload::kReviewClosed:
       return WithNote("Review closed", p.review_closed().note());
+    case v1::EventPayload::kPersonAdded:
+      return absl::StrCat(p.person_added().name(), " in the directory at ",
+                          p.person_added().email());
+    case v1::EventPayload::kUpdateRequested:
+      return absl::StrCat("Update on ", who, " asked of ",
+                          absl::StrJoin(p.update_requested().leads(), "; "),
+                          " for the meeting of ",
+                          UkDate(p.update_requested().meeting()), ", due ",
+                          UkDate(p.update_requested().due()));
+    case v1::EventPayload::kUpdateAnswered:
+      return absl::StrCat("Update on ", who, " answered by ", e.actor(), ": ",
+                          OneLine(p.update_answered().text()));
+    case v1::EventPayload::kUpdateDecided:
+      return WithNote(
+          absl::StrCat("Update on ", who, " from ",
+                       p.update_decided().answered_by(),
+                       p.update_decided().status() == v1::UPDATE_STATUS_RETURNED
+                           ? " returned by "
+                           : " approved by ",
+                       e.actor()),
+          p.update_decided().comment());
+    case v1::EventPayload::kMessageSent:
+      return absl::StrCat("Message sent to ", p.message_sent().to(), ": ",
+                          p.message_sent().subject());
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }
@@ -193,6 +222,8 @@ std::string ExceptionKindWords(v1::ReportException::Kind kind) {
       return "Target revised more than once";
     case v1::ReportException::KIND_PROPOSED_FOR_SIGN_OFF:
       return "Proposed for sign-off";
+    case v1::ReportException::KIND_UPDATE_NOT_ANSWERED:
+      return "Update not answered";
     default:
       return "Exception";
   }

@@ -60,13 +60,13 @@ std::string JoinResults(const std::vector<std::string>& parts) {
 // errors name the chunk.
 store::EventStore::Decider DecideChunks(
     const std::shared_ptr<const std::vector<v1::ApplyRequest>>& chunks,
-    const Actor& actor) {
-  return [chunks,
-          actor](store::Transaction& txn) -> absl::StatusOr<std::string> {
+    const Actor& actor, UpdateSettings settings) {
+  return [chunks, actor,
+          settings](store::Transaction& txn) -> absl::StatusOr<std::string> {
     std::vector<std::string> results;
     // A dry run reports every problem; a real run stops at the first.
     const bool dry_run = (*chunks)[0].dry_run();
-    RequestDecider decider(txn, actor, dry_run);
+    RequestDecider decider(txn, actor, dry_run, settings);
     absl::Status first_failure;          // its code and details are the reply's
     google::rpc::BadRequest violations;  // of every chunk
     std::vector<std::string> problems;
@@ -150,7 +150,7 @@ void Commands::Apply(const v1::ApplyRequest& request, const Actor& actor,
   auto chunks = std::make_shared<const std::vector<v1::ApplyRequest>>(
       std::vector<v1::ApplyRequest>{request});
   store_->Submit(
-      std::move(info), DecideChunks(chunks, actor),
+      std::move(info), DecideChunks(chunks, actor, settings_),
       [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
         if (!result.ok()) {
           done(result.status());
@@ -196,7 +196,7 @@ void Commands::ApplyAll(std::vector<v1::ApplyRequest> chunks,
   auto shared =
       std::make_shared<const std::vector<v1::ApplyRequest>>(std::move(chunks));
   store_->Submit(
-      std::move(info), DecideChunks(shared, actor),
+      std::move(info), DecideChunks(shared, actor, settings_),
       [done = std::move(done)](absl::StatusOr<store::CommitResult> result) {
         if (!result.ok()) {
           done(result.status());

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "rectrack/v1/tracker.pb.h"
 #include "server/domain/actor.h"
+#include "server/domain/update_settings.h"
 #include "server/store/event_store.h"
 
 namespace rectrack::domain {
@@ -24,7 +25,8 @@ inline constexpr int kMaxCommandsAllOrNothing = 200000;
 class Commands {
  public:
   // `store` is not owned and must outlive this.
-  explicit Commands(store::EventStore* store) : store_(store) {}
+  explicit Commands(store::EventStore* store, UpdateSettings settings = {})
+      : store_(store), settings_(settings) {}
 
   using ApplyDone = std::function<void(absl::StatusOr<v1::ApplyResponse>)>;
   // Validates `request` and commits all of its events atomically, recorded
@@ -49,6 +51,7 @@ class Commands {
 
  private:
   store::EventStore* store_;
+  const UpdateSettings settings_;
 };
 
 // The ApplyResponses of a stored request result (one per chunk of an

@@ -52,7 +52,7 @@ absl::StatusOr<v1::Action> RequestDecider::LoadChangeableAction(
   RECTRACK_ASSIGN_OR_RETURN(v1::Action action, LoadAction(ref, "id"));
   // Who may change it is decided on the action as it stands now, in the
   // commit, before anything else about it is told.
-  if (actor_.guard != nullptr) {
+  if (actor_.guard != nullptr && !entering_answer_) {
     RECTRACK_RETURN_IF_ERROR(actor_.guard->Admit(*command_, &action));
   }
   RECTRACK_RETURN_IF_ERROR(CheckReviewOpen(action.review_id()));
@@ -136,6 +136,8 @@ absl::Status RequestDecider::ReportProgress(const v1::ReportProgress& c) {
   v1::ReportProgress* e = p.mutable_progress_reported();
   e->set_id(action.id());
   e->set_text(Trimmed(c.text()));
+  // Set by the server: only an answer entering the record says whose it is.
+  if (entering_answer_) e->set_answered_by(c.answered_by());
   RECTRACK_ASSIGN_OR_RETURN(*e->mutable_reported_on(),
                             PastDate(c.reported_on(), "reported_on"));
   RECTRACK_RETURN_IF_ERROR(NotBefore(e->reported_on(), "reported_on",

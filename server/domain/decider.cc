@@ -146,7 +146,7 @@ absl::Status RequestDecider::RunOne(const v1::Command& c) {
   // LoadChangeableAction; every other command here.
   const bool changes_action = c.has_update_action() ||
                               c.has_set_action_status() ||
-                              c.has_report_progress();
+                              c.has_report_progress() || c.has_answer_update();
   if (actor_.guard != nullptr && !changes_action) {
     RECTRACK_RETURN_IF_ERROR(actor_.guard->Admit(c, nullptr));
   }
@@ -177,6 +177,18 @@ absl::Status RequestDecider::RunOne(const v1::Command& c) {
       return CorrectRecord(c.correct_record());
     case v1::Command::kRetractProgress:
       return RetractProgress(c.retract_progress());
+    case v1::Command::kAddPerson:
+      return AddPerson(c.add_person());
+    case v1::Command::kRequestUpdates:
+      return RequestUpdates(c.request_updates());
+    case v1::Command::kAnswerUpdate:
+      return AnswerUpdate(c.answer_update());
+    case v1::Command::kApproveUpdate:
+      return ApproveUpdate(c.approve_update());
+    case v1::Command::kReturnUpdate:
+      return ReturnUpdate(c.return_update());
+    case v1::Command::kRecordMessageSent:
+      return RecordMessageSent(c.record_message_sent());
     case v1::Command::OP_NOT_SET:
       break;
   }
@@ -329,6 +341,9 @@ absl::Status RequestDecider::Record(const std::string& stream,
   } else if (auto ait = states.actions.find(stream);
              ait != states.actions.end()) {
     version = ait->second.version();
+  } else if (auto pit = states.people.find(stream);
+             pit != states.people.end()) {
+    version = pit->second.version();
   }
   RECTRACK_ASSIGN_OR_RETURN(v1::Event stored,
                             txn_.Append(std::move(event), version));
@@ -355,6 +370,10 @@ absl::Status RequestDecider::Record(const std::string& stream,
   StoreWithIndexes(before, stream, states.reviews);
   StoreWithIndexes(before, stream, states.recommendations);
   StoreWithIndexes(before, stream, states.actions);
+  StoreWithIndexes(before, stream, states.people);
+  for (const auto& [key, message] : states.sent) {
+    txn_.PutState(SentMessageKey(key), message.SerializeAsString());
+  }
   for (const auto& [id, action] : states.actions) {
     auto it = actions_before.find(id);
     for (auto& [key, bytes] : it == actions_before.end()
@@ -363,9 +382,7 @@ absl::Status RequestDecider::Record(const std::string& stream,
       txn_.PutState(key, std::move(bytes));
     }
   }
-  if (held_.reviews.size() + held_.recommendations.size() +
-          held_.actions.size() >=
-      kMaxHeld) {
+  if (HeldCount() >= kMaxHeld) {
     SaveHeld();
     held_ = EntityStates();
   }
@@ -420,6 +437,11 @@ void RequestDecider::Hold(const std::string& id, const v1::Action& action) {
   unsaved_.insert(id);
 }
 
+void RequestDecider::Hold(const std::string& id, const v1::Person& person) {
+  held_.people[id] = person;
+  unsaved_.insert(id);
+}
+
 void RequestDecider::SaveHeld() {
   auto save = [&](const auto& entities) {
     for (const auto& [id, entity] : entities) {
@@ -429,6 +451,7 @@ void RequestDecider::SaveHeld() {
   save(held_.reviews);
   save(held_.recommendations);
   save(held_.actions);
+  save(held_.people);
   unsaved_.clear();
 }
 

@@ -23,6 +23,7 @@
 #include "server/domain/fold.h"
 #include "server/domain/index_entries.h"
 #include "server/domain/stored_state.h"
+#include "server/domain/update_settings.h"
 #include "server/store/event_store.h"
 
 namespace rectrack::domain {
@@ -31,8 +32,12 @@ class RequestDecider {
  public:
   // With `keep_going` (dry runs), a failing command does not stop the run:
   // every problem is reported. `txn` and `actor` must outlive the decider.
-  RequestDecider(store::Transaction& txn, const Actor& actor, bool keep_going)
-      : txn_(txn), actor_(actor), keep_going_(keep_going) {}
+  RequestDecider(store::Transaction& txn, const Actor& actor, bool keep_going,
+                 UpdateSettings settings = {})
+      : txn_(txn),
+        actor_(actor),
+        keep_going_(keep_going),
+        settings_(settings) {}
 
   // Runs `commands` after any run before on this decider: "$N" counts from
   // the first command of the first run. Returns this run's results; with
@@ -91,6 +96,11 @@ class RequestDecider {
   void Hold(const std::string& id, const v1::Review& review);
   void Hold(const std::string& id, const v1::Recommendation& rec);
   void Hold(const std::string& id, const v1::Action& action);
+  void Hold(const std::string& id, const v1::Person& person);
+  size_t HeldCount() const {
+    return held_.reviews.size() + held_.recommendations.size() +
+           held_.actions.size() + held_.people.size();
+  }
   // Puts every changed held entity into the transaction.
   void SaveHeld();
 
@@ -130,9 +140,35 @@ class RequestDecider {
   absl::Status CorrectAction(const v1::CorrectRecord& c, const std::string& id);
   absl::Status RetractProgress(const v1::RetractProgress& c);
 
+  // The update cycle (decide_update.cc).
+  absl::Status AddPerson(const v1::AddPerson& c);
+  absl::Status RequestUpdates(const v1::RequestUpdates& c);
+  // One UpdateRequested on `action`, unless it was asked for `meeting`
+  // already or an answer waits for approval; true if recorded.
+  absl::StatusOr<bool> RequestUpdate(const v1::Action& action,
+                                     const std::string& meeting,
+                                     const std::string& due);
+  absl::Status AnswerUpdate(const v1::AnswerUpdate& c);
+  absl::Status ApproveUpdate(const v1::ApproveUpdate& c);
+  absl::Status ReturnUpdate(const v1::ReturnUpdate& c);
+  absl::Status RecordMessageSent(const v1::RecordMessageSent& c);
+  // The answer's note, status and target enter the record on `action_id`
+  // through ReportProgress, SetActionStatus and UpdateAction themselves,
+  // as if given directly, dated the answer's day.
+  absl::Status EnterAnswer(const std::string& action_id,
+                           const v1::UpdateAnswer& answer);
+  // The day an update for `meeting` is due by default.
+  std::string DefaultDue(const std::string& meeting) const;
+  // The command's results from `first` on become one, counting its events.
+  void CollapseResults(size_t first, const std::string& entity_id);
+
   store::Transaction& txn_;
   const Actor& actor_;
   const bool keep_going_;
+  const UpdateSettings settings_;
+  // While an answer enters the record: the guard admitted the answer, so
+  // it is not asked again about the changes the answer makes.
+  bool entering_answer_ = false;
   const v1::Command* command_ = nullptr;
   std::vector<v1::CommandResult> results_;
   EntityStates held_;
@@ -145,6 +181,8 @@ absl::flat_hash_map<std::string, Entity>& RequestDecider::HeldOf() {
     return held_.reviews;
   } else if constexpr (std::is_same_v<Entity, v1::Recommendation>) {
     return held_.recommendations;
+  } else if constexpr (std::is_same_v<Entity, v1::Person>) {
+    return held_.people;
   } else {
     return held_.actions;
   }
@@ -163,11 +201,7 @@ absl::StatusOr<Entity> RequestDecider::Load(const std::string& id,
                             KindName(kind), id);
   }
   RECTRACK_ASSIGN_OR_RETURN(Entity entity, ParseState<Entity>(id, *bytes));
-  if (held_.reviews.size() + held_.recommendations.size() +
-          held_.actions.size() <
-      kMaxHeld) {
-    held.emplace(id, entity);
-  }
+  if (HeldCount() < kMaxHeld) held.emplace(id, entity);
   return entity;
 }
 

@@ -122,4 +122,10 @@ std::vector<std::string> SearchWords(absl::string_view text) {
   return {words.begin(), words.end()};
 }
 
+bool UpdateOverdue(const v1::UpdateRequest& r, const std::string& day) {
+  return (r.status() == v1::UPDATE_STATUS_OPEN ||
+          r.status() == v1::UPDATE_STATUS_RETURNED) &&
+         !r.due().empty() && r.due() < day;
+}
+
 }  // namespace rectrack::domain

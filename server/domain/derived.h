@@ -16,6 +16,10 @@ inline constexpr int kDefaultDueSoonDays = 30;
 // Neither completed nor cancelled: can still become overdue.
 bool IsOpen(v1::ActionStatus status);
 
+// An update asked of an action's leads that is still unanswered (open or
+// returned) after its due day, on `day`.
+bool UpdateOverdue(const v1::UpdateRequest& request, const std::string& day);
+
 // A target a person can read: given, and holding a date (or "Ongoing").
 bool HasReadableTarget(const v1::Timescale& t);
 

@@ -117,8 +117,10 @@ void SetActionStatusTo(const v1::Event& event, v1::ActionStatus status,
   Touch(event, action);
 }
 
-void RecordProgressNote(const v1::Event& event, const std::string& text,
-                        const std::string& reported_on, v1::Action* action) {
+v1::ProgressUpdate* RecordProgressNote(const v1::Event& event,
+                                       const std::string& text,
+                                       const std::string& reported_on,
+                                       v1::Action* action) {
   const uint32_t number = action->progress_count() + 1;
   v1::ProgressUpdate* u = action->add_progress();
   u->set_text(text);
@@ -128,6 +130,7 @@ void RecordProgressNote(const v1::Event& event, const std::string& text,
   u->set_number(number);
   action->set_progress_count(number);
   Touch(event, action);
+  return u;
 }
 
 namespace {
@@ -311,7 +314,8 @@ absl::Status FoldProgressReported(const v1::Event& event,
   auto act = Existing(states->actions, event);
   if (!act.ok()) return act.status();
   RecordProgressNote(event, p.progress_reported().text(),
-                     p.progress_reported().reported_on(), *act);
+                     p.progress_reported().reported_on(), *act)
+      ->set_answered_by(p.progress_reported().answered_by());
   return absl::OkStatus();
 }
 
@@ -415,7 +419,98 @@ absl::Status FoldProgressRetracted(const v1::Event& event,
   return absl::OkStatus();
 }
 
+// The first PersonAdded of a stream creates the person; a later one (an
+// address changed) replaces the address.
+absl::Status FoldPersonAdded(const v1::Event& event, const v1::EventPayload& p,
+                             EntityStates* states) {
+  v1::Person& person = states->people[event.stream()];
+  person.set_id(event.stream());
+  person.set_name(p.person_added().name());
+  person.set_email(p.person_added().email());
+  person.set_version(event.version());
+  return absl::OkStatus();
+}
+
+absl::Status FoldUpdateRequested(const v1::Event& event,
+                                 const v1::EventPayload& p,
+                                 EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  v1::UpdateRequest* r = (*act)->mutable_update_request();
+  r->Clear();
+  r->set_meeting(p.update_requested().meeting());
+  r->set_due(p.update_requested().due());
+  r->set_status(v1::UPDATE_STATUS_OPEN);
+  r->set_requested_by(event.actor());
+  *r->mutable_requested_at() = event.recorded_at();
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldUpdateAnswered(const v1::Event& event,
+                                const v1::EventPayload& p,
+                                EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  const v1::AnswerUpdate& a = p.update_answered();
+  v1::UpdateRequest* r = (*act)->mutable_update_request();
+  v1::UpdateAnswer* out = r->mutable_answer();
+  out->Clear();
+  out->set_text(a.text());
+  out->set_status(a.status());
+  out->set_has_timescale(a.has_timescale());
+  out->set_timescale(a.timescale());
+  out->set_reason(a.reason());
+  out->set_answered_on(a.answered_on());
+  out->set_answered_by(event.actor());
+  *out->mutable_answered_at() = event.recorded_at();
+  r->set_status(v1::UPDATE_STATUS_ANSWERED);
+  r->clear_comment();
+  r->clear_decided_by();
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+// Approved or returned. An approval's note, status and target are events
+// of their own (ProgressReported, ActionStatusChanged, ActionUpdated)
+// recorded with it, so they fold as every other.
+absl::Status FoldUpdateDecided(const v1::Event& event,
+                               const v1::EventPayload& p,
+                               EntityStates* states) {
+  auto act = Existing(states->actions, event);
+  if (!act.ok()) return act.status();
+  v1::UpdateRequest* r = (*act)->mutable_update_request();
+  r->set_status(p.update_decided().status());
+  r->set_comment(p.update_decided().comment());
+  r->set_decided_by(event.actor());
+  Touch(event, *act);
+  return absl::OkStatus();
+}
+
+absl::Status FoldMessageSent(const v1::Event& event, const v1::EventPayload& p,
+                             EntityStates* states) {
+  auto review = Existing(states->reviews, event);
+  if (!review.ok()) return review.status();
+  Touch(event, *review);
+  const v1::RecordMessageSent& m = p.message_sent();
+  v1::OutboxMessage& out = states->sent[m.key()];
+  out.set_key(m.key());
+  out.set_kind(m.key().substr(0, m.key().find('/')));
+  out.set_review_id(m.review_id());
+  out.set_to(m.to());
+  out.set_subject(m.subject());
+  out.set_body(m.body());
+  out.set_sent(true);
+  *out.mutable_sent_at() = event.recorded_at();
+  out.set_position(event.position());
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string SentMessageKey(const std::string& key) {
+  return absl::StrCat("sent/", key);
+}
 
 absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
   const v1::EventPayload& p = event.payload();
@@ -446,6 +541,16 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states) {
       return FoldRecordCorrected(event, p, states);
     case v1::EventPayload::kProgressRetracted:
       return FoldProgressRetracted(event, p, states);
+    case v1::EventPayload::kPersonAdded:
+      return FoldPersonAdded(event, p, states);
+    case v1::EventPayload::kUpdateRequested:
+      return FoldUpdateRequested(event, p, states);
+    case v1::EventPayload::kUpdateAnswered:
+      return FoldUpdateAnswered(event, p, states);
+    case v1::EventPayload::kUpdateDecided:
+      return FoldUpdateDecided(event, p, states);
+    case v1::EventPayload::kMessageSent:
+      return FoldMessageSent(event, p, states);
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }

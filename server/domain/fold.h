@@ -17,7 +17,13 @@ struct EntityStates {
   absl::flat_hash_map<std::string, v1::Review> reviews;
   absl::flat_hash_map<std::string, v1::Recommendation> recommendations;
   absl::flat_hash_map<std::string, v1::Action> actions;
+  absl::flat_hash_map<std::string, v1::Person> people;
+  // Messages of the update cycle recorded as sent, by key.
+  absl::flat_hash_map<std::string, v1::OutboxMessage> sent;
 };
+
+// The state key under which a sent message's record is kept.
+std::string SentMessageKey(const std::string& key);
 
 // Applies `event` to its own entity (created by an "…Opened"/"…Added"
 // event) and, when present in `states`, to the parent that lists it (a
@@ -33,9 +39,11 @@ absl::Status FoldEvent(const v1::Event& event, EntityStates* states);
 // read.
 
 // Appends progress note number progress_count + 1; sets version and
-// updated_at from `event`.
-void RecordProgressNote(const v1::Event& event, const std::string& text,
-                        const std::string& reported_on, v1::Action* action);
+// updated_at from `event`. Returns the note, for the caller to add to.
+v1::ProgressUpdate* RecordProgressNote(const v1::Event& event,
+                                       const std::string& text,
+                                       const std::string& reported_on,
+                                       v1::Action* action);
 // Sets status, its note and the day it took effect; version and updated_at.
 void SetActionStatusTo(const v1::Event& event, v1::ActionStatus status,
                        const std::string& note, const std::string& effective_on,

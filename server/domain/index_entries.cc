@@ -38,7 +38,17 @@ IndexEntries IndexEntriesOf(const v1::Action& a) {
   if (IsOpen(a.status()) && a.slippage().revisions() > 1) {
     out.insert({"open_action_revised_twice", ""});
   }
+  if (a.update_request().status() != v1::UPDATE_STATUS_UNSPECIFIED) {
+    out.insert({"action_by_update_status",
+                v1::UpdateStatus_Name(a.update_request().status())});
+  }
   return out;
+}
+
+IndexEntries IndexEntriesOf(const v1::Person& /*person*/) { return {}; }
+
+std::string PersonNameKey(const std::string& name) {
+  return "names/person/" + absl::AsciiStrToLower(Trimmed(name));
 }
 
 }  // namespace rectrack::domain

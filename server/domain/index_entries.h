@@ -21,5 +21,10 @@ IndexEntries IndexEntriesOf(const v1::Recommendation& recommendation);
 // An action is found by review, status, lead, words, due day, and (while
 // open) due day and "revised more than once".
 IndexEntries IndexEntriesOf(const v1::Action& action);
+// A person is found by name through its own state key (PersonNameKey), so
+// that the committer can look it up; no index entries.
+IndexEntries IndexEntriesOf(const v1::Person& person);
+// The state key holding the id of the person called `name` (any case).
+std::string PersonNameKey(const std::string& name);
 
 }  // namespace rectrack::domain

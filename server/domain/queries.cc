@@ -275,6 +275,8 @@ absl::StatusOr<bool> Queries::BelongsToReview(const v1::Event& event,
                                 GetActionParent(event.stream()));
       return action.review_id() == review_id;
     }
+    case EntityKind::kPerson:
+      return false;
   }
   return false;
 }

@@ -70,6 +70,13 @@ class Queries {
   absl::StatusOr<bool> BelongsToReview(const v1::Event& event,
                                        const std::string& review_id);
 
+  // The directory of people, in the order added (list_updates.cc).
+  absl::StatusOr<v1::ListPeopleResponse> ListPeople();
+  // Actions with an update asked of them that match every filter set in
+  // `request`, in id order, overdue worked out for today (list_updates.cc).
+  absl::StatusOr<v1::ListUpdatesResponse> ListUpdates(
+      const v1::ListUpdatesRequest& request);
+
   // `current` as it stood by `spec` (NOT_FOUND if it did not exist yet).
   absl::StatusOr<v1::Action> ActionAsOf(const v1::Action& current,
                                         const std::optional<AsOfSpec>& spec);

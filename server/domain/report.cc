@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/dates.h"
 #include "common/status_macros.h"
 #include "server/domain/as_of.h"
@@ -29,6 +30,12 @@ void AddStatusCounts(const std::map<v1::RecommendationStatus, uint32_t>& counts,
     c->set_status(status);
     c->set_count(count);
   }
+}
+
+bool IsUpdateCycle(const v1::Event& e) {
+  return e.payload().has_update_requested() ||
+         e.payload().has_update_answered() ||
+         e.payload().has_update_decided() || e.payload().has_message_sent();
 }
 
 // Every stream of the review; what exists now includes all that ever did.
@@ -150,6 +157,10 @@ class ReportBuilder {
                  v1::ReportSummary* summary) {
     v1::Action* action = item->add_actions();
     *action = folded;
+    // What a lead answered is not in the record until it is approved.
+    if (action->update_request().status() != v1::UPDATE_STATUS_APPROVED) {
+      action->mutable_update_request()->clear_answer();
+    }
     *action->mutable_standing() = StandingOn(*action, day_, due_soon_days_);
     summary->set_actions(summary->actions() + 1);
     switch (action->standing().rag()) {
@@ -200,6 +211,9 @@ class ReportBuilder {
     absl::flat_hash_map<std::string, int> notes_seen;
     for (size_t i = 0; i < events_.size(); ++i) {
       if (RetractedNote(events_[i], &notes_seen)) continue;
+      // Asking, answering and deciding are not changes to the record; an
+      // approved answer's note, status and target are events of their own.
+      if (IsUpdateCycle(events_[i])) continue;
       if (!since.empty() && days_[i] < since) continue;
       changes.emplace_back(days_[i], &events_[i]);
     }
@@ -259,6 +273,13 @@ class ReportBuilder {
           add(Kind::KIND_REVISED_MORE_THAN_ONCE, rec.id(), a.id(),
               absl::StrCat("target revised ", a.slippage().revisions(),
                            " times, now ", a.timescale().text()));
+        }
+        if (IsOpen(a.status()) && UpdateOverdue(a.update_request(), day_)) {
+          const v1::UpdateRequest& r = a.update_request();
+          add(Kind::KIND_UPDATE_NOT_ANSWERED, rec.id(), a.id(),
+              absl::StrCat("update for the meeting of ", r.meeting(),
+                           " not answered by ", absl::StrJoin(a.leads(), "; "),
+                           " (due ", r.due(), ")"));
         }
       }
       if (all_done && !IsFinal(rec.status()) &&

@@ -18,6 +18,7 @@
 #include "rectrack/v1/domain.pb.h"
 #include "rectrack/v1/tracker.pb.h"
 #include "server/domain/commands.h"
+#include "server/domain/outbox.h"
 #include "server/domain/queries.h"
 #include "server/domain/report.h"
 #include "server/domain/whole_log.h"
@@ -28,8 +29,12 @@ namespace rectrack::domain {
 class Tracker {
  public:
   // `store` is not owned and must outlive the tracker.
-  explicit Tracker(store::EventStore* store)
-      : store_(store), commands_(store), queries_(store), whole_log_(store) {}
+  explicit Tracker(store::EventStore* store, UpdateSettings settings = {})
+      : store_(store),
+        settings_(settings),
+        commands_(store, settings),
+        queries_(store),
+        whole_log_(store) {}
 
   using ApplyDone = Commands::ApplyDone;
   using ApplyAllDone = Commands::ApplyAllDone;
@@ -101,6 +106,19 @@ class Tracker {
     return queries_.BelongsToReview(event, review_id);
   }
 
+  // The update cycle (see queries.h).
+  absl::StatusOr<v1::ListPeopleResponse> ListPeople() {
+    return queries_.ListPeople();
+  }
+  absl::StatusOr<v1::ListUpdatesResponse> ListUpdates(
+      const v1::ListUpdatesRequest& request) {
+    return queries_.ListUpdates(request);
+  }
+  absl::StatusOr<v1::ListOutboxResponse> ListOutbox(
+      const v1::ListOutboxRequest& request) {
+    return BuildOutbox(store_, &queries_, request, settings_);
+  }
+
   // The committee report (see report.h).
   absl::StatusOr<v1::Report> GetReport(const v1::GetReportRequest& request) {
     return BuildReport(store_, &queries_, request);
@@ -124,6 +142,7 @@ class Tracker {
 
  private:
   store::EventStore* store_;
+  const UpdateSettings settings_;
   Commands commands_;
   Queries queries_;
   WholeLog whole_log_;

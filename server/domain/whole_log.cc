@@ -56,6 +56,8 @@ class Verifier {
     RECTRACK_RETURN_IF_ERROR(
         CheckStates(folded_.actions, "action-", v1::Action()));
     RECTRACK_RETURN_IF_ERROR(CheckParts());
+    RECTRACK_RETURN_IF_ERROR(
+        CheckStates(folded_.people, "person-", v1::Person()));
     RECTRACK_RETURN_IF_ERROR(CheckIndexes());
     RECTRACK_RETURN_IF_ERROR(CheckCounters());
     RECTRACK_RETURN_IF_ERROR(CheckRequests());
@@ -283,7 +285,7 @@ class Verifier {
   // 5. Id counters are past every id handed out.
   absl::Status CheckCounters() {
     for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,
-                            EntityKind::kAction}) {
+                            EntityKind::kAction, EntityKind::kPerson}) {
       uint64_t highest = 0;
       for (const auto& [stream, version] : versions_) {
         auto parsed = ParseEntityId(stream, "");
@@ -410,7 +412,8 @@ class Rebuilder {
  private:
   size_t Held() const {
     return states_.reviews.size() + states_.recommendations.size() +
-           states_.actions.size();
+           states_.actions.size() + states_.people.size() +
+           states_.sent.size();
   }
 
   template <typename Entity>
@@ -436,6 +439,8 @@ class Rebuilder {
         return BringInto(id, &states_.recommendations);
       case EntityKind::kAction:
         return BringInto(id, &states_.actions);
+      case EntityKind::kPerson:
+        return BringInto(id, &states_.people);
     }
     return absl::OkStatus();
   }
@@ -508,6 +513,13 @@ class Rebuilder {
     add(states_.reviews);
     add(states_.recommendations);
     add(states_.actions);
+    add(states_.people);
+    for (const auto& [id, person] : states_.people) {
+      if (changed_.contains(id)) out.emplace_back(PersonNameKey(person.name()), id);
+    }
+    for (const auto& [key, message] : states_.sent) {
+      out.emplace_back(SentMessageKey(key), message.SerializeAsString());
+    }
     if (!out.empty()) {
       RECTRACK_RETURN_IF_ERROR(store_->PutProjections(out, {}));
     }
@@ -541,6 +553,7 @@ class Rebuilder {
     RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Review>("review-", &batch));
     RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Recommendation>("rec-", &batch));
     RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Action>("action-", &batch));
+    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Person>("person-", &batch));
     return batch.empty() ? absl::OkStatus() : store_->PutProjections({}, batch);
   }
 

@@ -39,6 +39,9 @@ const std::map<std::string, Permission>& RpcTable() {
       {"Watch", Permission::kRead},
       {"Verify", Permission::kAdminister},
       {"Backup", Permission::kAdminister},
+      {"ListPeople", Permission::kRead},
+      {"ListUpdates", Permission::kRead},
+      {"ListOutbox", Permission::kRead},
   };
   return *table;
 }
@@ -344,7 +347,8 @@ absl::Status Access::AdmitCommands(const v1::ApplyRequest& request) {
 
 namespace {
 
-// An officer's guard: progress and status only, on actions it leads.
+// An officer's guard: progress, status and answers to update requests
+// only, on actions it leads.
 class OwnActionsGuard final : public domain::CommandGuard {
  public:
   explicit OwnActionsGuard(Principal principal)
@@ -356,7 +360,8 @@ class OwnActionsGuard final : public domain::CommandGuard {
         c, c.GetDescriptor()->FindOneofByName("op"));
     const std::string name = op == nullptr ? "empty" : op->name();
     if (action == nullptr ||
-        !(c.has_report_progress() || c.has_set_action_status())) {
+        !(c.has_report_progress() || c.has_set_action_status() ||
+          c.has_answer_update())) {
       return Denied(principal_, Permission::kChange,
                     absl::StrCat("apply ", name));
     }

@@ -5,8 +5,9 @@
 //
 // Roles and permissions:
 //   viewer   read
-//   officer  read, update own actions (progress and status on actions
-//            led by one of the token's --lead names)
+//   officer  read, update own actions (progress, status and answers to
+//            update requests on actions led by one of the token's --lead
+//            names)
 //   scrutiny read, change (every command of Apply and BulkApply)
 //   admin    read, change, administer (Verify, Backup; tokens are managed
 //            with rectrackd token on the server's machine)

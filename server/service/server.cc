@@ -183,6 +183,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options) {
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
+  RECTRACK_RETURN_IF_ERROR(CheckMailOptions(options.mail));
   RECTRACK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,
                             Credentials(options));
   if (!options.restore_from.empty()) {
@@ -194,7 +195,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   store_options.max_group_size = options.max_group_size;
   RECTRACK_ASSIGN_OR_RETURN(
       server->store_, store::EventStore::Open(options.data_dir, store_options));
-  server->tracker_ = std::make_unique<domain::Tracker>(server->store_.get());
+  server->tracker_ =
+      std::make_unique<domain::Tracker>(server->store_.get(), options.updates);
   if (server->store_->projections_stale()) {
     // Written by an older rectrackd: its state and indexes are rebuilt
     // from the log, which never changes form.
@@ -252,6 +254,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->reflection_v1_->SetCaller(server->in_process_.get());
   if (!options.http_listen.empty()) {
     RECTRACK_RETURN_IF_ERROR(server->StartHttp(secret));
+  }
+  if (!options.mail.smtp_url.empty()) {
+    server->mailer_ = std::make_unique<Mailer>(server->tracker_.get(),
+                                               options.mail, options.clock);
+    server->mailer_->Start();
   }
   return server;
 }
@@ -355,6 +362,8 @@ void Server::Shutdown(absl::Duration grace) {
   if (auto* health = grpc_server_->GetHealthCheckService()) {
     health->SetServingStatus(false);
   }
+  if (mailer_ != nullptr) mailer_->Stop();  // before the store stops
+  mailer_.reset();
   store_->StopAccepting();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   if (http_ != nullptr) http_->Stop();  // its calls have ended by now

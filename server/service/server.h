@@ -16,6 +16,7 @@
 #include "server/service/call_metrics.h"
 #include "server/service/http_gateway.h"
 #include "server/service/in_process.h"
+#include "server/service/mailer.h"
 #include "server/service/reflection_v1.h"
 #include "server/service/tracker_service.h"
 #include "server/store/event_store.h"
@@ -61,6 +62,11 @@ struct ServerOptions {
   std::string http_static;
   // Origins that browsers may call the HTTP port from (CORS).
   std::vector<std::string> http_cors_origins;
+  // The update cycle: whether officers' answers need approval, and how many
+  // days before a meeting updates are due.
+  domain::UpdateSettings updates;
+  // Mail of the update cycle; without an SMTP URL nothing is sent.
+  MailOptions mail;
 };
 
 class Server {
@@ -104,6 +110,7 @@ class Server {
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<InProcessCaller> in_process_;
   std::unique_ptr<HttpGateway> http_;
+  std::unique_ptr<Mailer> mailer_;
   int port_ = 0;
 };
 

@@ -286,6 +286,27 @@ grpc::ServerUnaryReactor* TrackerService::ListReviews(
   return Reply(context, tracker_->ListReviews(*request), response);
 }
 
+grpc::ServerUnaryReactor* TrackerService::ListPeople(
+    grpc::CallbackServerContext* context, const v1::ListPeopleRequest* request,
+    v1::ListPeopleResponse* response) {
+  RECTRACK_ADMIT(principal, "ListPeople", request);
+  return Reply(context, tracker_->ListPeople(), response);
+}
+
+grpc::ServerUnaryReactor* TrackerService::ListUpdates(
+    grpc::CallbackServerContext* context, const v1::ListUpdatesRequest* request,
+    v1::ListUpdatesResponse* response) {
+  RECTRACK_ADMIT(principal, "ListUpdates", request);
+  return Reply(context, tracker_->ListUpdates(*request), response);
+}
+
+grpc::ServerUnaryReactor* TrackerService::ListOutbox(
+    grpc::CallbackServerContext* context, const v1::ListOutboxRequest* request,
+    v1::ListOutboxResponse* response) {
+  RECTRACK_ADMIT(principal, "ListOutbox", request);
+  return Reply(context, tracker_->ListOutbox(*request), response);
+}
+
 grpc::ServerUnaryReactor* TrackerService::ListRecommendations(
     grpc::CallbackServerContext* context,
     const v1::ListRecommendationsRequest* request,

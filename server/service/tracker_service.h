@@ -39,19 +39,20 @@ class HeldBytes {
 // is simplest as a blocking loop on gRPC's synchronous thread pool.
 using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
     v1::Tracker::WithCallbackMethod_BulkApply<v1::Tracker::WithCallbackMethod_GetReview<
-        v1::Tracker::WithCallbackMethod_GetRecommendation<
-            v1::Tracker::WithCallbackMethod_GetAction<
-                v1::Tracker::WithCallbackMethod_ListReviews<
-                    v1::Tracker::WithCallbackMethod_ListActions<
-                        v1::Tracker::WithCallbackMethod_GetHistory<
-                            v1::Tracker::WithCallbackMethod_ReadEvents<
-                                v1::Tracker::WithCallbackMethod_Verify<
-                                    v1::Tracker::WithCallbackMethod_Backup<
-                                        v1::Tracker::WithCallbackMethod_GetReport<
-                                            v1::Tracker::
-                                                WithCallbackMethod_ListRecommendations<
-                                                    v1::Tracker::
-                                                        Service>>>>>>>>>>>>>;
+        v1::Tracker::WithCallbackMethod_GetRecommendation<v1::Tracker::WithCallbackMethod_GetAction<
+            v1::Tracker::WithCallbackMethod_ListReviews<v1::Tracker::WithCallbackMethod_ListActions<
+                v1::Tracker::WithCallbackMethod_GetHistory<
+                    v1::Tracker::WithCallbackMethod_ReadEvents<
+                        v1::Tracker::WithCallbackMethod_Verify<
+                            v1::Tracker::WithCallbackMethod_Backup<
+                                v1::Tracker::WithCallbackMethod_GetReport<
+                                    v1::Tracker::WithCallbackMethod_ListRecommendations<
+                                        v1::Tracker::WithCallbackMethod_ListPeople<
+                                            v1::Tracker::WithCallbackMethod_ListUpdates<
+                                                v1::Tracker::
+                                                    WithCallbackMethod_ListOutbox<
+                                                        v1::Tracker::
+                                                            Service>>>>>>>>>>>>>>>>;
 
 class TrackerService final : public TrackerServiceBase {
  public:
@@ -104,6 +105,18 @@ class TrackerService final : public TrackerServiceBase {
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
                                    v1::BackupResponse* response) override;
+  grpc::ServerUnaryReactor* ListPeople(
+      grpc::CallbackServerContext* context,
+      const v1::ListPeopleRequest* request,
+      v1::ListPeopleResponse* response) override;
+  grpc::ServerUnaryReactor* ListUpdates(
+      grpc::CallbackServerContext* context,
+      const v1::ListUpdatesRequest* request,
+      v1::ListUpdatesResponse* response) override;
+  grpc::ServerUnaryReactor* ListOutbox(
+      grpc::CallbackServerContext* context,
+      const v1::ListOutboxRequest* request,
+      v1::ListOutboxResponse* response) override;
   grpc::ServerUnaryReactor* ReadEvents(
       grpc::CallbackServerContext* context,
       const v1::ReadEventsRequest* request,
