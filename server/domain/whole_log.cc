@@ -412,8 +412,7 @@ class Rebuilder {
  private:
   size_t Held() const {
     return states_.reviews.size() + states_.recommendations.size() +
-           states_.actions.size() + states_.people.size() +
-           states_.sent.size();
+           states_.actions.size() + states_.people.size() + states_.sent.size();
   }
 
   template <typename Entity>
@@ -515,7 +514,8 @@ class Rebuilder {
     add(states_.actions);
     add(states_.people);
     for (const auto& [id, person] : states_.people) {
-      if (changed_.contains(id)) out.emplace_back(PersonNameKey(person.name()), id);
+      if (changed_.contains(id))
+        out.emplace_back(PersonNameKey(person.name()), id);
     }
     for (const auto& [key, message] : states_.sent) {
       out.emplace_back(SentMessageKey(key), message.SerializeAsString());
