@@ -22,6 +22,7 @@
 #include "server/domain/tracker.h"
 #include "server/store/keys.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -45,20 +46,11 @@ struct Answers {
   std::vector<v1::Action> as_of;    // GetAction as of the middle
 };
 
-class ActionPartsTest : public ::testing::Test {
+class ActionPartsTest : public TrackerFixture {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    tracker_.reset();
-    store_.reset();
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get());
-  }
+  ActionPartsTest()
+      : TrackerFixture(absl::FromCivil(absl::CivilSecond(2011, 3, 1, 9, 0, 0),
+                                       absl::UTCTimeZone())) {}
 
   void Apply(const v1::ApplyRequest& request) {
     clock_.Advance(absl::Minutes(1));
@@ -247,12 +239,6 @@ class ActionPartsTest : public ::testing::Test {
     same(a.reports, b.reports);
     EXPECT_TRUE(MessageDifferencer::Equals(a.list, b.list));
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2011, 3, 1, 9, 0, 0),
-                                   absl::UTCTimeZone())};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(ActionPartsTest, EveryReadGivesWhatFoldingTheLogGives) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/render/format.h"
 #include "tests/cli_fixture.h"
 
 namespace rectrack::cli_test {
@@ -92,36 +93,19 @@ ExpectedPlan ParseExpected(const std::filesystem::path& path) {
 }
 
 std::string DecisionName(const v1::Recommendation& r) {
-  if (!r.has_response()) return "none";
-  switch (r.response().decision()) {
-    case v1::DECISION_ACCEPTED:
-      return "accepted";
-    case v1::DECISION_PARTIALLY_ACCEPTED:
-      return "partially-accepted";
-    case v1::DECISION_ACCEPTED_IN_PRINCIPLE:
-      return "accepted-in-principle";
-    case v1::DECISION_NOTED:
-      return "noted";
-    case v1::DECISION_REJECTED:
-      return "rejected";
-    default:
-      return "none";
-  }
+  v1::Decision d =
+      r.has_response() ? r.response().decision() : v1::DECISION_UNSPECIFIED;
+  return d == v1::DECISION_UNSPECIFIED
+             ? "none"
+             : cli::EnumWord(v1::Decision_descriptor(), d);
 }
 
+// The status a plan states; "" for none (not started).
 std::string StatusName(v1::ActionStatus s) {
-  switch (s) {
-    case v1::ACTION_STATUS_IN_PROGRESS:
-      return "in-progress";
-    case v1::ACTION_STATUS_COMPLETED:
-      return "completed";
-    case v1::ACTION_STATUS_BLOCKED:
-      return "blocked";
-    case v1::ACTION_STATUS_CANCELLED:
-      return "cancelled";
-    default:
-      return "";
-  }
+  return s == v1::ACTION_STATUS_UNSPECIFIED ||
+                 s == v1::ACTION_STATUS_NOT_STARTED
+             ? ""
+             : cli::EnumWord(v1::ActionStatus_descriptor(), s);
 }
 
 // Agreement counts per field.

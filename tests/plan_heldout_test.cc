@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/import/plan.h"
+#include "client/render/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -86,35 +87,16 @@ std::vector<Rec> ParseExpected(const std::filesystem::path& path) {
 }
 
 std::string DecisionName(v1::Decision d) {
-  switch (d) {
-    case v1::DECISION_ACCEPTED:
-      return "accepted";
-    case v1::DECISION_PARTIALLY_ACCEPTED:
-      return "partially-accepted";
-    case v1::DECISION_ACCEPTED_IN_PRINCIPLE:
-      return "accepted-in-principle";
-    case v1::DECISION_NOTED:
-      return "noted";
-    case v1::DECISION_REJECTED:
-      return "rejected";
-    default:
-      return "none";
-  }
+  return d == v1::DECISION_UNSPECIFIED ? "none"
+                                       : EnumWord(v1::Decision_descriptor(), d);
 }
 
+// The status a plan states; "" for none (not started).
 std::string StatusName(v1::ActionStatus s) {
-  switch (s) {
-    case v1::ACTION_STATUS_IN_PROGRESS:
-      return "in-progress";
-    case v1::ACTION_STATUS_COMPLETED:
-      return "completed";
-    case v1::ACTION_STATUS_BLOCKED:
-      return "blocked";
-    case v1::ACTION_STATUS_CANCELLED:
-      return "cancelled";
-    default:
-      return "";
-  }
+  return s == v1::ACTION_STATUS_UNSPECIFIED ||
+                 s == v1::ACTION_STATUS_NOT_STARTED
+             ? ""
+             : EnumWord(v1::ActionStatus_descriptor(), s);
 }
 
 // What the interpreter's commands record, as recommendations and actions.

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/domain/tracker.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -25,16 +26,9 @@ absl::Time Day(int y, int m, int d, int hour = 9) {
                          absl::UTCTimeZone());
 }
 
-class ReportFactsTest : public ::testing::Test {
+class ReportFactsTest : public TrackerFixture {
  protected:
-  void SetUp() override {
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get());
-  }
+  ReportFactsTest() : TrackerFixture(Day(2010, 7, 1)) {}
 
   std::string Must(v1::Command c) {
     v1::ApplyRequest request;
@@ -135,11 +129,6 @@ class ReportFactsTest : public ::testing::Test {
     EXPECT_OK(r);
     return r.ok() ? *r : v1::Recommendation();
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{Day(2010, 7, 1)};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(ReportFactsTest, AResponseWithoutADateIsCountedApartUntilItIsDated) {

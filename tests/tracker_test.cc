@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "server/domain/fold.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -18,20 +19,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class TrackerTest : public ::testing::Test {
+class TrackerTest : public TrackerFixture {
  protected:
-  void SetUp() override { Reopen(); }
-
-  void Reopen() {
-    tracker_.reset();
-    store_.reset();
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get());
-  }
+  TrackerTest()
+      : TrackerFixture(absl::FromCivil(absl::CivilSecond(2010, 7, 1, 9, 0, 0),
+                                       absl::UTCTimeZone())) {}
 
   absl::StatusOr<v1::ApplyResponse> Apply(std::vector<v1::Command> commands,
                                           std::string request_id = "") {
@@ -118,12 +110,6 @@ class TrackerTest : public ::testing::Test {
     Must(Respond("rec-1", v1::DECISION_ACCEPTED));
     Must(AddAction("rec-1"));
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2010, 7, 1, 9, 0, 0),
-                                   absl::UTCTimeZone())};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(TrackerTest, FollowsARecommendationFromReviewToSignOff) {
@@ -416,7 +402,7 @@ TEST_F(TrackerTest, RetriedRequestIsAppliedOnceAlsoAfterRestart) {
   auto first = Apply({OpenReview(), AddRec("$0")}, "import-1");
   ASSERT_OK(first);
   EXPECT_FALSE(first->replayed());
-  Reopen();
+  Open();
   auto retry = Apply({OpenReview(), AddRec("$0")}, "import-1");
   ASSERT_OK(retry);
   EXPECT_TRUE(retry->replayed());

@@ -10,6 +10,7 @@
 #include "rocksdb/db.h"
 #include "server/domain/tracker.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -24,16 +25,9 @@ absl::Time Day(int y, int m, int d, int hour = 9) {
                          absl::UTCTimeZone());
 }
 
-class TrackingTest : public ::testing::Test {
+class TrackingTest : public TrackerFixture {
  protected:
-  void SetUp() override {
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get());
-  }
+  TrackingTest() : TrackerFixture(Day(2010, 7, 1)) {}
 
   std::string Must(v1::Command c) {
     v1::ApplyRequest request;
@@ -123,11 +117,6 @@ class TrackingTest : public ::testing::Test {
     as_of.set_axis(v1::TIME_AXIS_RECORDED);
     return as_of;
   }
-
-  ::rectrack::testing::TempDir dir_;
-  FakeClock clock_{Day(2010, 7, 1)};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(TrackingTest, TimescaleIsReadAgainstTheReviewDateAndKeptVerbatim) {

@@ -13,6 +13,7 @@
 #include "server/domain/tracker.h"
 #include "server/service/access.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -20,21 +21,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-class UpdateCycleTest : public ::testing::Test {
+class UpdateCycleTest : public TrackerFixture {
  protected:
-  void SetUp() override { Open({}); }
-
-  void Open(UpdateSettings settings) {
-    tracker_.reset();
-    store_.reset();
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get(), settings);
-  }
-
+  UpdateCycleTest()
+      : TrackerFixture(absl::FromCivil(absl::CivilSecond(2010, 7, 1, 9, 0, 0),
+                                       absl::UTCTimeZone())) {}
   absl::StatusOr<v1::ApplyResponse> Apply(v1::Command c,
                                           const Actor& actor = "clerk") {
     v1::ApplyRequest request;
@@ -156,12 +147,6 @@ class UpdateCycleTest : public ::testing::Test {
     ASSERT_OK(verified);
     EXPECT_TRUE(verified->ok()) << verified->DebugString();
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2010, 7, 1, 9, 0, 0),
-                                   absl::UTCTimeZone())};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(UpdateCycleTest, PeopleDirectoryAddsChangesAndKeepsNamesUnique) {

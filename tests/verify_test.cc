@@ -13,6 +13,7 @@
 #include "server/domain/tracker.h"
 #include "server/store/keys.h"
 #include "tests/test_util.h"
+#include "tests/tracker_fixture.h"
 
 namespace rectrack::domain {
 namespace {
@@ -21,20 +22,9 @@ using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-class VerifyTest : public ::testing::Test {
+class VerifyTest : public TrackerFixture {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    tracker_.reset();
-    store_.reset();
-    store::StoreOptions options;
-    options.clock = &clock_;
-    auto opened = store::EventStore::Open(dir_.Sub("db"), options);
-    ASSERT_OK(opened);
-    store_ = *std::move(opened);
-    tracker_ = std::make_unique<Tracker>(store_.get());
-  }
+  VerifyTest() : TrackerFixture(absl::FromUnixSeconds(1700000000)) {}
 
   void Close() {
     tracker_.reset();
@@ -95,11 +85,6 @@ class VerifyTest : public ::testing::Test {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     ASSERT_TRUE(db->Close().ok());
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
-  std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(VerifyTest, ACleanLogVerifies) {

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "client/render/format.h"
 
 namespace rectrack::cli {
 namespace {
@@ -58,21 +59,9 @@ std::string Quote(absl::string_view text) {
   return absl::StrCat("\"", t, "\"");
 }
 
-const char* DecisionWords(v1::Decision d) {
-  switch (d) {
-    case v1::DECISION_ACCEPTED:
-      return "accepted";
-    case v1::DECISION_PARTIALLY_ACCEPTED:
-      return "partially-accepted";
-    case v1::DECISION_ACCEPTED_IN_PRINCIPLE:
-      return "accepted-in-principle";
-    case v1::DECISION_NOTED:
-      return "noted";
-    case v1::DECISION_REJECTED:
-      return "rejected";
-    default:
-      return "not stated";
-  }
+std::string DecisionWords(v1::Decision d) {
+  return d == v1::DECISION_UNSPECIFIED ? "not stated"
+                                       : EnumWord(v1::Decision_descriptor(), d);
 }
 
 class Merger {
