@@ -183,6 +183,7 @@ absl::Status EventStore::WriteOps(const std::vector<Transaction::Op>& ops) {
           .count()));
   if (!status.ok()) {
     write_failed_ = true;
+    write_failure_ = std::string(status.message());
     metrics_.failed_writes.fetch_add(1, std::memory_order_relaxed);
     return status;
   }

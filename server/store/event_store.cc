@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "common/dates.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -285,6 +286,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   store->dir_ = dir;
   store->projections_stale_ = Rebuildable(schema);
   store->write_failed_ = read_only;
+  if (read_only) store->write_failure_ = std::string(opened.message());
   return store;
 }
 
@@ -298,11 +300,18 @@ void EventStore::CloseDatabase() {
 }
 
 absl::Status EventStore::Reopen() {
+  // Reads at one snapshot (GetAction, a report, admin verify) hold the
+  // database open: give the short ones a moment to finish.
+  for (int i = 0; i < 200 && views_open_ > 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   absl::WriterMutexLock lock(&db_mu_);
   if (views_open_ > 0) {
-    return absl::UnavailableError(
-        "a check of the whole database (admin verify) is reading it; writing "
-        "resumes once it has finished");
+    // Still being read (a long check such as admin verify): say what the
+    // fault was, and try again before the next write.
+    return absl::UnavailableError(absl::StrCat(
+        write_failure_.empty() ? "the last write failed" : write_failure_,
+        "; it is tried again once the reads in progress have finished"));
   }
   CloseDatabase();
   std::string schema;
@@ -310,6 +319,7 @@ absl::Status EventStore::Reopen() {
   absl::Status status = OpenDatabase(dir_, options_, /*read_only=*/false, &db_,
                                      &cf_, &schema, &end);
   if (!status.ok()) {
+    write_failure_ = std::string(status.message());
     // Still failing (the disk is still full): serve reads from a read-only
     // open, and try again before the next write.
     absl::Status read_only = OpenDatabase(dir_, options_, /*read_only=*/true,

@@ -483,6 +483,9 @@ class EventStore {
   // The last write failed (disk full, I/O error): the committer reopens
   // the database before the next one.
   bool write_failed_ = false;  // committer thread only
+  // Why the last write or reopen failed, for the refusals that follow
+  // (committer thread only, and Open).
+  std::string write_failure_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_hash_ ABSL_GUARDED_BY(mu_);
