@@ -51,8 +51,8 @@ TEST_F(CliUpdatesTest, TheCycleFromTheCommandLine) {
 
   const std::string today = DayOf(absl::Now());
   const std::string meeting = AddDays(today, 30);
-  Created({"review", "open", "--title", "Review of Partnerships",
-           "--committee", "Strategic Leadership O&S"});
+  Created({"review", "open", "--title", "Review of Partnerships", "--committee",
+           "Strategic Leadership O&S"});
   Created({"review", "schedule", "review-1", "--date", meeting});
   Created({"rec", "add", "review-1", "--ref", "A", "--text",
            "That partnerships be listed"});
@@ -69,14 +69,14 @@ TEST_F(CliUpdatesTest, TheCycleFromTheCommandLine) {
   CliResult twice = Cli({"updates", "request", "review-1"});
   EXPECT_THAT(twice.out, StartsWith("Asked for 0 updates on review-1"));
   CliResult toms = Cli({"updates", "list", "--lead", "tom jones"});
-  EXPECT_THAT(toms.out, HasSubstr("action-2  open  due " +
-                                  AddDays(meeting, -14) + " for meeting " +
-                                  meeting));
+  EXPECT_THAT(toms.out,
+              HasSubstr("action-2  open  due " + AddDays(meeting, -14) +
+                        " for meeting " + meeting));
   EXPECT_THAT(toms.out, Not(HasSubstr("action-1")));
 
-  CliResult answered = As(gemma, {"updates", "answer", "action-1", "--text",
-                                  "Forty partnerships listed", "--status",
-                                  "in-progress"});
+  CliResult answered =
+      As(gemma, {"updates", "answer", "action-1", "--text",
+                 "Forty partnerships listed", "--status", "in-progress"});
   ASSERT_EQ(answered.exit_code, 0) << answered.err;
   CliResult not_hers =
       As(gemma, {"updates", "answer", "action-2", "--text", "Done"});
@@ -108,16 +108,16 @@ TEST_F(CliUpdatesTest, TheCycleFromTheCommandLine) {
 }
 
 TEST_F(CliUpdatesTest, EveryVerbHasHelpInPlainWords) {
-  for (const auto& words : std::vector<std::vector<std::string>>{
-           {"people", "add"},
-           {"people", "list"},
-           {"people", "import"},
-           {"updates", "request"},
-           {"updates", "list"},
-           {"updates", "answer"},
-           {"updates", "approve"},
-           {"updates", "return"},
-           {"updates", "outbox"}}) {
+  for (const auto& words :
+       std::vector<std::vector<std::string>>{{"people", "add"},
+                                             {"people", "list"},
+                                             {"people", "import"},
+                                             {"updates", "request"},
+                                             {"updates", "list"},
+                                             {"updates", "answer"},
+                                             {"updates", "approve"},
+                                             {"updates", "return"},
+                                             {"updates", "outbox"}}) {
     std::vector<std::string> args = words;
     args.push_back("--help");
     CliResult r = Cli(args, false);
