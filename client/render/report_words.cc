@@ -87,6 +87,62 @@ std::string ReportNames::TargetBefore(const v1::Event& event) const {
   return "";
 }
 
+// A correction of the record, or a retracted progress note.
+std::string DescribeCorrection(const v1::Event& e, const std::string& who) {
+  const v1::EventPayload& p = e.payload();
+  switch (p.kind_case()) {
+    case v1::EventPayload::kRecordCorrected: {
+      const v1::CorrectRecord& c = p.record_corrected();
+      return WithNote(
+          absl::StrCat("Record of ", who, " corrected by ", e.actor(),
+                       c.was().empty() ? "" : " (it said: " + c.was() + ")"),
+          c.reason());
+    }
+    case v1::EventPayload::kProgressRetracted:
+      return WithNote(
+          absl::StrCat("Progress note ", p.progress_retracted().number(),
+                       " on ", who, " retracted by ", e.actor()),
+          p.progress_retracted().reason());
+    default:
+      break;
+  }
+  return e.type();
+}
+
+// The update cycle's events (people, requests, answers, decisions, mail).
+std::string DescribeUpdateCycle(const v1::Event& e, const std::string& who) {
+  const v1::EventPayload& p = e.payload();
+  switch (p.kind_case()) {
+    case v1::EventPayload::kPersonAdded:
+      return absl::StrCat(p.person_added().name(), " in the directory at ",
+                          p.person_added().email());
+    case v1::EventPayload::kUpdateRequested:
+      return absl::StrCat("Update on ", who, " asked of ",
+                          absl::StrJoin(p.update_requested().leads(), "; "),
+                          " for the meeting of ",
+                          UkDate(p.update_requested().meeting()), ", due ",
+                          UkDate(p.update_requested().due()));
+    case v1::EventPayload::kUpdateAnswered:
+      return absl::StrCat("Update on ", who, " answered by ", e.actor(), ": ",
+                          OneLine(p.update_answered().text()));
+    case v1::EventPayload::kUpdateDecided:
+      return WithNote(
+          absl::StrCat("Update on ", who, " from ",
+                       p.update_decided().answered_by(),
+                       p.update_decided().status() == v1::UPDATE_STATUS_RETURNED
+                           ? " returned by "
+                           : " approved by ",
+                       e.actor()),
+          p.update_decided().comment());
+    case v1::EventPayload::kMessageSent:
+      return absl::StrCat("Message sent to ", p.message_sent().to(), ": ",
+                          p.message_sent().subject());
+    default:
+      break;
+  }
+  return e.type();
+}
+
 std::string DescribeChange(const v1::Event& e, const ReportNames& names) {
   const v1::EventPayload& p = e.payload();
   const std::string who = names.Of(e.stream());
@@ -152,44 +208,17 @@ std::string DescribeChange(const v1::Event& e, const ReportNames& names) {
               : absl::StrCat(" (update from ",
                              p.progress_reported().answered_by(),
                              ", approved by ", e.actor(), ")"));
-    case v1::EventPayload::kRecordCorrected: {
-      const v1::CorrectRecord& c = p.record_corrected();
-      return WithNote(
-          absl::StrCat("Record of ", who, " corrected by ", e.actor(),
-                       c.was().empty() ? "" : " (it said: " + c.was() + ")"),
-          c.reason());
-    }
+    case v1::EventPayload::kRecordCorrected:
     case v1::EventPayload::kProgressRetracted:
-      return WithNote(
-          absl::StrCat("Progress note ", p.progress_retracted().number(),
-                       " on ", who, " retracted by ", e.actor()),
-          p.progress_retracted().reason());
+      return DescribeCorrection(e, who);
     case v1::EventPayload::kReviewClosed:
       return WithNote("Review closed", p.review_closed().note());
     case v1::EventPayload::kPersonAdded:
-      return absl::StrCat(p.person_added().name(), " in the directory at ",
-                          p.person_added().email());
     case v1::EventPayload::kUpdateRequested:
-      return absl::StrCat("Update on ", who, " asked of ",
-                          absl::StrJoin(p.update_requested().leads(), "; "),
-                          " for the meeting of ",
-                          UkDate(p.update_requested().meeting()), ", due ",
-                          UkDate(p.update_requested().due()));
     case v1::EventPayload::kUpdateAnswered:
-      return absl::StrCat("Update on ", who, " answered by ", e.actor(), ": ",
-                          OneLine(p.update_answered().text()));
     case v1::EventPayload::kUpdateDecided:
-      return WithNote(
-          absl::StrCat("Update on ", who, " from ",
-                       p.update_decided().answered_by(),
-                       p.update_decided().status() == v1::UPDATE_STATUS_RETURNED
-                           ? " returned by "
-                           : " approved by ",
-                       e.actor()),
-          p.update_decided().comment());
     case v1::EventPayload::kMessageSent:
-      return absl::StrCat("Message sent to ", p.message_sent().to(), ": ",
-                          p.message_sent().subject());
+      return DescribeUpdateCycle(e, who);
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }

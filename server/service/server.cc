@@ -177,6 +177,20 @@ Interceptors(const ServerOptions& options, CallMetrics* metrics) {
   return creators;
 }
 
+// The event store in options.data_dir, restored first from
+// options.restore_from when given.
+absl::StatusOr<std::unique_ptr<store::EventStore>> OpenStore(
+    const ServerOptions& options) {
+  if (!options.restore_from.empty()) {
+    RECTRACK_RETURN_IF_ERROR(store::EventStore::RestoreFromBackup(
+        options.restore_from, options.data_dir));
+  }
+  store::StoreOptions store_options;
+  store_options.clock = options.clock;
+  store_options.max_group_size = options.max_group_size;
+  return store::EventStore::Open(options.data_dir, store_options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
@@ -186,15 +200,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   RECTRACK_RETURN_IF_ERROR(CheckMailOptions(options.mail));
   RECTRACK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,
                             Credentials(options));
-  if (!options.restore_from.empty()) {
-    RECTRACK_RETURN_IF_ERROR(store::EventStore::RestoreFromBackup(
-        options.restore_from, options.data_dir));
-  }
-  store::StoreOptions store_options;
-  store_options.clock = options.clock;
-  store_options.max_group_size = options.max_group_size;
-  RECTRACK_ASSIGN_OR_RETURN(
-      server->store_, store::EventStore::Open(options.data_dir, store_options));
+  RECTRACK_ASSIGN_OR_RETURN(server->store_, OpenStore(options));
   server->tracker_ =
       std::make_unique<domain::Tracker>(server->store_.get(), options.updates);
   if (server->store_->projections_stale()) {
