@@ -92,17 +92,18 @@ page() {
     RECTRACK="$rectrack" SERVER="$server" ADMIN_TOKEN="$admin" \
     RETURN_COMMENT="Say which month the new hours start" env "$@" node e2e/lead_page.mjs)
 }
-# The note must be in rectrack history action-1; $1: the history line
-# that must follow it (who recorded it).
+# The note must be in the record (rectrack history action-1 shows it as
+# progress, not only as an answer); $1: what its entry must say of who
+# recorded it.
 expect_in_history() {
-  local history
+  local history entry
   history=$(r history action-1)
-  echo "$history" | grep -F "$note" >/dev/null \
-    || { echo "rectrack history action-1 does not show the note:"; echo "$history"; exit 1; }
-  echo "$history" | grep -A1 -F "$note" | grep -E "$1" >/dev/null \
+  entry=$(echo "$history" | grep -A1 -F "Progress on action-1: $note") \
+    || { echo "rectrack history action-1 does not show the note as progress:"; echo "$history"; exit 1; }
+  echo "$entry" | grep -E "$1" >/dev/null \
     || { echo "the note is not recorded as expected ($1):"; echo "$history"; exit 1; }
-  echo "ok: rectrack history action-1 shows the note:"
-  echo "$history" | grep -A1 -F "$note"
+  echo "ok: rectrack history action-1 shows the note in the record:"
+  echo "$entry"
 }
 
 note="Survey sent to 400 park users on $(date +%F); replies due in two weeks"

@@ -128,6 +128,10 @@ async function withApproval(page) {
   await answer(page, openId, { text: "Options drafted", target: "March 2100", reason: "Waiting for the budget" });
   await updateCard(page, openId).locator(".result.sent").waitFor();
   check((await stateOf(page, openId)) === "submitted", "the second answer shows as submitted");
+  check(
+    (await second.locator("dl").textContent()).includes("Proposed targetMarch 2100 (Waiting for the budget)"),
+    "the submitted answer shows the proposed target and its reason",
+  );
 
   // The scrutiny team approves one and returns the other (the real CLI).
   scrutiny("updates", "approve", overdueId);

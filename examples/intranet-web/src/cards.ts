@@ -172,8 +172,11 @@ export function updateCard(
   } else if (asked.status === UpdateStatus.APPROVED && needApproval && asked.comment !== "") {
     row(facts, "Approver's comment", `${asked.comment}${who}`).className = "comment";
   }
-  if (asked.answer !== undefined && asked.answer.text !== "") {
-    row(facts, "Your answer", `${asked.answer.text} (${dayWords(asked.answer.answeredOn)})`).className = "answer";
+  const given = asked.answer;
+  if (given !== undefined && given.text !== "") {
+    row(facts, "Your answer", `${given.text} (${dayWords(given.answeredOn)})`).className = "answer";
+    if (given.status !== ActionStatus.UNSPECIFIED) row(facts, "Proposed status", statusWords[given.status]);
+    if (given.hasTimescale) row(facts, "Proposed target", `${given.timescale} (${given.reason})`);
   }
   article.append(heading(action, reference), facts);
   if (canAnswer(asked)) article.append(answerForm(action, needApproval, send));

@@ -7,7 +7,7 @@
 // sent to a web server, so it stays out of access logs); ?server=URL calls
 // another origin (see api.ts).
 import { ActionStatus, type Action } from "./gen/rectrack/v1/domain_pb";
-import { actionsLedBy, answerUpdate, connect, References, serverUrl, updatesFor } from "./api";
+import { actionsLedBy, answerUpdate, connect, References, serverUrl, updatesFor, type Answer } from "./api";
 import { actionCard, updateCard } from "./cards";
 import { explain } from "./words";
 
@@ -54,7 +54,7 @@ function approvalWords(needApproval: boolean): string {
 
 // Records the answer on `action`, reads the page again and says so on the
 // action's new card (moving the focus there); a refusal is thrown in words.
-async function send(action: Action, needApproval: boolean, answer: Parameters<typeof answerUpdate>[2]) {
+async function send(action: Action, needApproval: boolean, answer: Answer): Promise<void> {
   try {
     await answerUpdate(client, action.id, answer);
   } catch (error) {
