@@ -2,11 +2,15 @@
 # The page for leads (examples/intranet-web) end to end: builds it with npm
 # (Vite, stubs from proto/ by protoc-gen-es), serves it with a real
 # rectrackd --http-static, drives it in headless Chromium with Playwright
-# (e2e/lead_page.mjs), then checks with the real CLI (rectrack history) that
-# the lead's progress update is recorded, by the lead's token.
+# (e2e/lead_page.mjs) through the update cycle, then checks with the real
+# CLI (rectrack history) that the lead's answer is in the record: on a
+# server that needs answers approved (a scrutiny user approves one and
+# returns another with the CLI, from the e2e script), and on one started
+# with --updates-need-approval false (the answer goes straight in).
 # node_modules is kept in BUILD_DIR/intranet-web and reinstalled only when
-# package-lock.json changes. The screenshot is kept as
-# BUILD_DIR/test-artifacts/lead_page.png.
+# package-lock.json changes. The screenshots are kept as
+# BUILD_DIR/test-artifacts/lead_page.png (with approval) and
+# lead_page_straight.png (without).
 # Usage: lead_page_check.sh SOURCE_DIR BUILD_DIR RECTRACKD RECTRACK
 set -euo pipefail
 src=$1
@@ -14,9 +18,9 @@ build=$2
 rectrackd=$3
 rectrack=$4
 tmp=$(mktemp -d)
-pid=
+pids=()
 cleanup() {
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -49,42 +53,72 @@ fi
   || { cat "$tmp/build.log"; exit 1; }
 [ -s "$web/dist/index.html" ] || { echo "vite wrote no dist/index.html"; exit 1; }
 
-data=$tmp/data
-admin=$("$rectrackd" token add page-check --role scrutiny --data-dir "$data" 2>/dev/null)
-lead_token=$("$rectrackd" token add gemma --role officer --lead "Gemma Barron" \
-  --data-dir "$data" 2>/dev/null)
-"$rectrackd" --listen 127.0.0.1:0 --data-dir "$data" --port-file "$tmp/port" \
-  --http-listen 127.0.0.1:0 --http-port-file "$tmp/http-port" \
-  --http-static "$web/dist" 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 200); do [ -s "$tmp/http-port" ] && break; sleep 0.1; done
-[ -s "$tmp/http-port" ] || { cat "$tmp/log"; exit 1; }
-server="127.0.0.1:$(cat "$tmp/port")"
-url="http://127.0.0.1:$(cat "$tmp/http-port")/"
-
+# Starts a rectrackd in $tmp/$1 (further arguments are its own), with a
+# scrutiny token and Gemma's officer token, and seeds it: review-1 "Review
+# of Parks" / rec-1 (ref R2) / action-1: Gemma's, overdue; action-2:
+# Gemma's, open; action-3: someone else's; action-4: Gemma's, completed.
+# Updates are asked of every open action for a meeting in 30 days, due
+# yesterday (so overdue). Sets admin, lead_token, server and url.
+start_server() {
+  local dir=$tmp/$1
+  shift
+  admin=$("$rectrackd" token add page-check --role scrutiny --data-dir "$dir/data" 2>/dev/null)
+  lead_token=$("$rectrackd" token add gemma --role officer --lead "Gemma Barron" \
+    --data-dir "$dir/data" 2>/dev/null)
+  "$rectrackd" --listen 127.0.0.1:0 --data-dir "$dir/data" --port-file "$dir/port" \
+    --http-listen 127.0.0.1:0 --http-port-file "$dir/http-port" \
+    --http-static "$web/dist" "$@" 2>"$dir/log" &
+  pids+=($!)
+  for _ in $(seq 200); do [ -s "$dir/http-port" ] && break; sleep 0.1; done
+  [ -s "$dir/http-port" ] || { cat "$dir/log"; exit 1; }
+  server="127.0.0.1:$(cat "$dir/port")"
+  url="http://127.0.0.1:$(cat "$dir/http-port")/"
+  r review open --title "Review of Parks" --committee "Communities O&S" >/dev/null
+  r rec add review-1 --ref R2 --text "Keep the parks open later" >/dev/null
+  r action add rec-1 --text "Survey park users" --lead "Gemma Barron" --due "March 2010" >/dev/null
+  r action add rec-1 --text "Agree new opening hours" --lead "Gemma Barron" --due "December 2099" >/dev/null
+  r action add rec-1 --text "Cost the extra staff" --lead "Head of Finance" --due "March 2010" >/dev/null
+  r action add rec-1 --text "Publish the survey" --lead "gemma barron" --due "June 2011" >/dev/null
+  r action status action-4 --status completed --note "Published" >/dev/null
+  r updates request review-1 --meeting "$(date -d '+30 days' +%F)" \
+    --due "$(date -d yesterday +%F)" >/dev/null
+}
 r() { "$rectrack" --server "$server" --token "$admin" "$@"; }
-r review open --title "Review of Parks" --committee "Communities O&S" >/dev/null
-r rec add review-1 --ref A --text "Keep the parks open later" >/dev/null
-# action-1: Gemma's, overdue; action-2: Gemma's, open; action-3: someone
-# else's; action-4: Gemma's, completed.
-r action add rec-1 --text "Survey park users" --lead "Gemma Barron" --due "March 2010" >/dev/null
-r action add rec-1 --text "Agree new opening hours" --lead "Gemma Barron" --due "December 2099" >/dev/null
-r action add rec-1 --text "Cost the extra staff" --lead "Head of Finance" --due "March 2010" >/dev/null
-r action add rec-1 --text "Publish the survey" --lead "gemma barron" --due "June 2011" >/dev/null
-r action status action-4 --status completed --note "Published" >/dev/null
+page() {
+  (cd "$web" && PAGE_URL="$url" LEAD="Gemma Barron" TOKEN="$lead_token" \
+    OVERDUE_ID=action-1 OPEN_ID=action-2 HIDDEN_IDS=action-3,action-4 \
+    OTHER_LEAD="Head of Finance" OTHER_ID=action-3 \
+    REFERENCE="Review of Parks, recommendation R2" \
+    RECTRACK="$rectrack" SERVER="$server" ADMIN_TOKEN="$admin" \
+    RETURN_COMMENT="Say which month the new hours start" env "$@" node e2e/lead_page.mjs)
+}
+# The note must be in the record (rectrack history action-1 shows it as
+# progress, not only as an answer); $1: what its entry must say of who
+# recorded it.
+expect_in_history() {
+  local history entry
+  history=$(r history action-1)
+  entry=$(echo "$history" | grep -A1 -F "Progress on action-1: $note") \
+    || { echo "rectrack history action-1 does not show the note as progress:"; echo "$history"; exit 1; }
+  echo "$entry" | grep -E "$1" >/dev/null \
+    || { echo "the note is not recorded as expected ($1):"; echo "$history"; exit 1; }
+  echo "ok: rectrack history action-1 shows the note in the record:"
+  echo "$entry"
+}
 
 note="Survey sent to 400 park users on $(date +%F); replies due in two weeks"
-screenshot=$build/test-artifacts/lead_page.png
-(cd "$web" && PAGE_URL="$url" LEAD="Gemma Barron" TOKEN="$lead_token" \
-  OVERDUE_ID=action-1 OPEN_ID=action-2 HIDDEN_IDS=action-3,action-4 \
-  NOTE="$note" SCREENSHOT="$screenshot" node e2e/lead_page.mjs)
 
-# The real CLI sees the update, recorded by the lead's token.
-history=$(r history action-1)
-echo "$history" | grep -F "$note" >/dev/null \
-  || { echo "rectrack history action-1 does not show the update:"; echo "$history"; exit 1; }
-echo "$history" | grep -A1 -F "$note" | grep -E "ProgressReported, recorded .* by gemma\)" >/dev/null \
-  || { echo "the update is not recorded as gemma's:"; echo "$history"; exit 1; }
-echo "ok: rectrack history action-1 shows the update, recorded by gemma:"
-echo "$history" | grep -A1 -F "$note"
-echo "screenshot kept: $screenshot"
+echo "== a server that needs answers approved"
+mkdir -p "$tmp/approval"
+start_server approval
+page MODE=approval NOTE="$note" SCREENSHOT="$build/test-artifacts/lead_page.png"
+expect_in_history "update from gemma, approved by page-check"
+r history action-2 | grep -F "Say which month the new hours start" >/dev/null \
+  || { echo "rectrack history action-2 does not show the return:"; r history action-2; exit 1; }
+
+echo "== a server that takes answers straight in (--updates-need-approval false)"
+mkdir -p "$tmp/straight"
+start_server straight --updates-need-approval false
+page MODE=straight NOTE="$note" SCREENSHOT="$build/test-artifacts/lead_page_straight.png"
+expect_in_history "ProgressReported, recorded .* by gemma\)"
+echo "screenshots kept: $build/test-artifacts/lead_page.png $build/test-artifacts/lead_page_straight.png"

@@ -200,6 +200,8 @@ TEST_F(UpdateCycleTest, OneRequestPerOpenActionAndNeverTwiceForAMeeting) {
   by_tom.set_lead("tom jones");
   auto toms = tracker_->ListUpdates(by_tom);
   ASSERT_OK(toms);
+  // The page for leads reads from the list whether answers wait.
+  EXPECT_TRUE(toms->updates_need_approval());
   ASSERT_EQ(toms->actions_size(), 1);
   EXPECT_EQ(toms->actions(0).id(), "action-2");
   EXPECT_FALSE(toms->actions(0).update_request().overdue());
@@ -376,6 +378,10 @@ TEST_F(UpdateCycleTest, WithoutApprovalAnAnswerGoesStraightIn) {
   ASSERT_EQ(now.progress_size(), 1);
   EXPECT_EQ(now.progress(0).recorded_by(), "officer Gemma Barron");
   EXPECT_EQ(now.progress(0).answered_by(), "");
+  // The list says so, for the page for leads to tell them.
+  auto listed = tracker_->ListUpdates(v1::ListUpdatesRequest());
+  ASSERT_OK(listed);
+  EXPECT_FALSE(listed->updates_need_approval());
   ExpectVerifies();
 }
 

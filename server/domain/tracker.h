@@ -112,7 +112,12 @@ class Tracker {
   }
   absl::StatusOr<v1::ListUpdatesResponse> ListUpdates(
       const v1::ListUpdatesRequest& request) {
-    return queries_.ListUpdates(request);
+    absl::StatusOr<v1::ListUpdatesResponse> response =
+        queries_.ListUpdates(request);
+    if (response.ok()) {
+      response->set_updates_need_approval(settings_.need_approval);
+    }
+    return response;
   }
   absl::StatusOr<v1::ListOutboxResponse> ListOutbox(
       const v1::ListOutboxRequest& request) {
