@@ -203,7 +203,8 @@ inline void ScoreAction(const std::string& at, const PlanAction& e,
   if (!ok) {
     s->misses.push_back(absl::StrCat(
         at, " lead",
-        a == nullptr ? "" : " (read \"" + absl::StrJoin(a->leads, "; ") + "\")"));
+        a == nullptr ? ""
+                     : " (read \"" + absl::StrJoin(a->leads, "; ") + "\")"));
   }
   ok = a != nullptr && a->timescale == e.timescale;
   s->Add("timescales", ok);
@@ -297,8 +298,7 @@ inline void PrintFile(const std::string& name, const Score& s) {
 }
 
 // A set's figures in total, then what was refused and what differs.
-inline void PrintTotal(const std::string& title, size_t plans,
-                       const Score& s) {
+inline void PrintTotal(const std::string& title, size_t plans, const Score& s) {
   std::printf("%s (%zu plans):\n", title.c_str(), plans);
   for (const char* f : {"recommendations", "actions", "leads", "timescales",
                         "decisions", "progress", "status"}) {
