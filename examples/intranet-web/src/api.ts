@@ -97,8 +97,10 @@ function requestId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Answers the update asked on `actionId` (AnswerUpdate). The request id
-// makes a retried click record the answer once.
+// Answers the update asked on `actionId` (AnswerUpdate). Each call has a
+// request id of its own, so a request the network delivers twice is
+// recorded once; a second answer is refused while the first waits for
+// approval (NO_UPDATE_ASKED).
 export async function answerUpdate(client: Client, actionId: string, answer: Answer): Promise<void> {
   await client.apply({
     requestId: `lead-page-${requestId()}`,
