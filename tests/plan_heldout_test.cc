@@ -152,6 +152,22 @@ TEST(PlanHeldOutTest, ASecondHeldOutSetMeasuredOnce) {
   EXPECT_TRUE(score.refused.empty());
 }
 
+// A third held-out set (tests/data/plans/heldout3), from bodies and kinds of
+// plan not in the corpus, collected and its readings written before the
+// reader was run on it, then measured once with the reader as it was. As
+// for the second set, only its figures are printed: nothing is asserted of
+// them but that every plan is read.
+TEST(PlanHeldOutTest, AThirdHeldOutSetMeasuredOnce) {
+  size_t plans = 0;
+  Score score = ScoreDirectory(
+      Plans() / "heldout3",
+      "Third held-out plans (collected before the reader was run on them, "
+      "measured once)",
+      &plans);
+  EXPECT_GE(plans, 5u);
+  EXPECT_TRUE(score.refused.empty());
+}
+
 // The plans the rules were built on, read the same way: a change to a rule
 // that helps one class of plans must not cost another (plan_corpus_test
 // checks the same through a real rectrackd).
