@@ -130,6 +130,13 @@ class Daemon {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  // Stops every thread with SIGSTOP and returns once all have stopped. A
+  // thread inside a system call (an fsync, say) stops only when the call
+  // has returned, before the process can act on what it returned.
+  void Freeze() {
+    kill(pid_, SIGSTOP);
+    waitpid(pid_, nullptr, WUNTRACED);
+  }
   // Stops with SIGTERM; returns the wait status (see waitpid).
   int Stop() {
     kill(pid_, SIGTERM);
