@@ -511,7 +511,8 @@ TEST_F(TrackerServiceTest, TenClientsThousandCommandsEachAllPresentGapless) {
   const uint64_t setup_events = 3 + kClients;
   std::mutex mu;
   std::map<uint64_t, std::string> acknowledged;
-  std::atomic<int> failures{0};
+  int failures = 0;  // guarded by mu, as is first_failure
+  std::string first_failure;
   std::vector<std::thread> threads;
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
@@ -524,17 +525,28 @@ TEST_F(TrackerServiceTest, TenClientsThousandCommandsEachAllPresentGapless) {
         p->set_text(absl::StrCat("update ", i));
         v1::ApplyResponse resp;
         grpc::ClientContext ctx;
-        if (!stub->Apply(&ctx, req, &resp).ok()) {
-          ++failures;
+        // A connection that fails once on a loaded machine is tried again
+        // rather than failing every request fast while gRPC backs off (as
+        // one client's 1,000 did in a CI run); what is tested is the log.
+        ctx.set_wait_for_ready(true);
+        ctx.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(120));
+        grpc::Status status = stub->Apply(&ctx, req, &resp);
+        std::lock_guard<std::mutex> lock(mu);
+        if (!status.ok()) {
+          if (failures++ == 0) {
+            first_failure =
+                absl::StrCat("client ", c + 1, " request ", i, ": code ",
+                             status.error_code(), " ", status.error_message());
+          }
           continue;
         }
-        std::lock_guard<std::mutex> lock(mu);
         acknowledged[resp.results(0).position()] = action;
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures, 0) << "the first: " << first_failure;
   ASSERT_EQ(acknowledged.size(), static_cast<size_t>(kClients * kPerClient));
 
   std::vector<v1::Event> log;
