@@ -355,5 +355,130 @@ TEST(PlanReaderTest, ADocumentWithNoPlanTableIsRefused) {
               HasSubstr("no action-plan table was found"));
 }
 
+TEST(PlanReaderTest, AThemeRowAcrossTheTableHeadsTheRowsBelow) {
+  // A row of one cell spanning the table (or alone in the reference column
+  // of pasted text) names the theme of the rows under it.
+  absl::StatusOr<PlanReading> html = ReadPlan(
+      std::string("<table>") + kPlanHeader +
+          "<tr><td colspan=\"5\">Theme 1: Governance of the service</td></tr>"
+          "<tr><td>1.1</td><td>That the board meets monthly.</td><td>Set "
+          "the dates.</td><td>Ann Lee</td><td>May 2025</td></tr>"
+          "<tr><td colspan=\"5\">Theme 2: Data quality</td></tr>"
+          "<tr><td>2.1</td><td>That the data be audited.</td><td>Commission "
+          "an audit.</td><td>Bo Chan</td><td>June 2025</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(html.ok()) << html.status();
+  const std::vector<std::string> want = {
+      "rec 1.1: That the board meets monthly.",
+      "action Set the dates. | Ann Lee | May 2025",
+      "rec 2.1: That the data be audited.",
+      "action Commission an audit. | Bo Chan | June 2025"};
+  EXPECT_EQ(Read(*html), want);
+  EXPECT_TRUE(html->problems.empty());
+  EXPECT_THAT(html->unsure,
+              testing::Contains(HasSubstr("\"Theme 2: Data quality\" read as "
+                                          "a heading over the rows below")));
+
+  absl::StatusOr<PlanReading> text = ReadPlan(
+      "Ref\tRecommendation\tAgreed action\tLead officer\tTarget date\n"
+      "Theme 1: Governance of the service\t\t\t\t\n"
+      "1.1\tThat the board meets monthly.\tSet the dates.\tAnn Lee\tMay "
+      "2025\n"
+      "Theme 2: Data quality\t\t\t\t\n"
+      "2.1\tThat the data be audited.\tCommission an audit.\tBo Chan\tJune "
+      "2025\n",
+      "plan.txt", PlanOptions());
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(Read(*text), want);
+
+  // A spanning row that opens with a reference is a recommendation.
+  absl::StatusOr<PlanReading> rec = ReadPlan(
+      std::string("<table>") + kPlanHeader +
+          "<tr><td colspan=\"5\">Recommendation 3: That fees be frozen.</td>"
+          "</tr><tr><td></td><td></td><td>Freeze the fees.</td><td>Ann "
+          "Lee</td><td>May 2025</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_THAT(Read(*rec), testing::Contains(HasSubstr("rec 3")));
+}
+
+TEST(PlanReaderTest, StatusWordsOfAPlansOwnKey) {
+  EXPECT_EQ(StatusWord("Delivered"), v1::ACTION_STATUS_COMPLETED);
+  EXPECT_EQ(StatusWord("On Track to deliver"), v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_EQ(StatusWord("Not on track to deliver"),
+            v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_EQ(StatusWord("Some issues - narrative disclosure"),
+            v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_EQ(StatusWord("Behind schedule"), v1::ACTION_STATUS_IN_PROGRESS);
+  // Prose that opens with such a word is a progress note, not a status.
+  EXPECT_EQ(StatusWord("Delivered the first two of the five training "
+                       "sessions; the rest follow in spring"),
+            std::nullopt);
+}
+
+TEST(PlanReaderTest, TimeWordsAreWholeWords) {
+  EXPECT_FALSE(LooksLikeTimescale("Financial Reporting"));
+  EXPECT_FALSE(LooksLikeTimescale("Led by the Director"));
+  EXPECT_FALSE(LooksLikeTimescale("Yearbook Committee"));
+  EXPECT_TRUE(LooksLikeTimescale("Financial year 2025/26"));
+  EXPECT_TRUE(LooksLikeTimescale("By the end of the year"));
+  EXPECT_TRUE(LooksLikeTimescale("Within 6 months"));
+  EXPECT_TRUE(LooksLikeTimescale("Ongoing"));
+  EXPECT_TRUE(LooksLikeTimescale("Q3"));
+}
+
+TEST(PlanReaderTest, AndInsideAPostIsNotASecondLead) {
+  EXPECT_THAT(SplitLeads("Director of Finance and Corporate Resources"),
+              ElementsAre("Director of Finance and Corporate Resources"));
+  EXPECT_THAT(SplitLeads("Head of Housing and Community Safety"),
+              ElementsAre("Head of Housing and Community Safety"));
+  EXPECT_THAT(SplitLeads("Head of Finance and Corporate Director of Place"),
+              ElementsAre("Head of Finance", "Corporate Director of Place"));
+  EXPECT_THAT(SplitLeads("Jo Bloggs and Sam Smith"),
+              ElementsAre("Jo Bloggs", "Sam Smith"));
+  EXPECT_THAT(SplitLeads("Chief Executive and Senior Management Team"),
+              ElementsAre("Chief Executive", "Senior Management Team"));
+}
+
+TEST(PlanReaderTest, APassiveSentenceAboveThePlanAcceptsItsRecommendations) {
+  TitleBlock block =
+      ReadTitleBlock({"Cancer Action Plan",
+                      "All the recommendations have been recognised "
+                      "and accepted by the Trust."});
+  EXPECT_EQ(block.decision, v1::DECISION_ACCEPTED);
+  TitleBlock not_accepted = ReadTitleBlock(
+      {"The recommendations have not been accepted by the Board."});
+  EXPECT_NE(not_accepted.decision, v1::DECISION_ACCEPTED);
+}
+
+TEST(PlanReaderTest, RecommendationsListedAboveATableOfActionsByNumber) {
+  // The findings are a numbered list above the plan; the table gives only
+  // each one's number, action, lead and timescale.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<p>Areas for development:</p><p>\xE2\x80\x93 1.1 raising "
+      "expectations of pupils</p><p>\xE2\x80\x93 1.2 checking pupils' "
+      "learning</p><table><tr><th>Ref</th><th>Action</th><th>Lead</th>"
+      "<th>Timescale</th></tr><tr><td>1.1</td><td>Agree expectations for "
+      "every lesson.</td><td>Headteacher</td><td>September 2017</td></tr>"
+      "<tr><td>1.2</td><td>Use short assessments.</td><td>Deputy "
+      "Headteacher</td><td>October 2017</td></tr><tr><td>1.3</td><td>Review "
+      "the marking policy.</td><td>Headteacher</td><td>December 2017</td>"
+      "</tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(
+      Read(*r),
+      ElementsAre("rec 1.1: raising expectations of pupils",
+                  "action Agree expectations for every lesson. | Headteacher "
+                  "| September 2017",
+                  "rec 1.2: checking pupils' learning",
+                  "action Use short assessments. | Deputy Headteacher | "
+                  "October 2017",
+                  // not listed: the action is its own recommendation
+                  "rec 1.3: Review the marking policy.",
+                  "action Review the marking policy. | Headteacher | December "
+                  "2017"));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

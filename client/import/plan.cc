@@ -30,6 +30,10 @@ absl::Status PlanInterpreter::Read(const Document& doc) {
       ReleaseHeld();
       if (!opened_) before.push_back(block.paragraph);
       recent.push_back(block.paragraph);
+      if (auto item = LeadingRef(WithoutBullet(block.paragraph));
+          item.has_value() && !item->second.empty()) {
+        listed_.emplace(item->first, item->second);
+      }
       continue;
     }
     ReadTable(*block.table, before, recent);
@@ -174,9 +178,81 @@ void PlanInterpreter::ReadTable(const Table& table,
         std::all_of(grid[r].begin(), grid[r].end(),
                     [](const TableCell& c) { return c.paragraphs.empty(); });
     if (empty) continue;
+    if (TakeHeadingRow(table.rows[r], grid[r])) continue;
     Offer(grid[r], table.rows[r]);
     after_page_break_ = false;
   }
+}
+
+bool PlanInterpreter::TakeHeadingRow(const TableRow& row,
+                                     const std::vector<TableCell>& grid) {
+  if (auto heading = RecommendationHeading(row, grid)) {
+    // "Recommendation 3: ..." across the table, its actions in the rows
+    // below: as a heading above its own table, inside this one.
+    ReleaseHeld();
+    FlushRecommendation();
+    pending_ = NewRec(row.where, row.line, heading->first, heading->second);
+    return true;
+  }
+  if (!IsSectionHeading(row, grid)) return false;
+  ReleaseHeld();
+  std::string text;
+  for (const TableCell& c : grid) text += c.Text();
+  out_->unsure.push_back(absl::StrCat(
+      row.where, ": \"", absl::ClippedSubstr(text, 0, 60),
+      "\" read as a heading over the rows below, not a recommendation"));
+  return true;
+}
+
+namespace {
+
+// The one cell of text of a row, when it spans the whole table.
+const TableCell* SpanningCell(const TableRow& row, size_t width) {
+  const TableCell* cell = nullptr;
+  for (const TableCell& c : row.cells) {
+    if (c.merged_above) return nullptr;
+    if (c.paragraphs.empty()) continue;
+    if (cell != nullptr) return nullptr;
+    cell = &c;
+  }
+  return cell != nullptr && cell->span >= 2 &&
+                 cell->span >= static_cast<int>(width) - 1
+             ? cell
+             : nullptr;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>>
+PlanInterpreter::RecommendationHeading(
+    const TableRow& row, const std::vector<TableCell>& grid) const {
+  const TableCell* cell =
+      SpanningCell(row, std::max(grid.size(), roles_.size()));
+  if (cell == nullptr) return std::nullopt;
+  auto numbered = LeadingRef(cell->Text());
+  if (!numbered.has_value() || numbered->second.empty()) return std::nullopt;
+  return numbered;
+}
+
+bool PlanInterpreter::IsSectionHeading(
+    const TableRow& row, const std::vector<TableCell>& grid) const {
+  int filled = -1;
+  for (size_t c = 0; c < grid.size(); ++c) {
+    if (grid[c].merged_above) return false;  // a recommendation goes on
+    if (grid[c].paragraphs.empty()) continue;
+    if (filled >= 0) return false;
+    filled = static_cast<int>(c);
+  }
+  if (filled < 0) return false;
+  const std::string text = grid[filled].Text();
+  const size_t words =
+      std::count(text.begin(), text.end(), ' ') + 1;  // roughly
+  if (words < 2 || words > 25 || LooksLikeRef(text) ||
+      LeadingRef(text).has_value() || text.back() == ':') {
+    return false;
+  }
+  return SpanningCell(row, std::max(grid.size(), roles_.size())) != nullptr ||
+         (filled == Column(Role::kRef) && filled == 0);
 }
 
 bool PlanInterpreter::ContinuesColumns(

@@ -1,6 +1,6 @@
 // What the text of one cell says: a date or timescale, a decision, a
-// status, a reference, a person, a label ("Lead Officer: ..."), and what the
-// title block above a plan says of the review.
+// status, a reference, a person, a label ("Lead Officer: ..."). What the
+// title block above a plan says is in plan_title.cc.
 #include <algorithm>
 #include <cstring>
 #include <iterator>
@@ -62,15 +62,27 @@ bool LooksLikeTimescale(absl::string_view text) {
   if (t.empty() || t.size() > 60) return false;
   std::vector<std::string> words = Words(t);
   if (words.size() > 8) return false;
+  // Whole words, not parts of words: "Financial Reporting" or "Annual
+  // Governance Statement" is a subject, "by" in "Led by" is not a date.
   static const char* kTimeWords[] = {
-      "ongoing",   "immediate", "immediately", "spring",    "summer",
-      "autumn",    "winter",    "quarter",     "q1",        "q2",
-      "q3",        "q4",        "annual",      "annually",  "monthly",
-      "quarterly", "tbc",       "tba",         "end of",    "by ",
-      "year",      "weeks",     "months",      "financial", "completed",
-      "on-going"};
-  for (const char* w : kTimeWords) {
-    if (absl::StrContains(t, w)) return true;
+      "ongoing", "on-going", "immediate", "immediately", "spring",    "summer",
+      "autumn",  "winter",   "quarter",   "quarters",    "q1",        "q2",
+      "q3",      "q4",       "annually",  "monthly",     "quarterly", "yearly",
+      "weekly",  "tbc",      "tba",       "year",        "years",     "week",
+      "weeks",   "month",    "months",    "completed",   "asap"};
+  if (absl::StartsWith(t, "by ") || absl::StartsWith(t, "end of ") ||
+      absl::StrContains(t, " end of ") || t == "annual") {
+    return true;
+  }
+  for (const std::string& raw : words) {
+    std::string w(raw);
+    while (!w.empty() && !absl::ascii_isalnum(w.back())) w.pop_back();
+    while (!w.empty() && !absl::ascii_isalnum(w.front()) && w[0] != '-') {
+      w.erase(0, 1);
+    }
+    for (const char* time_word : kTimeWords) {
+      if (w == time_word) return true;
+    }
   }
   for (const std::string& w : words) {
     if (MonthNumber(w) != 0) return true;
@@ -193,6 +205,20 @@ std::optional<v1::ActionStatus> StatusWord(absl::string_view text) {
   }
   if (t == "cancelled" || t == "withdrawn" || t == "superseded") {
     return v1::ACTION_STATUS_CANCELLED;
+  }
+  // A plan's own key of a few words ("Delivered", "On track to deliver",
+  // "Not on track to deliver", "Some issues - narrative disclosure"): how
+  // it opens says where the action stands; a longer cell is prose.
+  if (Words(t).size() > 6) return std::nullopt;
+  for (const char* done : {"delivered", "fully delivered", "complete -",
+                           "completed -", "achieved -"}) {
+    if (absl::StartsWith(t, done)) return v1::ACTION_STATUS_COMPLETED;
+  }
+  for (const char* going :
+       {"on track", "on target", "not on track", "off track", "behind",
+        "at risk", "some issues", "slipped", "slipping", "in hand",
+        "progressing", "partially delivered", "partly delivered"}) {
+    if (absl::StartsWith(t, going)) return v1::ACTION_STATUS_IN_PROGRESS;
   }
   return std::nullopt;
 }
@@ -643,96 +669,14 @@ bool IsPageFurniture(absl::string_view paragraph) {
 
 std::string WithoutBullet(const std::string& paragraph) {
   absl::string_view p = paragraph;
-  for (const char* bullet : {"\xE2\x80\xA2", "\xC2\xB7", "- ", "o "}) {
+  for (const char* bullet : {"\xE2\x80\xA2", "\xC2\xB7", "- ", "o ",
+                             "\xE2\x80\x93 ", "\xE2\x80\x94 "}) {
     if (absl::ConsumePrefix(&p, bullet)) {
       std::string rest(absl::StripLeadingAsciiWhitespace(p));
       return rest.empty() ? paragraph : rest;
     }
   }
   return paragraph;
-}
-
-namespace {
-
-// A sentence above the plan that decides all its recommendations: one that
-// speaks of the recommendations (or "them") as accepted or agreed, and does
-// not say "not".
-void DecisionAbove(const std::string& p, TitleBlock* out) {
-  std::string lower = absl::AsciiStrToLower(p);
-  if (!out->decision_said.empty() || absl::StrContains(lower, "not ") ||
-      !(absl::StrContains(lower, "recommendations") ||
-        absl::StrContains(lower, " them"))) {
-    return;
-  }
-  for (const char* phrase :
-       {"has accepted", "have accepted", "accepted the", "accepted all",
-        "recommendations be agreed", "recommendations were agreed",
-        "recommendations are agreed", "recommendations have been agreed",
-        "recommendations were accepted", "recommendations have been accepted",
-        "agreed all", "agreed the recommendations"}) {
-    if (absl::StrContains(lower, phrase)) {
-      out->decision = v1::DECISION_ACCEPTED;
-      out->decision_said = p;
-      return;
-    }
-  }
-}
-
-}  // namespace
-
-TitleBlock ReadTitleBlock(const std::vector<std::string>& paragraphs) {
-  TitleBlock out;
-  std::string first;
-  for (const std::string& raw : paragraphs) {
-    std::string p(absl::StripAsciiWhitespace(raw));
-    std::string lower = absl::AsciiStrToLower(p);
-    if (p.empty()) continue;
-    DecisionAbove(p, &out);
-    auto value_after = [&](std::initializer_list<const char*> labels,
-                           std::string* field) {
-      for (const char* l : labels) {
-        if (absl::StartsWith(lower, l)) {
-          std::string v(absl::StripAsciiWhitespace(p.substr(strlen(l))));
-          if (!v.empty() && field->empty()) *field = v;
-          return true;
-        }
-      }
-      return false;
-    };
-    std::string date;
-    if (value_after({"report title:", "title:", "review title:", "topic:",
-                     "review topic:", "scrutiny review:", "review:", "subject:",
-                     "report:"},
-                    &out.title) ||
-        value_after({"committee:", "scrutiny committee:", "panel:",
-                     "report of the ", "report of "},
-                    &out.committee)) {
-      continue;
-    }
-    if (value_after({"meeting date:", "date of meeting:", "meeting:",
-                     "date of cabinet:", "cabinet date:", "date:"},
-                    &date)) {
-      if (out.meeting_date.empty()) out.meeting_date = DateIn(date);
-      continue;
-    }
-    if (value_after({"date of publication:", "published:", "publication date:"},
-                    &date)) {
-      if (out.published.empty()) out.published = DateIn(date);
-      continue;
-    }
-    // "Appendix 1", "Annex B": the first line of many plans names only
-    // where it sits in the papers.
-    std::vector<std::string> words = Words(lower);
-    if (words.size() <= 3 &&
-        (absl::StartsWith(lower, "appendix") ||
-         absl::StartsWith(lower, "annex") || absl::StartsWith(lower, "item") ||
-         absl::StartsWith(lower, "agenda item") || lower == "page")) {
-      continue;
-    }
-    if (first.empty()) first = p;
-  }
-  if (out.title.empty()) out.title = first;
-  return out;
 }
 
 }  // namespace rectrack::cli

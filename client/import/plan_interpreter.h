@@ -97,6 +97,18 @@ class PlanInterpreter {
 
   static bool CellFits(const std::string& text, Role role);
 
+  // A row that heads the rows below it ("Theme 1: Governance"): its one
+  // cell of text spans the table, or stands alone in the reference column,
+  // and is neither a reference nor opens with one.
+  bool IsSectionHeading(const TableRow& row,
+                        const std::vector<TableCell>& grid) const;
+  // A heading row (either kind below), taken: true when the row was one.
+  bool TakeHeadingRow(const TableRow& row, const std::vector<TableCell>& grid);
+  // A row whose one cell spans the table and opens with a reference
+  // ("Recommendation 3: That ..."): the reference and the text.
+  std::optional<std::pair<std::string, std::string>> RecommendationHeading(
+      const TableRow& row, const std::vector<TableCell>& grid) const;
+
   // Holds a data row until the next shows whether it goes on (a row split
   // by a page break), then interprets it. Of a row that goes on from the
   // held one, the cells that continue text above are joined to it; the
@@ -199,6 +211,10 @@ class PlanInterpreter {
   // "The council has accepted the recommendations" above the plan.
   std::optional<v1::Decision> default_decision_;
   std::optional<PendingRec> pending_;
+  // Numbered items written above the plan's tables ("1.1 raising
+  // expectations ..."), by reference: the recommendations of a table that
+  // has references and actions but no recommendation column.
+  std::map<std::string, std::string> listed_;
   int recommendations_ = 0;
   std::map<std::string, std::vector<std::string>> leads_by_ref_;
 };

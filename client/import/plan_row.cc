@@ -95,8 +95,11 @@ void PlanInterpreter::RecommendationCells(const std::vector<TableCell>& cells,
   std::string rec_text = absl::StrJoin(kept, "\n");
   std::string ref_cell = CleanRef(Text(cells, Role::kRef));
   if (Column(Role::kRecommendation) < 0 && !ref_cell.empty()) {
-    // A plan of numbered actions: each is its own recommendation.
-    rec_text = Text(cells, Role::kAction);
+    // A plan of numbered actions: each is its own recommendation, unless
+    // the recommendations are listed above the table by the same numbers.
+    auto listed = listed_.find(ref_cell);
+    rec_text =
+        listed != listed_.end() ? listed->second : Text(cells, Role::kAction);
   }
   if (rec_text.empty() && ref_cell.empty()) return;
   int filled = 0;

@@ -1,4 +1,5 @@
 // The text of a plan's cells: HTML to text, paragraphs, and lead names.
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,18 +103,137 @@ namespace {
 // `names`: also a first name and a surname ("Jo Bloggs"), unless the second
 // word ends a post ("HR and Payroll Manager" is one post); without it only
 // the words that open a post or a person ("Head", "Cllr", "the").
+bool IsOneOf(absl::string_view word, std::initializer_list<const char*> set) {
+  for (const char* w : set) {
+    if (word == w) return true;
+  }
+  return false;
+}
+
+// Words that name a post ("Director", "Manager"): after an opener such as
+// "Corporate" or "Senior" one of them must follow for it to be a post.
+bool IsPostWord(absl::string_view w) {
+  return IsOneOf(w,
+                 {"Director",      "Directors",  "Manager",      "Managers",
+                  "Head",          "Officer",    "Officers",     "Member",
+                  "Members",       "Executive",  "Holder",       "Lead",
+                  "Leader",        "Adviser",    "Advisor",      "Coordinator",
+                  "Team",          "Accountant", "Engineer",     "Solicitor",
+                  "Secretary",     "Clerk",      "Auditor",      "Chair",
+                  "Commissioner",  "Inspector",  "Nurse",        "Governor",
+                  "Governors",     "Board",      "Group",        "Partner",
+                  "Principal",     "Teacher",    "Controller",   "Analyst",
+                  "Surveyor",      "Planner",    "Consultant",   "Supervisor",
+                  "Administrator", "Specialist", "Practitioner", "Champion",
+                  "Leadership",    "Management", "Monitoring",   "Officer's"});
+}
+
+// Words that name a service or a subject, not a person ("Finance and
+// Corporate Resources", "Housing and Community Safety").
+bool IsServiceWord(absl::string_view w) {
+  return IsOneOf(w, {"Community",
+                     "Communities",
+                     "Safety",
+                     "Resources",
+                     "Services",
+                     "Service",
+                     "Finance",
+                     "Housing",
+                     "Planning",
+                     "Transport",
+                     "Environment",
+                     "Development",
+                     "Regeneration",
+                     "Governance",
+                     "Law",
+                     "Legal",
+                     "Health",
+                     "Care",
+                     "Education",
+                     "Children",
+                     "Adult",
+                     "Adults",
+                     "Culture",
+                     "Leisure",
+                     "Customer",
+                     "Customers",
+                     "Digital",
+                     "Property",
+                     "Assets",
+                     "Economy",
+                     "Growth",
+                     "Place",
+                     "People",
+                     "Performance",
+                     "Policy",
+                     "Partnerships",
+                     "Operations",
+                     "Democratic",
+                     "Public",
+                     "Social",
+                     "Neighbourhoods",
+                     "Waste",
+                     "Highways",
+                     "Estates",
+                     "Revenues",
+                     "Benefits",
+                     "ICT",
+                     "HR",
+                     "Human",
+                     "Commercial",
+                     "Strategy",
+                     "Corporate",
+                     "Quality",
+                     "Safeguarding",
+                     "Learning",
+                     "Skills",
+                     "Wellbeing",
+                     "Sport",
+                     "Parks",
+                     "Libraries",
+                     "Transformation",
+                     "Change",
+                     "Audit",
+                     "Risk",
+                     "Procurement",
+                     "Facilities",
+                     "Support",
+                     "Business",
+                     "Infrastructure",
+                     "Technology",
+                     "Information",
+                     "Enforcement",
+                     "Licensing",
+                     "Marketing",
+                     "Communications",
+                     "Projects"});
+}
+
 bool StartsAnotherLead(absl::string_view rest, bool names = true) {
+  std::vector<absl::string_view> words =
+      absl::StrSplit(rest, absl::ByAnyChar(" ,;/"), absl::SkipEmpty());
+  if (words.empty()) return false;
   static const char* kOpeners[] = {
-      "Cllr",      "Councillor", "Head",  "Director",  "Chief",     "Leader",
-      "Assistant", "Deputy",     "Chair", "Cabinet",   "Portfolio", "Executive",
-      "Senior",    "Service",    "Mr",    "Mrs",       "Ms",        "Dr",
-      "the ",      "The ",       "Lead",  "Corporate", "Strategic", "Mayor"};
+      "Cllr", "Councillor", "Head", "Director", "Leader", "Chair", "Mr",
+      "Mrs",  "Ms",         "Dr",   "the ",     "The ",   "Mayor"};
   for (const char* o : kOpeners) {
     if (absl::StartsWith(rest, o)) return true;
   }
+  // Words that open a post only when a post word follows ("Corporate
+  // Director", "Senior Manager", "Chief Executive"), not a service's name
+  // ("Corporate Resources").
+  if (IsOneOf(words[0], {"Chief", "Assistant", "Deputy", "Cabinet", "Portfolio",
+                         "Executive", "Senior", "Service", "Lead", "Corporate",
+                         "Strategic", "Interim", "Acting"})) {
+    for (size_t i = 0; i < words.size() && i < 4; ++i) {
+      if ((i > 0 || words[0] == "Executive" || words[0] == "Lead") &&
+          IsPostWord(words[i])) {
+        return i > 0 || words.size() == 1;
+      }
+    }
+    return false;
+  }
   if (!names) return false;
-  std::vector<absl::string_view> words =
-      absl::StrSplit(rest, absl::ByAnyChar(" ,;/"), absl::SkipEmpty());
   static const char* kPostEnds[] = {"Manager", "Officer",    "Team", "Unit",
                                     "Service", "Services",   "Lead", "Adviser",
                                     "Advisor", "Coordinator"};
@@ -122,10 +242,11 @@ bool StartsAnotherLead(absl::string_view rest, bool names = true) {
       if (words[1] == end) return false;
     }
   }
-  // A first name and a surname.
+  // A first name and a surname, not a service's name.
   return words.size() >= 2 && absl::ascii_isupper(words[0][0]) &&
          absl::ascii_isupper(words[1][0]) && words[1].size() > 1 &&
-         words[1][1] != '&';
+         words[1][1] != '&' && !IsServiceWord(words[0]) &&
+         !IsServiceWord(words[1]);
 }
 
 }  // namespace
