@@ -480,5 +480,36 @@ TEST(PlanReaderTest, RecommendationsListedAboveATableOfActionsByNumber) {
                   "2017"));
 }
 
+TEST(PlanReaderTest, OneRecommendationPerColumnIsReadColumnByColumn) {
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Priority 1</th><th>Priority 2</th></tr><tr><td><p>"
+      "Improve the impact of the school's leaders by:</p><p>checking the "
+      "quality of teaching every half term</p><p>training middle leaders to "
+      "lead their subjects</p></td><td><p>Improve the teaching of "
+      "mathematics by:</p><p>sharing good practice between year "
+      "groups</p></td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(
+      Read(*r),
+      ElementsAre(
+          "rec 1: Improve the impact of the school's leaders by:",
+          "action checking the quality of teaching every half term | Not "
+          "stated | ",
+          "action training middle leaders to lead their subjects | Not "
+          "stated | ",
+          "rec 2: Improve the teaching of mathematics by:",
+          "action sharing good practice between year groups | Not stated | "));
+  EXPECT_THAT(r->unsure,
+              testing::Contains(HasSubstr("one recommendation per column")));
+  // Headings that are not one word numbered 1, 2, ... are columns.
+  absl::StatusOr<PlanReading> usual = ReadPlan(
+      "<table><tr><th>Recommendation</th><th>Action</th></tr><tr><td>That "
+      "fees be frozen.</td><td>Freeze the fees.</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(usual.ok()) << usual.status();
+  EXPECT_THAT(Read(*usual), testing::Contains("rec 1: That fees be frozen."));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

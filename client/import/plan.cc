@@ -12,10 +12,63 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/import/plan_interpreter.h"
 
 namespace rectrack::cli {
+
+namespace {
+
+// A plan laid out one recommendation per column: headings that are one
+// word and the numbers 1, 2, 3 ... ("Priority 1 | Priority 2 | Priority
+// 3") over a single row whose cells open with the recommendation and list
+// its actions, a paragraph each. Read as the table a person turns it into:
+// a row per column, with its number, recommendation and actions.
+std::optional<Table> ByColumns(const Table& table) {
+  std::vector<const TableRow*> body;
+  for (size_t r = 1; r < table.rows.size(); ++r) {
+    for (const TableCell& c : table.rows[r].cells) {
+      if (!c.paragraphs.empty()) {
+        body.push_back(&table.rows[r]);
+        break;
+      }
+    }
+  }
+  if (table.rows.empty() || body.size() != 1) return std::nullopt;
+  const std::vector<TableCell>& heads = table.rows[0].cells;
+  const std::vector<TableCell>& cells = body[0]->cells;
+  if (heads.size() < 2 || cells.size() != heads.size()) return std::nullopt;
+  std::string word;
+  for (size_t c = 0; c < heads.size(); ++c) {
+    std::vector<std::string> parts = absl::StrSplit(
+        heads[c].Text(), absl::ByAnyChar(" \n"), absl::SkipEmpty());
+    if (parts.size() != 2 || (c > 0 && parts[0] != word) ||
+        parts[1] != absl::StrCat(c + 1) || cells[c].paragraphs.empty() ||
+        cells[c].span != 1) {
+      return std::nullopt;
+    }
+    word = parts[0];
+  }
+  Table out;
+  out.number = table.number;
+  out.rows.push_back({{{{"Ref"}}, {{"Recommendation"}}, {{"Action"}}},
+                      table.rows[0].where,
+                      table.rows[0].line});
+  for (size_t c = 0; c < cells.size(); ++c) {
+    const std::vector<std::string>& p = cells[c].paragraphs;
+    TableCell actions;  // the points after "... by:", a list
+    for (size_t i = 1; i < p.size(); ++i) {
+      actions.paragraphs.push_back(absl::StrCat("\xE2\x80\xA2 ", p[i]));
+    }
+    out.rows.push_back({{{{absl::StrCat(c + 1)}}, {{p[0]}}, actions},
+                        absl::StrCat(body[0]->where, " column ", c + 1),
+                        body[0]->line});
+  }
+  return out;
+}
+
+}  // namespace
 
 absl::Status PlanInterpreter::Read(const Document& doc) {
   text_format_ = doc.format == "text";
@@ -36,7 +89,14 @@ absl::Status PlanInterpreter::Read(const Document& doc) {
       }
       continue;
     }
-    ReadTable(*block.table, before, recent);
+    std::optional<Table> turned = ByColumns(*block.table);
+    if (turned.has_value()) {
+      out_->unsure.push_back(absl::StrCat(
+          "table ", turned->number,
+          " has one recommendation per column (headings numbered 1, 2, "
+          "...): each column read as a row"));
+    }
+    ReadTable(turned.has_value() ? *turned : *block.table, before, recent);
     recent.clear();
   }
   ReleaseHeld();

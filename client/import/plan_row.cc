@@ -185,6 +185,8 @@ void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
     }
     actions[0] = WithoutDecisionClause(actions[0]);
   }
+  const bool bulleted =  // a list of actions, however many leads it has
+      std::all_of(actions.begin(), actions.end(), IsBullet);
   CleanFields({&actions, &leads, &timings, &statuses, &taken});
   TakeUpdates(&actions);
   TakeUpdates(&taken);
@@ -198,9 +200,8 @@ void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
   std::string label_timing;
   TakeLabels(&actions, &label_leads, &label_timing);
   bool split =
-      actions.size() >= 2 &&
-      (leads.size() == actions.size() || timings.size() == actions.size() ||
-       std::all_of(actions.begin(), actions.end(), IsBullet));
+      actions.size() >= 2 && (leads.size() == actions.size() ||
+                              timings.size() == actions.size() || bulleted);
   if (!split && actions.size() > 1) {
     actions = {absl::StrJoin(actions, "\n")};
   }
