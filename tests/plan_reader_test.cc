@@ -511,5 +511,27 @@ TEST(PlanReaderTest, OneRecommendationPerColumnIsReadColumnByColumn) {
   EXPECT_THAT(Read(*usual), testing::Contains("rec 1: That fees be frozen."));
 }
 
+TEST(PlanReaderTest, AShortRowThatNamesRolesIsStillARow) {
+  // Only a row that says what the header says is the header repeated on a
+  // new page; a row of short cells naming roles is a recommendation.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Ref</th><th>Recommendation</th><th>Action</th>"
+      "<th>Lead</th><th>Timescale</th></tr><tr><td>1</td><td>Publish the "
+      "plan.</td><td>Agree the action plan</td><td>Service Lead</td><td>March "
+      "2026</td></tr><tr><td>REF</td><td>Recommendation</td><td>Action</td>"
+      "<td>Lead</td><td>Timescale</td></tr><tr><td>2</td><td>Review the "
+      "lead roles.</td><td>Action plan review</td><td>Service Lead</td><td>"
+      "April 2026</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r),
+              ElementsAre("rec 1: Publish the plan.",
+                          "action Agree the action plan | Service Lead | March "
+                          "2026",
+                          "rec 2: Review the lead roles.",
+                          "action Action plan review | Service Lead | April "
+                          "2026"));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

@@ -70,6 +70,25 @@ std::optional<Table> ByColumns(const Table& table) {
 
 }  // namespace
 
+namespace {
+
+// Whether two rows say the same, whatever the case, spacing and line breaks
+// (Word repeats a table's header on each page as it is).
+bool SameWords(const std::vector<TableCell>& a,
+               const std::vector<TableCell>& b) {
+  auto words = [](const std::vector<TableCell>& row) {
+    std::string all;
+    for (const TableCell& c : row) absl::StrAppend(&all, " ", c.Text());
+    std::vector<std::string> out =
+        absl::StrSplit(absl::AsciiStrToLower(all), absl::ByAnyChar(" \n\t"),
+                       absl::SkipEmpty());
+    return out;
+  };
+  return words(a) == words(b);
+}
+
+}  // namespace
+
 absl::Status PlanInterpreter::Read(const Document& doc) {
   text_format_ = doc.format == "text";
   std::vector<std::string> before;
@@ -230,8 +249,9 @@ void PlanInterpreter::ReadTable(const Table& table,
   after_page_break_ = header != grid.size() || continuation;
   for (size_t r = header == grid.size() ? 0 : header + 1; r < grid.size();
        ++r) {
-    if (IsHeaderRow(grid[r])) {  // repeated after a page break
-      after_page_break_ = true;
+    if (IsHeaderRow(grid[r]) &&
+        (header == grid.size() || SameWords(grid[r], grid[header]))) {
+      after_page_break_ = true;  // the header repeated after a page break
       continue;
     }
     bool empty =
