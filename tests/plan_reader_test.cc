@@ -533,5 +533,33 @@ TEST(PlanReaderTest, AShortRowThatNamesRolesIsStillARow) {
                           "2026"));
 }
 
+TEST(PlanReaderTest, ACommentThatOpensByRejectingDecidesOverTheProposal) {
+  // A proposed plan: the committee's comment decides each proposal.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th></th><th>Recommendation</th><th>Proposed action</th>"
+      "<th>Who</th><th>When</th><th>Scrutiny comments</th></tr><tr><td>1."
+      "</td><td>The council should name substitutes on committees.</td><td>"
+      "Members to decide on named substitutes.</td><td>Council</td><td>"
+      "March 2025</td><td>Recommendation not agreed. Members were concerned "
+      "for small groups.</td></tr><tr><td>2.</td><td>The council should "
+      "train the chairs of committees.</td><td>Run a training day.</td><td>"
+      "Democratic Services Manager</td><td>May 2025</td><td>Recommendation "
+      "is supported by the committee, which did not want an outside "
+      "trainer.</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(
+      Read(*r),
+      ElementsAre("rec 1: The council should name substitutes on committees.",
+                  "decision DECISION_REJECTED",
+                  "rec 2: The council should train the chairs of committees.",
+                  "decision DECISION_ACCEPTED",
+                  "action Run a training day. | Democratic Services Manager | "
+                  "May 2025"));
+  EXPECT_THAT(r->problems,
+              testing::Contains(HasSubstr("recommendation 1 is rejected, so "
+                                          "its actions were not imported")));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

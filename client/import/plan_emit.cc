@@ -15,6 +15,19 @@
 
 namespace rectrack::cli {
 
+namespace {
+
+// A response whose first sentence rejects the recommendation
+// ("Recommendation not agreed. Members were concerned ..."): the decision,
+// whatever the proposed actions beside it.
+bool OpensWithRejection(const std::string& response) {
+  std::string first = response.substr(0, response.find_first_of(".;\n"));
+  return DecisionPhraseWithin(first) == v1::DECISION_REJECTED ||
+         DecisionWord(first) == v1::DECISION_REJECTED;
+}
+
+}  // namespace
+
 std::optional<v1::Decision> PlanInterpreter::Decide(
     const PendingRec& rec) const {
   if (!rec.decision.empty()) {
@@ -67,7 +80,8 @@ void PlanInterpreter::FlushRecommendation() {
   Emit(rec.where, rec.line, std::move(add));
   if (decision.has_value() && *decision == v1::DECISION_REJECTED &&
       !rec.actions.empty()) {
-    if (rec.decision.empty() && !rec.response_is_action) {
+    if (rec.decision.empty() && !rec.response_is_action &&
+        !OpensWithRejection(rec.response)) {
       decision.reset();  // actions were agreed, so it was not rejected
     } else {
       // A rejected recommendation takes no actions: what the row says is
