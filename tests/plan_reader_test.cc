@@ -561,5 +561,17 @@ TEST(PlanReaderTest, ACommentThatOpensByRejectingDecidesOverTheProposal) {
                                           "its actions were not imported")));
 }
 
+TEST(PlanReaderTest, AnAnswerThatAgreesButRefusesAPartIsPartlyAccepted) {
+  EXPECT_EQ(DecisionInText("I agree plain English matters, but the two terms "
+                           "mean different things, so we will not use trend"),
+            v1::DECISION_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(DecisionInText("Agreed, but the budget cannot fund a second post"),
+            v1::DECISION_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(DecisionInText("Agreed, but the work will take until March"),
+            v1::DECISION_ACCEPTED);
+  EXPECT_EQ(DecisionInText("Not agreed, but we will not rule it out"),
+            v1::DECISION_REJECTED);
+}
+
 }  // namespace
 }  // namespace rectrack::cli

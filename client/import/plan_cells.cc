@@ -500,6 +500,30 @@ bool IsBullet(const std::string& p) {
 
 // The decision a response's own words give: "(accepted)" / "(rejected)"
 // markers, or a decision word opening it ("Agreed – ...").
+namespace {
+
+// "I agree plain English matters, but ... we will not use trend": an
+// answer that opens by agreeing and then, after a "but", refuses a part.
+bool AgreesButRefusesAPart(const std::string& lower) {
+  bool agrees = false;
+  for (const char* opening :
+       {"i agree", "we agree", "i accept", "we accept", "agreed", "accepted",
+        "i support", "we support", "supported"}) {
+    agrees = agrees || absl::StartsWith(lower, opening);
+  }
+  size_t but = lower.find(" but ");
+  if (!agrees || but == std::string::npos) return false;
+  absl::string_view after = absl::string_view(lower).substr(but);
+  for (const char* refusal :
+       {"will not", "won't", "cannot", "can't", "do not", "does not", "not be ",
+        "not possible", "not feasible", "not able"}) {
+    if (absl::StrContains(after, refusal)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<v1::Decision> DecisionInText(const std::string& text) {
   std::string lower = absl::AsciiStrToLower(text);
   bool accepted = absl::StrContains(lower, "(accepted)");
@@ -507,6 +531,7 @@ std::optional<v1::Decision> DecisionInText(const std::string& text) {
   if (accepted && rejected) return v1::DECISION_PARTIALLY_ACCEPTED;
   if (accepted) return v1::DECISION_ACCEPTED;
   if (rejected) return v1::DECISION_REJECTED;
+  if (AgreesButRefusesAPart(lower)) return v1::DECISION_PARTIALLY_ACCEPTED;
   // A decision phrase that is the whole first clause ("Agreed - ...");
   // "No further action" is not a decision.
   size_t end = lower.find_first_of(".,;:-\xE2\n(");
