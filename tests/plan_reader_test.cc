@@ -573,5 +573,30 @@ TEST(PlanReaderTest, AnAnswerThatAgreesButRefusesAPartIsPartlyAccepted) {
             v1::DECISION_REJECTED);
 }
 
+TEST(PlanReaderTest, TheColumnNumberedDeeperHoldsTheRecommendations) {
+  EXPECT_TRUE(LooksLikeRef("1.1.1"));
+  EXPECT_FALSE(LooksLikeRef("12.03.2011"));
+  EXPECT_FALSE(LooksLikeRef("2024-03-12"));
+  // Statements 1.1.1, 1.1.2 under key lines 1.1, 1.2: the statements are
+  // what is assessed and acted on.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Area\tKey line\tStatement\tContact\tAction plan\tDue date\n"
+      "Accounts\t1.1 The council produces its accounts on time and "
+      "well\t1.1.1 The accounts were prepared to the statutory "
+      "timetable.\tAnn Lee\tKeep the timetable under review\t31/03/2007\n"
+      "\t\t1.1.2 The auditor received auditable accounts on the agreed "
+      "day.\tAnn Lee\tAgree the day with the auditor\t30/06/2007\n"
+      "\t1.2 The council is accountable to the public for its money\t1.2.1 "
+      "The council publishes summary accounts people can follow.\tBo "
+      "Chan\tPublish plain summary accounts\t30/09/2006\n",
+      "plan.txt", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> recs;
+  for (const std::string& line : Read(*r)) {
+    if (line.rfind("rec ", 0) == 0) recs.push_back(line.substr(0, 10));
+  }
+  EXPECT_THAT(recs, ElementsAre("rec 1.1.1:", "rec 1.1.2:", "rec 1.2.1:"));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

@@ -259,7 +259,11 @@ bool IsNumericDate(absl::string_view t) {
       if (!absl::ascii_isdigit(c)) return false;
     }
   }
-  return true;
+  // A day and a month of one or two digits and a year of two or four
+  // ("12.03.2011", "2024-03-12"); "1.1.1" is a reference.
+  const size_t year = parts[0].size() == 4 ? 0 : 2;
+  return (parts[year].size() == 2 || parts[year].size() == 4) &&
+         parts[2 - year].size() <= 2 && parts[1].size() <= 2;
 }
 
 bool LooksLikeRef(absl::string_view text) {

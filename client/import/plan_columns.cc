@@ -81,6 +81,7 @@ struct ColumnContent {
   int status = 0;
   int phrased = 0;   // worded as a recommendation: "That ...", "... should ..."
   int numbered = 0;  // prose opening with a reference: "1.1 The LGA ..."
+  int depth = 0;     // the dots of those references, summed ("1.1.1": 2)
   size_t length = 0;
   double Share(int n) const { return cells == 0 ? 0 : double(n) / cells; }
   size_t AverageLength() const { return cells == 0 ? 0 : length / cells; }
@@ -103,7 +104,11 @@ ColumnContent ReadColumn(const std::vector<std::vector<TableCell>>& rows,
     if (absl::StartsWith(t, "That ") || absl::StrContains(t, " should ")) {
       ++c.phrased;
     }
-    if (t.size() > 40 && LeadingRef(t).has_value()) ++c.numbered;
+    if (auto numbered = LeadingRef(t); numbered && t.size() > 40) {
+      ++c.numbered;
+      c.depth += static_cast<int>(
+          std::count(numbered->first.begin(), numbered->first.end(), '.'));
+    }
   }
   return c;
 }
@@ -449,29 +454,39 @@ class RoleAssigner {
   // A column nobody named whose cells are numbered prose ("1.1 The LGA
   // should ...") holds the recommendations when the column headed so holds
   // only short words over them (a theme, often merged over its rows).
+  // Of two such columns, the one numbered deeper holds them ("1.1.1 The
+  // council's accounts ..." under key lines "1.1 The council produces
+  // ..."): the other holds what they are grouped under.
   void NumberedProseIsTheRecommendation() {
+    int best = -1;
     for (size_t c = 0; c < roles_.size(); ++c) {
       const ColumnContent& content = content_[c];
       if (roles_[c].role != Role::kNone || content.cells < 2 ||
           content.Share(content.numbered) < 0.6) {
         continue;
       }
-      for (size_t r = 0; r < roles_.size(); ++r) {
-        if (roles_[r].role == Role::kRecommendation &&
-            content_[r].AverageLength() < 40) {
-          roles_[r].role = Role::kNone;
-          roles_[r].why =
-              "short words over the numbered recommendations: a theme";
-          roles_[r].unsure = true;
-        }
+      if (best < 0 || content.depth * content_[best].numbered >
+                          content_[best].depth * content.numbered) {
+        best = static_cast<int>(c);
       }
-      if (Has(Role::kRecommendation)) return;
-      roles_[c].role = Role::kRecommendation;
-      roles_[c].why = absl::StrCat("content: ", content.numbered, " of ",
-                                   content.cells, " cells are numbered prose");
-      roles_[c].unsure = true;
-      return;
     }
+    if (best < 0) return;
+    const size_t c = static_cast<size_t>(best);
+    const ColumnContent& content = content_[c];
+    for (size_t r = 0; r < roles_.size(); ++r) {
+      if (roles_[r].role == Role::kRecommendation &&
+          content_[r].AverageLength() < 40) {
+        roles_[r].role = Role::kNone;
+        roles_[r].why =
+            "short words over the numbered recommendations: a theme";
+        roles_[r].unsure = true;
+      }
+    }
+    if (Has(Role::kRecommendation)) return;
+    roles_[c].role = Role::kRecommendation;
+    roles_[c].why = absl::StrCat("content: ", content.numbered, " of ",
+                                 content.cells, " cells are numbered prose");
+    roles_[c].unsure = true;
   }
 
   // A named column of text before the actions, in a table with no
