@@ -598,5 +598,31 @@ TEST(PlanReaderTest, TheColumnNumberedDeeperHoldsTheRecommendations) {
   EXPECT_THAT(recs, ElementsAre("rec 1.1.1:", "rec 1.1.2:", "rec 1.2.1:"));
 }
 
+TEST(PlanReaderTest, ADateCompletedColumnCompletesTheAction) {
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Ref</th><th>Recommendation</th><th>Action</th><th>"
+      "Lead</th><th>Target completion date</th><th>Date completed</th></tr>"
+      "<tr><td>1</td><td>That fees be frozen.</td><td>Freeze the fees.</td>"
+      "<td>Ann Lee</td><td>31/12/2006</td><td>15/12/2006</td></tr><tr><td>2"
+      "</td><td>That cafes open.</td><td>Let a contract.</td><td>Bo Chan</td>"
+      "<td>31/03/2007</td><td></td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> seen;
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_add_action()) {
+      seen.push_back("action due " + fc.command.add_action().timescale());
+    }
+    if (fc.command.has_set_action_status()) {
+      seen.push_back(
+          v1::ActionStatus_Name(fc.command.set_action_status().status()) +
+          " on " + fc.command.set_action_status().effective_on());
+    }
+  }
+  EXPECT_THAT(seen, ElementsAre("action due 31/12/2006",
+                                "ACTION_STATUS_COMPLETED on 2006-12-15",
+                                "action due 31/03/2007"));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

@@ -391,6 +391,7 @@ bool PlanInterpreter::CellFits(const std::string& text, Role role) {
       return LooksLikeRef(text) || LeadingRef(text).has_value();
     case Role::kTiming:
     case Role::kProgressDate:
+    case Role::kCompletedOn:
       return LooksLikeTimescale(text);
     case Role::kLead:
     case Role::kPortfolio:

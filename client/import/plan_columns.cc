@@ -29,6 +29,7 @@ constexpr std::pair<Role, const char*> kRoleNames[] = {
     {Role::kResponse, "response"},
     {Role::kPortfolio, "portfolio"},
     {Role::kProgressDate, "progress-date"},
+    {Role::kCompletedOn, "completed-on"},
 };
 
 // A header's words, lower case, without footnote markers ("Deadline[3]"),
@@ -164,27 +165,38 @@ static bool NamesWhoItIsFor(const std::string& h) {
                     "assigned to", "allocated to", "for action by"});
 }
 
-Role HeaderRole(absl::string_view header) {
-  std::string h = HeaderWords(header);
-  if (h.empty()) return Role::kNone;
+// "Ref", "No.", "Rec no": a header over the recommendations' numbers.
+bool IsRefHeader(const std::string& h) {
   static const std::set<std::string> kRefHeaders = {
       "no",        "no.",     "number",   "ref",     "ref.",
       "reference", "rec no",  "rec no.",  "rec",     "rec.",
       "#",         "item",    "id",       "rec ref", "ref no",
       "ref no.",   "item no", "item no.", "para",    "paragraph"};
   std::vector<std::string> words = absl::StrSplit(h, ' ', absl::SkipEmpty());
-  if (kRefHeaders.count(h) ||
-      (words.size() <= 3 && HasWord(words.back(), {"no", "number", "ref", "#",
-                                                   "num", "reference"})) ||
-      ((absl::StrContains(h, "recommendation") ||
-        absl::StrContains(h, "rec")) &&
-       HasWord(h, {"no", "number", "ref", "reference", "num"}))) {
-    return Role::kRef;
-  }
+  return kRefHeaders.count(h) > 0 ||
+         (words.size() <= 3 &&
+          HasWord(words.back(),
+                  {"no", "number", "ref", "#", "num", "reference"})) ||
+         ((absl::StrContains(h, "recommendation") ||
+           absl::StrContains(h, "rec")) &&
+          HasWord(h, {"no", "number", "ref", "reference", "num"}));
+}
+
+Role HeaderRole(absl::string_view header) {
+  std::string h = HeaderWords(header);
+  if (h.empty()) return Role::kNone;
+  if (IsRefHeader(h)) return Role::kRef;
   // The date a progress note was written.
   if (HasWord(h, {"date", "dates"}) &&
       HasAny(h, {"update", "progress", "as at", "position"})) {
     return Role::kProgressDate;
+  }
+  // The day the action was done ("Completed Date", "Date closed", "Actual
+  // completion date"), where a target says when it should be.
+  if (HasWord(h, {"date", "dates", "on"}) &&
+      HasAny(h, {"completed", "closed", "implemented", "actual"}) &&
+      !HasAny(h, {"target", "due", "expected", "planned", "to be"})) {
+    return Role::kCompletedOn;
   }
   // A date something happened (the meeting, the executive's decision) is
   // not a target.

@@ -149,7 +149,8 @@ void PlanInterpreter::EmitAction(const std::string& rec_ref, PendingAction* a) {
     v1::Command s;
     s.mutable_set_action_status()->set_id(action_ref);
     s.mutable_set_action_status()->set_status(*status);
-    s.mutable_set_action_status()->set_effective_on(meeting_date_);
+    s.mutable_set_action_status()->set_effective_on(
+        a->completed_on.empty() ? meeting_date_ : a->completed_on);
     Emit(a->where, a->line, std::move(s));
   } else if (!status.has_value() && !a->status.empty() &&
              !IsRagRating(a->status)) {

@@ -28,6 +28,7 @@ enum class Role {
   kResponse,
   kPortfolio,     // the cabinet member a recommendation falls to
   kProgressDate,  // when the row's progress was written: "Date of update"
+  kCompletedOn,   // when the action was done: "Date completed", "Closed"
 };
 
 // "ref", "recommendation", ... as --columns and --dry-run write them.

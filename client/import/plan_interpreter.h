@@ -37,6 +37,7 @@ class PlanInterpreter {
     std::vector<std::string> progress;
     std::vector<std::pair<std::string, std::string>> dated;  // date, text
     std::string progress_date;  // from a "Date of update" column
+    std::string completed_on;   // from a "Date completed" column
   };
   struct PendingRec {
     std::string where;
@@ -96,6 +97,10 @@ class PlanInterpreter {
   int Fit(const std::vector<std::vector<TableCell>>& rows, int offset) const;
 
   static bool CellFits(const std::string& text, Role role);
+
+  // "Complete" where the date would be: no target, a status. A date in a
+  // "Date completed" column: the action is completed.
+  static void SettleStatus(PendingAction* a);
 
   // A row that heads the rows below it ("Theme 1: Governance"): its one
   // cell of text spans the table, or stands alone in the reference column,

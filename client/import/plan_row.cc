@@ -168,6 +168,17 @@ void PlanInterpreter::Row(const std::vector<TableCell>& cells,
   RowActions(cells, row);
 }
 
+void PlanInterpreter::SettleStatus(PendingAction* a) {
+  std::optional<v1::ActionStatus> done = StatusWord(a->timing);
+  if (a->status.empty() && done.has_value() &&
+      (*done == v1::ACTION_STATUS_COMPLETED ||
+       *done == v1::ACTION_STATUS_CANCELLED)) {
+    a->status = std::move(a->timing);
+    a->timing.clear();
+  }
+  if (a->status.empty() && !a->completed_on.empty()) a->status = "Completed";
+}
+
 void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
                                  const TableRow& row) {
   std::vector<std::string> actions = Paragraphs(cells, Role::kAction);
@@ -233,19 +244,14 @@ void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
                     nth(statuses, i),
                     {},
                     {},
+                    "",
                     ""};
     if (a.leads.empty()) a.leads = label_leads;
     if (a.timing.empty()) a.timing = label_timing;
-    std::optional<v1::ActionStatus> done = StatusWord(a.timing);
-    if (a.status.empty() && done.has_value() &&
-        (*done == v1::ACTION_STATUS_COMPLETED ||
-         *done == v1::ACTION_STATUS_CANCELLED)) {
-      // "Complete" where the date would be: no target, a status.
-      a.status = std::move(a.timing);
-      a.timing.clear();
-    }
     if (i == 0 && !taken.empty()) a.progress = taken;
     a.progress_date = DateIn(Text(cells, Role::kProgressDate));
+    a.completed_on = DateIn(Text(cells, Role::kCompletedOn));
+    SettleStatus(&a);
     AddAction(std::move(a), CellOf(cells, Role::kLead),
               CellOf(cells, Role::kTiming));
   }
