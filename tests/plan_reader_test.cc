@@ -177,7 +177,7 @@ TEST(PlanReaderTest, SmallTablesBeforeThePlanAreNotThePlan) {
       "</td><td>Gemma Barron</td><td>Sept 10</td></tr></table>",
       "plan.html", options);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_THAT(r->columns[0], HasSubstr("table 1 (2 rows): not a plan table"));
+  EXPECT_THAT(r->columns[0], HasSubstr("table 1 (2 rows): not "));
   EXPECT_EQ(r->commands[1].command.add_recommendation().ref(), "1");
   EXPECT_EQ(r->where[1], "table 2 row 2");
 }
@@ -556,9 +556,17 @@ TEST(PlanReaderTest, ACommentThatOpensByRejectingDecidesOverTheProposal) {
                   "decision DECISION_ACCEPTED",
                   "action Run a training day. | Democratic Services Manager | "
                   "May 2025"));
-  EXPECT_THAT(r->problems,
-              testing::Contains(HasSubstr("recommendation 1 is rejected, so "
-                                          "its actions were not imported")));
+  EXPECT_THAT(r->unsure, testing::Contains(HasSubstr(
+                             "recommendation 1 is rejected, so its proposed "
+                             "actions are kept in the response")));
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_record_response() &&
+        fc.command.record_response().decision() == v1::DECISION_REJECTED) {
+      EXPECT_THAT(fc.command.record_response().reason(),
+                  HasSubstr("Proposed action, not taken up: Members to "
+                            "decide on named substitutes."));
+    }
+  }
 }
 
 TEST(PlanReaderTest, AnAnswerThatAgreesButRefusesAPartIsPartlyAccepted) {
@@ -622,6 +630,57 @@ TEST(PlanReaderTest, ADateCompletedColumnCompletesTheAction) {
   EXPECT_THAT(seen, ElementsAre("action due 31/12/2006",
                                 "ACTION_STATUS_COMPLETED on 2006-12-15",
                                 "action due 31/03/2007"));
+}
+
+TEST(PlanReaderTest, ASummaryOrAKeyBeforeThePlanIsNotThePlan) {
+  // A table of counts and a key of decision words come before the plan:
+  // only the table headed with the plan's columns is read.
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Report</th><th>Actions raised</th><th>Closed</th>"
+      "<th>Open</th></tr><tr><td>Procurement (2022/23)</td><td>4</td><td>3"
+      "</td><td>1</td></tr></table><table><tr><th>Term</th><th>Definition"
+      "</th></tr><tr><td>Agreed</td><td>All of the recommendation is agreed "
+      "and affordable.</td></tr></table><table><tr><th>Ref</th><th>"
+      "Recommendation</th><th>Management action</th><th>Responsible officer"
+      "</th><th>Due date</th></tr><tr><td>PRO.1</td><td>The contracts "
+      "register should be reviewed every quarter.</td><td>Review the "
+      "register each quarter.</td><td>Head of Finance</td><td>31 March "
+      "2025</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r), ElementsAre("rec PRO.1: The contracts register should "
+                                    "be reviewed every quarter.",
+                                    "action Review the register each quarter. "
+                                    "| Head of Finance | 31 March 2025"));
+  EXPECT_THAT(r->columns, testing::Contains(HasSubstr(
+                              "table 1 (2 rows): not the plan: it comes "
+                              "before table 3")));
+}
+
+TEST(PlanReaderTest, ActionTakenOrPlannedHoldsTheNumberedSteps) {
+  EXPECT_EQ(HeaderRole("Action Taken/Planned"), Role::kAction);
+  EXPECT_EQ(HeaderRole("Action taken"), Role::kTaken);
+  EXPECT_EQ(WithoutStepNumber("3. Run more programme groups"),
+            "Run more programme groups");
+  EXPECT_EQ(WithoutStepNumber("2024 budget set"), "2024 budget set");
+  EXPECT_EQ(WithoutStepNumber("1.5 million saved"), "1.5 million saved");
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>No.</th><th>Recommendation</th><th>Response</th><th>"
+      "Action Taken/Planned</th><th>Responsible Owner</th><th>Target Date"
+      "</th></tr><tr><td>1</td><td>The service should improve its risk "
+      "work.</td><td>Agreed: the risk work needs to improve.</td><td><p>1. "
+      "Deliver refresher training.</p><p>2. Introduce monthly checks.</p>"
+      "</td><td>Head of Operations</td><td>31/12/2019</td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(
+      Read(*r),
+      ElementsAre("rec 1: The service should improve its risk work.",
+                  "decision DECISION_ACCEPTED",
+                  "action Deliver refresher training. | Head of Operations | "
+                  "31/12/2019",
+                  "action Introduce monthly checks. | Head of Operations | "
+                  "31/12/2019"));
 }
 
 }  // namespace

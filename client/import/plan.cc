@@ -89,11 +89,49 @@ bool SameWords(const std::vector<TableCell>& a,
 
 }  // namespace
 
+namespace {
+
+// Whether one of a table's first rows is a header that names the plan's
+// text: its recommendations or its actions.
+bool HasPlanHeader(const Table& table) {
+  std::vector<std::vector<TableCell>> grid = GridRows(table);
+  for (size_t r = 0; r < grid.size() && r < 3; ++r) {
+    if (!IsHeaderRow(grid[r])) continue;
+    for (const TableCell& c : grid[r]) {
+      Role role = HeaderRole(c.Text());
+      if (role == Role::kRecommendation || role == Role::kAction) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::Status PlanInterpreter::Read(const Document& doc) {
   text_format_ = doc.format == "text";
   std::vector<std::string> before;
   std::vector<std::string> recent;
+  // Tables before the first one headed as a plan (a summary of counts, a
+  // key of decision words) are not the plan, whatever their words.
+  size_t first_headed = doc.blocks.size();
+  for (size_t b = 0; b < doc.blocks.size() && forced_.empty(); ++b) {
+    if (doc.blocks[b].table.has_value() &&
+        HasPlanHeader(*doc.blocks[b].table)) {
+      first_headed = b;
+      break;
+    }
+  }
   for (const DocumentBlock& block : doc.blocks) {
+    const size_t b = static_cast<size_t>(&block - doc.blocks.data());
+    if (block.table.has_value() && b < first_headed &&
+        first_headed < doc.blocks.size()) {
+      out_->columns.push_back(absl::StrCat(
+          "table ", block.table->number, " (", block.table->rows.size(),
+          " rows): not the plan: it comes before table ",
+          doc.blocks[first_headed].table->number,
+          ", whose headings name the plan's recommendations or actions"));
+      continue;
+    }
     if (!block.table.has_value()) {
       // "Page 3 of 7" between a table's pages does not end its last row.
       if (block.paragraph.empty() || IsPageFurniture(block.paragraph)) {

@@ -214,6 +214,11 @@ Role HeaderRole(absl::string_view header) {
       absl::StartsWith(h, "lead") || HasWord(h, {"who", "lead"})) {
     return Role::kLead;
   }
+  // "Action taken/planned", "Actions proposed": what will be done.
+  if (HasAny(h, {"action"}) &&
+      HasAny(h, {"planned", "proposed", "to be taken", "agreed action"})) {
+    return Role::kAction;
+  }
   if (HasAny(h, {"progress", "update", "current position", "commentary",
                  "action taken", "actions taken", "position statement",
                  "evidence", "outcome"})) {

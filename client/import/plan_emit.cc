@@ -88,11 +88,16 @@ void PlanInterpreter::FlushRecommendation() {
       // the reason.
       if (rec.response.empty()) {
         rec.response = rec.actions.front().text;
-      }
-      if (!rec.response_is_action) {
-        out_->problems.push_back(
-            absl::StrCat(rec.where, ": recommendation ", rec.ref,
-                         " is rejected, so its actions were not imported"));
+      } else if (!rec.response_is_action) {
+        // Kept with the reason, so that nothing the row says is lost.
+        for (const PendingAction& a : rec.actions) {
+          absl::StrAppend(&rec.response,
+                          "\nProposed action, not taken up: ", a.text);
+        }
+        out_->unsure.push_back(absl::StrCat(
+            rec.where, ": recommendation ", rec.ref,
+            " is rejected, so its proposed actions are kept in the response, "
+            "not imported as actions"));
       }
       rec.actions.clear();
     }

@@ -150,6 +150,8 @@ struct TitleBlock {
 };
 // "• item", "- item", "· item" → "item".
 std::string WithoutBullet(const std::string& paragraph);
+// "3. Run more groups" → "Run more groups": an action's step number.
+std::string WithoutStepNumber(const std::string& paragraph);
 // The first date written in `text` ("8 July 2010", "October 2006"), as
 // YYYY-MM-DD; empty when it has none.
 std::string DateIn(absl::string_view text);

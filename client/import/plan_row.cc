@@ -199,6 +199,7 @@ void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
   const bool bulleted =  // a list of actions, however many leads it has
       std::all_of(actions.begin(), actions.end(), IsBullet);
   CleanFields({&actions, &leads, &timings, &statuses, &taken});
+  for (std::string& a : actions) a = WithoutStepNumber(a);
   TakeUpdates(&actions);
   TakeUpdates(&taken);
   if (statuses.empty() && taken.size() == 1 &&
