@@ -57,6 +57,14 @@ std::vector<PlanRec> WhatWasRead(const std::vector<FileCommand>& commands) {
       }
       act_of[self] = {it->second, recs[it->second].actions.size()};
       recs[it->second].actions.push_back(std::move(a));
+    } else if (c.has_update_action() &&
+               !c.update_action().timescale().empty()) {
+      // A revised target: the action's timescale is now the revised one.
+      auto it = act_of.find(c.update_action().id());
+      if (it != act_of.end()) {
+        recs[it->second.first].actions[it->second.second].timescale =
+            c.update_action().timescale();
+      }
     } else if (c.has_set_action_status()) {
       auto it = act_of.find(c.set_action_status().id());
       if (it != act_of.end()) {

@@ -180,6 +180,49 @@ TEST_F(PlanImportTest, ReimportOfAnEditedPlanAppendsExactlyTheEdits) {
   EXPECT_EQ(LastPosition(), after_v2);
 }
 
+// A tracker with an original and a revised target, then the next version,
+// in which the target is revised again.
+constexpr char kRevisedV1[] =
+    "Audit tracker\n"
+    "Ref\tRecommendation\tAgreed action\tLead officer\tOriginal due date\t"
+    "Revised due date\n"
+    "A1\tThe register should be reviewed.\tReview it each quarter\tAnn "
+    "Lee\t31 March 2024\t31 December 2024\n";
+constexpr char kRevisedV2[] =
+    "Audit tracker\n"
+    "Ref\tRecommendation\tAgreed action\tLead officer\tOriginal due date\t"
+    "Revised due date\n"
+    "A1\tThe register should be reviewed.\tReview it each quarter\tAnn "
+    "Lee\t31 March 2024\t31 March 2025\n";
+
+TEST_F(PlanImportTest, ARevisedTargetIsKeptAsARevisionAndReimportedOnce) {
+  std::string v1_path = dir_.Sub("audit-v1.txt");
+  std::string v2_path = dir_.Sub("audit-v2.txt");
+  std::ofstream(v1_path) << kRevisedV1;
+  std::ofstream(v2_path) << kRevisedV2;
+  CliResult first = Cli({"import", v1_path});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  grpc::ClientContext ctx;
+  v1::GetActionRequest req;
+  req.set_id("action-1");
+  v1::Action a;
+  ASSERT_TRUE(stub_->GetAction(&ctx, req, &a).ok());
+  EXPECT_EQ(a.timescale().text(), "31 December 2024");
+  ASSERT_EQ(a.targets_size(), 2);
+  EXPECT_EQ(a.targets(0).target().text(), "31 March 2024");
+
+  // The same file again changes nothing; the next version revises once.
+  uint64_t after_v1 = LastPosition();
+  CliResult again = Cli({"import", v1_path, "--review", "review-1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("Nothing to change"));
+  EXPECT_EQ(LastPosition(), after_v1);
+  CliResult next = Cli({"import", v2_path, "--review", "review-1"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(EventsAfter(after_v1),
+              ::testing::ElementsAre("ActionUpdated action-1"));
+}
+
 // A plan whose decisions are recorded, then a version in which a
 // recommendation and an action are reworded, a decision changed and a
 // recommendation renumbered and reworded.

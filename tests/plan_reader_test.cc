@@ -683,5 +683,34 @@ TEST(PlanReaderTest, ActionTakenOrPlannedHoldsTheNumberedSteps) {
                   "31/12/2019"));
 }
 
+TEST(PlanReaderTest, ARevisedTargetIsARevisionOfTheFirst) {
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "<table><tr><th>Ref</th><th>Recommendation</th><th>Management action"
+      "</th><th>Responsible officer</th><th>Original due date</th><th>"
+      "Revised due date</th></tr><tr><td>PRO.1</td><td>The register should "
+      "be reviewed.</td><td>Review it each quarter.</td><td>Head of Finance"
+      "</td><td>31 March 2024</td><td>31 December 2024</td></tr><tr><td>"
+      "WFP.2</td><td>Leavers should be offered exit interviews.</td><td>"
+      "Report the findings.</td><td>Head of HR</td><td>30 September 2024"
+      "</td><td></td></tr></table>",
+      "plan.html", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> seen;
+  for (const FileCommand& fc : r->commands) {
+    if (fc.command.has_add_action()) {
+      seen.push_back("due " + fc.command.add_action().timescale());
+    }
+    if (fc.command.has_update_action()) {
+      seen.push_back("revised " + fc.command.update_action().timescale() +
+                     ": " + fc.command.update_action().reason());
+    }
+  }
+  EXPECT_THAT(seen, ElementsAre("due 31 March 2024",
+                                "revised 31 December 2024: a revised target "
+                                "in the imported plan (first set as 31 March "
+                                "2024)",
+                                "due 30 September 2024"));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

@@ -149,6 +149,15 @@ void PlanInterpreter::EmitAction(const std::string& rec_ref, PendingAction* a) {
   add_action->set_timescale(a->timing);
   std::string action_ref = absl::StrCat("$", out_->commands.size());
   Emit(a->where, a->line, std::move(c));
+  if (!a->revised_timing.empty()) {
+    v1::Command revise;
+    revise.mutable_update_action()->set_id(action_ref);
+    revise.mutable_update_action()->set_timescale(a->revised_timing);
+    revise.mutable_update_action()->set_reason(
+        absl::StrCat("a revised target in the imported plan (first set as ",
+                     a->timing.empty() ? "not stated" : a->timing, ")"));
+    Emit(a->where, a->line, std::move(revise));
+  }
   std::optional<v1::ActionStatus> status = StatusWord(a->status);
   if (status.has_value() && *status != v1::ACTION_STATUS_NOT_STARTED) {
     v1::Command s;

@@ -36,8 +36,9 @@ class PlanInterpreter {
     std::string status;
     std::vector<std::string> progress;
     std::vector<std::pair<std::string, std::string>> dated;  // date, text
-    std::string progress_date;  // from a "Date of update" column
-    std::string completed_on;   // from a "Date completed" column
+    std::string progress_date;   // from a "Date of update" column
+    std::string completed_on;    // from a "Date completed" column
+    std::string revised_timing;  // from a "Revised target date" column
   };
   struct PendingRec {
     std::string where;
@@ -98,9 +99,10 @@ class PlanInterpreter {
 
   static bool CellFits(const std::string& text, Role role);
 
-  // "Complete" where the date would be: no target, a status. A date in a
-  // "Date completed" column: the action is completed.
-  static void SettleStatus(PendingAction* a);
+  // From the row's other columns: the progress date, the day it was done
+  // (a "Date completed" makes it completed), a revised target; and
+  // "Complete" where the date would be is a status, not a target.
+  void FillFromRow(const std::vector<TableCell>& cells, PendingAction* a) const;
 
   // A row that heads the rows below it ("Theme 1: Governance"): its one
   // cell of text spans the table, or stands alone in the reference column,

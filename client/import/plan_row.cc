@@ -26,6 +26,20 @@ int PlanInterpreter::Column(Role role) const {
   return found;
 }
 
+namespace {
+
+// "Revised due date", "New target": a target that replaces the first.
+bool NamesARevisedTarget(const std::string& header) {
+  const std::string h = absl::AsciiStrToLower(header);
+  for (const char* word : {"revised", "new ", "current", "latest", "amended",
+                           "updated", "extended"}) {
+    if (absl::StrContains(h, word)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 const TableCell* PlanInterpreter::CellOf(const std::vector<TableCell>& cells,
                                          Role role) const {
   int c = Column(role);
@@ -168,7 +182,18 @@ void PlanInterpreter::Row(const std::vector<TableCell>& cells,
   RowActions(cells, row);
 }
 
-void PlanInterpreter::SettleStatus(PendingAction* a) {
+void PlanInterpreter::FillFromRow(const std::vector<TableCell>& cells,
+                                  PendingAction* a) const {
+  a->progress_date = DateIn(Text(cells, Role::kProgressDate));
+  a->completed_on = DateIn(Text(cells, Role::kCompletedOn));
+  // Of an original and a revised target, the revised one is a revision.
+  const int first = Column(Role::kTiming);
+  for (size_t i = 0; i < roles_.size() && i < cells.size(); ++i) {
+    if (static_cast<int>(i) != first && roles_[i].role == Role::kTiming &&
+        NamesARevisedTarget(roles_[i].header) && cells[i].Text() != a->timing) {
+      a->revised_timing = cells[i].Text();
+    }
+  }
   std::optional<v1::ActionStatus> done = StatusWord(a->timing);
   if (a->status.empty() && done.has_value() &&
       (*done == v1::ACTION_STATUS_COMPLETED ||
@@ -246,13 +271,12 @@ void PlanInterpreter::RowActions(const std::vector<TableCell>& cells,
                     {},
                     {},
                     "",
+                    "",
                     ""};
     if (a.leads.empty()) a.leads = label_leads;
     if (a.timing.empty()) a.timing = label_timing;
     if (i == 0 && !taken.empty()) a.progress = taken;
-    a.progress_date = DateIn(Text(cells, Role::kProgressDate));
-    a.completed_on = DateIn(Text(cells, Role::kCompletedOn));
-    SettleStatus(&a);
+    FillFromRow(cells, &a);
     AddAction(std::move(a), CellOf(cells, Role::kLead),
               CellOf(cells, Role::kTiming));
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -212,9 +213,37 @@ class Merger {
         Resolve(c->mutable_report_progress()->mutable_id());
         Keep(i, std::move(*c));
         return;
+      case v1::Command::kUpdateAction: {
+        // A revised target of an action the tracker holds is compared
+        // with it where the action is matched (AddAction).
+        size_t n = 0;
+        const std::string& id = c->update_action().id();
+        if (absl::StartsWith(id, "$") && absl::SimpleAtoi(id.substr(1), &n) &&
+            resolved_.count(n) > 0) {
+          return;
+        }
+        Resolve(c->mutable_update_action()->mutable_id());
+        Keep(i, std::move(*c));
+        return;
+      }
       default:
         Keep(i, std::move(*c));
     }
+  }
+
+  // The target the document gives the action added by command `i`: its
+  // revised target where the plan revises it, else the one it is added with.
+  std::string PlannedTimescale(size_t i) const {
+    std::string wanted = plan_[i].command.add_action().timescale();
+    const std::string self = absl::StrCat("$", i);
+    for (size_t j = i + 1; j < plan_.size(); ++j) {
+      const v1::Command& later = plan_[j].command;
+      if (later.has_update_action() && later.update_action().id() == self &&
+          !later.update_action().timescale().empty()) {
+        wanted = later.update_action().timescale();
+      }
+    }
+    return wanted;
   }
 
   void AddAction(size_t i, v1::Command* c) {
@@ -247,15 +276,16 @@ class Merger {
     }
     used_actions_.insert(action_->id);
     resolved_[i] = action_->id;
-    if (!add.timescale().empty() && add.timescale() != action_->timescale) {
+    const std::string wanted = PlannedTimescale(i);
+    if (!wanted.empty() && wanted != action_->timescale) {
       v1::Command update;
       update.mutable_update_action()->set_id(action_->id);
-      update.mutable_update_action()->set_timescale(add.timescale());
+      update.mutable_update_action()->set_timescale(wanted);
       update.mutable_update_action()->set_reason(
           "updated in the imported plan");
       changes_->push_back(absl::StrCat(action_->id, ": timescale \"",
-                                       action_->timescale, "\" -> \"",
-                                       add.timescale(), "\""));
+                                       action_->timescale, "\" -> \"", wanted,
+                                       "\""));
       out_.push_back({plan_[i].line, std::move(update)});
       where_->push_back(at_);
     }
