@@ -1,8 +1,8 @@
 // The whole update cycle with real mail: rectrackd's server (the Server
 // that rectrackd's main() runs, in-process so that its clock can be set)
 // over real gRPC, with its mailer sending through a real SMTP server on
-// loopback (Debian's python3-aiosmtpd) that writes each message it takes
-// to a file. Requests, one message per lead, answers, approval, reminders,
+// loopback (Debian's python3-aiosmtpd, tests/smtp_server.py) that writes
+// each message it takes to a file. Requests, one message per lead, answers, approval, reminders,
 // the digest, the report, and restarts that must send nothing twice.
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,42 +34,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// An SMTP server that stores every message it is given as DIR/NNNN.eml
-// (with the envelope's recipients first) and writes its port to a file.
-constexpr char kSmtpServer[] = R"PY(
-import asyncio, os, socket, sys
-from aiosmtpd.smtp import SMTP
-
-class Store:
-    def __init__(self, folder):
-        self.folder = folder
-        self.count = len([n for n in os.listdir(folder) if n.endswith(".eml")])
-
-    async def handle_DATA(self, server, session, envelope):
-        self.count += 1
-        path = os.path.join(self.folder, "%04d.eml" % self.count)
-        with open(path + ".tmp", "wb") as out:
-            out.write(("X-Envelope-To: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
-            out.write(envelope.content)
-        os.rename(path + ".tmp", path)
-        return "250 Message accepted"
-
-async def main():
-    folder, port_file, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.listen(16)
-    store = Store(folder)
-    await asyncio.get_running_loop().create_server(lambda: SMTP(store), sock=sock)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(str(sock.getsockname()[1]))
-    os.rename(port_file + ".tmp", port_file)
-    await asyncio.Event().wait()
-
-asyncio.run(main())
-)PY";
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -81,7 +45,6 @@ class UpdateMailTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(mail_dir());
-    std::ofstream(dir_.Sub("smtp_server.py")) << kSmtpServer;
     const std::string now = "2026-11-01T00:00:00Z";
     for (auto [name, role, lead] :
          {std::make_tuple("clerk", Role::kScrutiny, ""),
@@ -109,7 +72,8 @@ class UpdateMailTest : public ::testing::Test {
     std::filesystem::remove(port_file);
     smtp_pid_ = fork();
     if (smtp_pid_ == 0) {
-      execl("/usr/bin/python3", "python3", dir_.Sub("smtp_server.py").c_str(),
+      // tests/smtp_server.py: aiosmtpd storing each message in mail_dir().
+      execl("/usr/bin/python3", "python3", RECTRACK_SMTP_SERVER,
             mail_dir().c_str(), port_file.c_str(), std::to_string(port).c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
