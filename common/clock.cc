@@ -40,8 +40,8 @@ std::optional<absl::Time> ReadTime(const std::string& path) {
   if (!in || !std::getline(in, text)) return std::nullopt;
   absl::Time t;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full,
-                       absl::StripAsciiWhitespace(text), &t, &error)) {
+  if (!absl::ParseTime(absl::RFC3339_full, absl::StripAsciiWhitespace(text), &t,
+                       &error)) {
     return std::nullopt;
   }
   return t;
@@ -52,9 +52,9 @@ std::optional<absl::Time> ReadTime(const std::string& path) {
 absl::StatusOr<std::unique_ptr<FileClock>> FileClock::Open(std::string path) {
   std::optional<absl::Time> first = ReadTime(path);
   if (!first.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "test-clock-file: ", path,
-        " does not hold a time such as 2026-11-30T09:00:00Z"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("test-clock-file: ", path,
+                     " does not hold a time such as 2026-11-30T09:00:00Z"));
   }
   return std::unique_ptr<FileClock>(new FileClock(std::move(path), *first));
 }

@@ -465,10 +465,9 @@ std::optional<int> ReadMailSettings(
 
 // --test-clock-file: the server's clock is the file's, and the mailer looks
 // at the outbox often, since a test moves the time in jumps.
-std::optional<int> ReadTestClock(
-    std::map<std::string, std::string>& settings,
-    std::unique_ptr<rectrack::FileClock>* clock,
-    rectrack::service::ServerOptions* options) {
+std::optional<int> ReadTestClock(std::map<std::string, std::string>& settings,
+                                 std::unique_ptr<rectrack::FileClock>* clock,
+                                 rectrack::service::ServerOptions* options) {
   if (!settings.count("test-clock-file")) return std::nullopt;
   auto opened = rectrack::FileClock::Open(settings["test-clock-file"]);
   if (!opened.ok()) return Fail(std::string(opened.status().message()));

@@ -115,8 +115,8 @@ class UpdateMailDaemonTest : public ::testing::Test {
   // `smtp_port` as rectrack with the password in `password_file`.
   void StartDaemon(const std::string& url, const std::string& password_file,
                    const std::string& ca_file) {
-    daemon_ = std::make_unique<testing::Daemon>(RECTRACKD, dir_.path(),
-                                                data_dir());
+    daemon_ =
+        std::make_unique<testing::Daemon>(RECTRACKD, dir_.path(), data_dir());
     ASSERT_TRUE(daemon_->Start(
         {"--test-clock-file", dir_.Sub("clock"), "--smtp-url", url,
          "--smtp-from", "scrutiny@council.example", "--smtp-user", "rectrack",
@@ -132,8 +132,8 @@ class UpdateMailDaemonTest : public ::testing::Test {
 
   // The real CLI as `who` (a token made in SetUp).
   CliResult As(const std::string& who, std::vector<std::string> args) {
-    args.insert(args.end(), {"--server", daemon_->address(), "--token",
-                             tokens_[who]});
+    args.insert(args.end(),
+                {"--server", daemon_->address(), "--token", tokens_[who]});
     const std::string out = dir_.Sub("cli.out");
     const std::string err = dir_.Sub("cli.err");
     std::filesystem::remove(out);
@@ -154,6 +154,7 @@ class UpdateMailDaemonTest : public ::testing::Test {
     }
     std::sort(names.begin(), names.end());
     std::vector<std::string> out;
+    out.reserve(names.size());
     for (const auto& n : names) out.push_back(ReadFile(n));
     return out;
   }
@@ -194,8 +195,8 @@ class UpdateMailDaemonTest : public ::testing::Test {
   void Seed() {
     Must({"people", "add", "Gemma Barron", "--email",
           "gemma.barron@council.example"});
-    Must({"people", "add", "Tom Jones", "--email",
-          "tom.jones@council.example"});
+    Must(
+        {"people", "add", "Tom Jones", "--email", "tom.jones@council.example"});
     Must({"people", "add", "clerk", "--email",
           "scrutiny.officer@council.example"});
     Must({"review", "open", "--title", "Review of Partnerships", "--committee",
@@ -290,9 +291,9 @@ TEST_F(UpdateMailDaemonTest, AnUntrustedCertificateIsRefusedBeforeLoggingIn) {
 
 TEST_F(UpdateMailDaemonTest, AMissingCaFileStopsRectrackdAtStart) {
   testing::Daemon daemon(RECTRACKD, dir_.path(), data_dir());
-  EXPECT_FALSE(daemon.Start(
-      {"--smtp-url", "smtp://127.0.0.1:25", "--smtp-from",
-       "scrutiny@council.example", "--smtp-ca-file", dir_.Sub("nowhere.pem")}));
+  EXPECT_FALSE(daemon.Start({"--smtp-url", "smtp://127.0.0.1:25", "--smtp-from",
+                             "scrutiny@council.example", "--smtp-ca-file",
+                             dir_.Sub("nowhere.pem")}));
   EXPECT_THAT(Log(), HasSubstr("smtp-ca-file: cannot read"));
 }
 

@@ -2,8 +2,9 @@
 // that rectrackd's main() runs, in-process so that its clock can be set)
 // over real gRPC, with its mailer sending through a real SMTP server on
 // loopback (Debian's python3-aiosmtpd, tests/smtp_server.py) that writes
-// each message it takes to a file. Requests, one message per lead, answers, approval, reminders,
-// the digest, the report, and restarts that must send nothing twice.
+// each message it takes to a file. Requests, one message per lead, answers,
+// approval, reminders, the digest, the report, and restarts that must send
+// nothing twice.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -82,9 +82,9 @@ std::string FailureAdvice(CURLcode result, const MailOptions& options) {
           ": its TLS certificate is not trusted, so nothing was sent; if the "
           "council signs its own certificates, give its CA with "
           "smtp-ca-file",
-          options.ca_file.empty() ? ""
-                                  : absl::StrCat(" (now ", options.ca_file,
-                                                 ")"));
+          options.ca_file.empty()
+              ? ""
+              : absl::StrCat(" (now ", options.ca_file, ")"));
     case CURLE_USE_SSL_FAILED:
       return ": it does not offer STARTTLS, and rectrackd never sends a "
              "password in clear";
