@@ -78,8 +78,9 @@ Options (each may also come from an environment variable or a config file):
                        digests) through this mail server: smtp://HOST:PORT
                        (STARTTLS when offered; required with --smtp-user,
                        so a password never goes in clear) or
-                       smtps://HOST:PORT (TLS from the start). Unset: no mail is sent, and
-                       rectrack updates outbox shows what would be
+                       smtps://HOST:PORT (TLS from the start). Unset: no
+                       mail is sent, and rectrack updates outbox shows what
+                       would be
                                              RECTRACK_SMTP_URL
   --smtp-from ADDRESS  the address mail comes from   RECTRACK_SMTP_FROM
   --smtp-user NAME     log in to the mail server as NAME ...
@@ -89,10 +90,6 @@ Options (each may also come from an environment variable or a config file):
   --smtp-ca-file FILE  trust mail servers whose TLS certificate is signed by
                        a CA in this PEM file (a council's own CA) instead of
                        the system's CAs             RECTRACK_SMTP_CA_FILE
-  --test-clock-file FILE  for tests only, never in service: read the time
-                       from FILE (one line such as 2026-11-30T09:00:00Z)
-                       whenever the server needs it, instead of the system
-                       clock, and look for mail to send every 0.2 s
   --help               show this help
 
 A flag beats the environment, which beats the config file (where the keys
@@ -112,6 +109,15 @@ Access:
   with verify and backup). NAME is recorded as the author of every change
   made with the token; under mutual TLS, a client certificate whose common
   name is NAME gets that token's role and is recorded by its subject.
+
+For tests only, never in service (not read from the environment or a
+config file):
+  --test-clock-file FILE  take the time from FILE (one line such as
+                       2026-11-30T09:00:00Z, re-read whenever the server
+                       needs the time) instead of the system clock, and look
+                       for mail to send every 0.2 s, so a test can move a
+                       running server's day. rectrackd will not start if
+                       FILE cannot be read or holds no such time.
 
 Logs go to stderr, one JSON object per line: start and stop, and one line
 per call (method, status, duration_ms, and the caller's x-request-id).
