@@ -325,6 +325,24 @@ TEST_F(UpdateMailDaemonTest, AnUntrustedCertificateIsRefusedBeforeLoggingIn) {
   EXPECT_THAT(outbox.out, HasSubstr("DUE  request"));
 }
 
+TEST_F(UpdateMailDaemonTest, ACaFileThatIsNotPemIsNamedInTheLog) {
+  const int smtp_port = StartSmtp("--starttls");
+  ASSERT_GT(smtp_port, 0);
+  std::ofstream(dir_.Sub("not-a-ca.pem")) << "not a certificate\n";
+  StartDaemon(absl::StrCat("smtp://127.0.0.1:", smtp_port),
+              dir_.Sub("smtp-password"), dir_.Sub("not-a-ca.pem"));
+  Seed();
+  Must({"updates", "request", "review-1"});
+  ASSERT_TRUE(Await([&] {
+    return absl::StrContains(Log(), "mail: not sent; will try again");
+  }));
+  EXPECT_THAT(Log(), HasSubstr(absl::StrCat(
+                         dir_.Sub("not-a-ca.pem"),
+                         " (smtp-ca-file) holds no CA certificate in PEM")));
+  EXPECT_TRUE(Received().empty());
+  EXPECT_EQ(ReadFile(mail_dir() + "/auth.log"), "");
+}
+
 TEST_F(UpdateMailDaemonTest, AMissingCaFileStopsRectrackdAtStart) {
   testing::Daemon daemon(RECTRACKD, dir_.path(), data_dir());
   EXPECT_FALSE(daemon.Start({"--smtp-url", "smtp://127.0.0.1:25", "--smtp-from",

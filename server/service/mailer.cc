@@ -76,8 +76,12 @@ std::string FailureAdvice(CURLcode result, const MailOptions& options) {
       return absl::StrCat(": it refused the user name \"", options.user,
                           "\" or its password (smtp-user, "
                           "smtp-password-file)");
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
+      return absl::StrCat(": ", options.ca_file,
+                          " (smtp-ca-file) holds no CA certificate in PEM "
+                          "form, so the mail server could not be checked "
+                          "and nothing was sent");
+    case CURLE_PEER_FAILED_VERIFICATION:
       return absl::StrCat(
           ": its TLS certificate is not trusted, so nothing was sent; if the "
           "council signs its own certificates, give its CA with "
