@@ -4,11 +4,6 @@
 // python3-aiosmtpd, tests/smtp_server.py). The mail server asks for
 // STARTTLS and a login, with a CA and certificates made by openssl once per
 // test program; rectrackd trusts that CA through --smtp-ca-file.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -22,23 +17,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/cli_fixture.h"
+#include "tests/smtp_server.h"
 
 namespace rectrack::cli_test {
 namespace {
 
+using ::rectrack::testing::Header;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kPassword[] = "correct horse battery";
-
-// A header of a message stored by tests/smtp_server.py ("" if missing).
-std::string Header(const std::string& stored, const std::string& name) {
-  const std::string message = "\r\n" + stored;
-  size_t at = message.find("\r\n" + name + ": ");
-  if (at == std::string::npos) return "";
-  at += name.size() + 4;
-  return message.substr(at, message.find("\r\n", at) - at);
-}
 
 class UpdateMailDaemonTest : public ::testing::Test {
  protected:
@@ -55,7 +43,6 @@ class UpdateMailDaemonTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(std::filesystem::exists(Cert("smtp.pem"))) << "openssl failed";
-    std::filesystem::create_directories(mail_dir());
     SetClock("2026-11-02T09:00:00Z");
     std::ofstream(dir_.Sub("smtp-password")) << kPassword << "\n";
     std::ofstream(dir_.Sub("wrong-password")) << "not the password\n";
@@ -70,10 +57,6 @@ class UpdateMailDaemonTest : public ::testing::Test {
 
   void TearDown() override {
     if (daemon_ != nullptr && daemon_->Running()) daemon_->Stop();
-    if (smtp_pid_ > 0) {
-      kill(smtp_pid_, SIGTERM);
-      waitpid(smtp_pid_, nullptr, 0);
-    }
   }
 
   std::string data_dir() const { return dir_.Sub("data"); }
@@ -114,20 +97,9 @@ class UpdateMailDaemonTest : public ::testing::Test {
   // Starts aiosmtpd asking for TLS (`mode`: "--starttls" or
   // "--implicit-tls") and a login as rectrack; returns its port.
   int StartSmtp(const std::string& mode) {
-    const std::string port_file = dir_.Sub("smtp.port");
-    smtp_pid_ = fork();
-    if (smtp_pid_ == 0) {
-      const std::string auth = absl::StrCat("rectrack:", kPassword);
-      execl("/usr/bin/python3", "python3", RECTRACK_SMTP_SERVER,
-            mail_dir().c_str(), port_file.c_str(), "0", "--cert",
-            Cert("smtp.pem").c_str(), "--key", Cert("smtp.key").c_str(),
-            mode.c_str(), "--auth", auth.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return std::atoi(ReadFile(port_file).c_str());
+    return smtp_.Start(
+        0, {"--cert", Cert("smtp.pem"), "--key", Cert("smtp.key"), mode,
+            "--auth", absl::StrCat("rectrack:", kPassword)});
   }
 
   // rectrackd on the test clock, sending through the mail server on
@@ -165,25 +137,6 @@ class UpdateMailDaemonTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
   }
 
-  // The messages the SMTP server has taken, in order.
-  std::vector<std::string> Received() {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(mail_dir())) {
-      if (e.path().extension() == ".eml") names.push_back(e.path().string());
-    }
-    std::sort(names.begin(), names.end());
-    std::vector<std::string> out;
-    out.reserve(names.size());
-    for (const auto& n : names) out.push_back(ReadFile(n));
-    return out;
-  }
-  // Waits (up to 30 s) until `count` messages have come.
-  std::vector<std::string> AwaitMail(size_t count) {
-    for (int i = 0; i < 600 && Received().size() < count; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return Received();
-  }
   // Waits (up to 30 s) until `pred` holds.
   template <typename Pred>
   bool Await(Pred pred) {
@@ -247,9 +200,9 @@ class UpdateMailDaemonTest : public ::testing::Test {
 
   static testing::TempDir* certs_;
   testing::TempDir dir_;
+  testing::SmtpServer smtp_{RECTRACK_SMTP_SERVER, mail_dir()};
   std::map<std::string, std::string> tokens_;
   std::unique_ptr<testing::Daemon> daemon_;
-  pid_t smtp_pid_ = 0;
 };
 
 testing::TempDir* UpdateMailDaemonTest::certs_ = nullptr;
@@ -260,7 +213,7 @@ TEST_F(UpdateMailDaemonTest, MailGoesThroughStartTlsLoggedInAsTheSmtpUser) {
   StartDaemon(smtp_port);
   Seed();
   Must({"updates", "request", "review-1"});
-  std::vector<std::string> mail = AwaitMail(2);
+  std::vector<std::string> mail = smtp_.AwaitMail(2);
   ASSERT_EQ(mail.size(), 2u) << Log();
   for (const std::string& m : mail) {
     EXPECT_EQ(Header(m, "X-Encrypted"), "yes");
@@ -276,7 +229,7 @@ TEST_F(UpdateMailDaemonTest, SmtpsWorksToo) {
               dir_.Sub("smtp-password"), Cert("ca.pem"));
   Seed();
   Must({"updates", "request", "review-1"});
-  std::vector<std::string> mail = AwaitMail(2);
+  std::vector<std::string> mail = smtp_.AwaitMail(2);
   ASSERT_EQ(mail.size(), 2u) << Log();
   EXPECT_EQ(Header(mail[0], "X-Encrypted"), "yes");
   EXPECT_EQ(Header(mail[0], "X-Auth-User"), "rectrack");
@@ -294,7 +247,7 @@ TEST_F(UpdateMailDaemonTest, AWrongPasswordIsLoggedAndTheMailStaysDue) {
   EXPECT_THAT(Log(), HasSubstr("mail: not sent; will try again"));
   EXPECT_THAT(Log(), HasSubstr("it refused the user name \\\"rectrack\\\" or "
                                "its password"));
-  EXPECT_TRUE(Received().empty());
+  EXPECT_TRUE(smtp_.Received().empty());
   CliResult outbox = As("clerk", {"updates", "outbox"});
   EXPECT_THAT(outbox.out, HasSubstr("DUE  request  to Gemma Barron"));
   EXPECT_THAT(outbox.out, Not(HasSubstr("SENT ")));
@@ -302,7 +255,7 @@ TEST_F(UpdateMailDaemonTest, AWrongPasswordIsLoggedAndTheMailStaysDue) {
   // With the right password, the messages kept due go.
   daemon_->Stop();
   StartDaemon(smtp_port);
-  EXPECT_EQ(AwaitMail(2).size(), 2u) << Log();
+  EXPECT_EQ(smtp_.AwaitMail(2).size(), 2u) << Log();
 }
 
 TEST_F(UpdateMailDaemonTest, AnUntrustedCertificateIsRefusedBeforeLoggingIn) {
@@ -318,7 +271,7 @@ TEST_F(UpdateMailDaemonTest, AnUntrustedCertificateIsRefusedBeforeLoggingIn) {
   }));
   EXPECT_THAT(Log(), HasSubstr("its TLS certificate is not trusted"));
   EXPECT_THAT(Log(), HasSubstr("SSL certificate problem"));
-  EXPECT_TRUE(Received().empty());
+  EXPECT_TRUE(smtp_.Received().empty());
   // The password was never offered to a server that could not be checked.
   EXPECT_EQ(ReadFile(mail_dir() + "/auth.log"), "");
   CliResult outbox = As("clerk", {"updates", "outbox"});
@@ -339,7 +292,7 @@ TEST_F(UpdateMailDaemonTest, ACaFileThatIsNotPemIsNamedInTheLog) {
   EXPECT_THAT(Log(), HasSubstr(absl::StrCat(
                          dir_.Sub("not-a-ca.pem"),
                          " (smtp-ca-file) holds no CA certificate in PEM")));
-  EXPECT_TRUE(Received().empty());
+  EXPECT_TRUE(smtp_.Received().empty());
   EXPECT_EQ(ReadFile(mail_dir() + "/auth.log"), "");
 }
 
@@ -370,7 +323,7 @@ TEST_F(UpdateMailDaemonTest, AWholeCycleThroughRectrackdAndTheCli) {
   EXPECT_THAT(asked.out, HasSubstr("Asked for 2 updates"));
 
   // One message per lead, each with their own action.
-  std::vector<std::string> mail = AwaitMail(2);
+  std::vector<std::string> mail = smtp_.AwaitMail(2);
   ASSERT_EQ(mail.size(), 2u) << Log();
   std::map<std::string, std::string> to_lead;
   for (const std::string& m : mail) to_lead[Header(m, "X-Envelope-To")] = m;
@@ -383,7 +336,7 @@ TEST_F(UpdateMailDaemonTest, AWholeCycleThroughRectrackdAndTheCli) {
 
   // The reminder day on rectrackd's clock: three days before the due day.
   SetClock("2026-11-30T09:00:00Z");
-  mail = AwaitMail(4);
+  mail = smtp_.AwaitMail(4);
   ASSERT_EQ(mail.size(), 4u) << Log();
   std::set<std::string> reminded;
   for (size_t i = 2; i < mail.size(); ++i) {
@@ -405,12 +358,12 @@ TEST_F(UpdateMailDaemonTest, AWholeCycleThroughRectrackdAndTheCli) {
   // outbox: had it thought a request or reminder unsent, that would have
   // gone first.
   AskForAnotherReview();
-  mail = AwaitMail(5);
+  mail = smtp_.AwaitMail(5);
   ASSERT_EQ(mail.size(), 5u) << Log();
   EXPECT_THAT(Header(mail[4], "Subject"),
               HasSubstr("Update wanted by 2027-01-28"));
   ASSERT_TRUE(Await([&] { return NothingDue(); }));
-  EXPECT_EQ(Received().size(), 5u);
+  EXPECT_EQ(smtp_.Received().size(), 5u);
 
   // The lead answers with the CLI, the clerk approves, the report shows it.
   CliResult answered =
@@ -423,9 +376,9 @@ TEST_F(UpdateMailDaemonTest, AWholeCycleThroughRectrackdAndTheCli) {
   CliResult report = As("clerk", {"report", "review-1"});
   ASSERT_EQ(report.exit_code, 0) << report.err;
   EXPECT_THAT(report.out, HasSubstr("Forty partnerships listed"));
-  EXPECT_EQ(Received().size(), 5u);
+  EXPECT_EQ(smtp_.Received().size(), 5u);
   std::set<std::string> keys;
-  for (const std::string& m : Received()) {
+  for (const std::string& m : smtp_.Received()) {
     EXPECT_TRUE(keys.insert(Header(m, "X-Rectrack-Message")).second)
         << "sent twice: " << Header(m, "X-Rectrack-Message");
   }
