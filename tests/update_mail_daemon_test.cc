@@ -68,23 +68,22 @@ class UpdateMailDaemonTest : public ::testing::Test {
   // it. P-256 keys: as good a test of the TLS checks as RSA, and made at
   // once where RSA keys take up to seconds.
   static void MakeCertificates(const std::string& dir) {
-    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
+    const std::string key =
+        "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
     const std::string script = absl::StrCat(
-        "set -e; cd ", dir, "\n",
+        "set -e; exec 2>/dev/null; cd ", dir,
+        "\n"
         "echo subjectAltName=DNS:localhost,IP:127.0.0.1 > san.cnf\n"
         "for ca in ca rogue; do\n"
         "  openssl req -x509 ",
         key,
-        " -nodes -keyout $ca.key "
-        "-out $ca.pem -days 2 -subj \"/CN=$ca test CA\" 2>/dev/null\n"
+        " -keyout $ca.key -out $ca.pem -days 2 -subj \"/CN=$ca test CA\"\n"
         "done\n"
         "openssl req ",
         key,
-        " -nodes -keyout smtp.key -out "
-        "smtp.csr -subj /CN=localhost 2>/dev/null\n"
-        "openssl x509 -req -in smtp.csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -out smtp.pem -days 2 -extfile san.cnf "
-        "2>/dev/null\n");
+        " -keyout smtp.key -out smtp.csr -subj /CN=localhost\n"
+        "openssl x509 -req -in smtp.csr -CA ca.pem -CAkey ca.key"
+        " -CAcreateserial -out smtp.pem -days 2 -extfile san.cnf\n");
     EXPECT_EQ(std::system(script.c_str()), 0) << "openssl failed";
   }
 
