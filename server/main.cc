@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -75,15 +76,20 @@ Options (each may also come from an environment variable or a config file):
                                              RECTRACK_REMINDER_DAYS
   --smtp-url URL       send the update cycle's mail (requests, reminders,
                        digests) through this mail server: smtp://HOST:PORT
-                       (STARTTLS when offered; required with a password) or
-                       smtps://HOST:PORT. Unset: no mail is sent, and
-                       rectrack updates outbox shows what would be
+                       (STARTTLS when offered; required with --smtp-user,
+                       so a password never goes in clear) or
+                       smtps://HOST:PORT (TLS from the start). Unset: no
+                       mail is sent, and rectrack updates outbox shows what
+                       would be
                                              RECTRACK_SMTP_URL
   --smtp-from ADDRESS  the address mail comes from   RECTRACK_SMTP_FROM
   --smtp-user NAME     log in to the mail server as NAME ...
                                              RECTRACK_SMTP_USER
   --smtp-password-file FILE  ... with the password in FILE (first line)
                                              RECTRACK_SMTP_PASSWORD_FILE
+  --smtp-ca-file FILE  trust mail servers whose TLS certificate is signed by
+                       a CA in this PEM file (a council's own CA) instead of
+                       the system's CAs             RECTRACK_SMTP_CA_FILE
   --help               show this help
 
 A flag beats the environment, which beats the config file (where the keys
@@ -104,6 +110,15 @@ Access:
   made with the token; under mutual TLS, a client certificate whose common
   name is NAME gets that token's role and is recorded by its subject.
 
+For tests only, never in service (not read from the environment or a
+config file):
+  --test-clock-file FILE  take the time from FILE (one line such as
+                       2026-11-30T09:00:00Z, re-read whenever the server
+                       needs the time) instead of the system clock, and look
+                       for mail to send every 0.2 s, so a test can move a
+                       running server's day. rectrackd will not start if
+                       FILE cannot be read or holds no such time.
+
 Logs go to stderr, one JSON object per line: start and stop, and one line
 per call (method, status, duration_ms, and the caller's x-request-id).
 
@@ -112,7 +127,7 @@ is closed cleanly.
 )";
 
 // Options that take a value (without "--"); also the config file's keys,
-// except port-file and restore-from.
+// except port-file, http-port-file, restore-from and test-clock-file.
 const std::set<std::string> kValueFlags = {
     "listen",          "data-dir",
     "port-file",       "restore-from",
@@ -122,7 +137,8 @@ const std::set<std::string> kValueFlags = {
     "http-port-file",  "updates-need-approval",
     "update-due-days", "reminder-days",
     "smtp-url",        "smtp-from",
-    "smtp-user",       "smtp-password-file"};
+    "smtp-user",       "smtp-password-file",
+    "smtp-ca-file",    "test-clock-file"};
 
 rectrack::Clock* clock_for_logs() { return rectrack::RealClock::Get(); }
 
@@ -149,14 +165,14 @@ bool ReadConfig(const std::string& path,
     if (eq == std::string::npos ||
         (!kValueFlags.count(key) && key != "allow-plaintext") ||
         key == "port-file" || key == "restore-from" ||
-        key == "http-port-file") {
+        key == "http-port-file" || key == "test-clock-file") {
       *error = absl::StrCat(
           path, " line ", n,
           ": expected \"KEY = VALUE\" with KEY one of listen, data-dir, "
           "tls-cert, tls-key, tls-client-ca, allow-plaintext, http-listen, "
           "http-static, http-cors-origins, updates-need-approval, "
           "update-due-days, reminder-days, smtp-url, smtp-from, smtp-user, "
-          "smtp-password-file");
+          "smtp-password-file, smtp-ca-file");
       return false;
     }
     (*settings)[key] =
@@ -383,7 +399,8 @@ std::optional<int> ReadSettings(const std::map<std::string, std::string>& flags,
         std::make_pair("smtp-url", "RECTRACK_SMTP_URL"),
         std::make_pair("smtp-from", "RECTRACK_SMTP_FROM"),
         std::make_pair("smtp-user", "RECTRACK_SMTP_USER"),
-        std::make_pair("smtp-password-file", "RECTRACK_SMTP_PASSWORD_FILE")}) {
+        std::make_pair("smtp-password-file", "RECTRACK_SMTP_PASSWORD_FILE"),
+        std::make_pair("smtp-ca-file", "RECTRACK_SMTP_CA_FILE")}) {
     if (const char* v = std::getenv(env); v != nullptr && *v != '\0') {
       settings[key] = v;
     }
@@ -433,13 +450,14 @@ std::optional<int> ReadUpdateSettings(
   return std::nullopt;
 }
 
-// smtp-url, smtp-from, smtp-user, smtp-password-file.
+// smtp-url, smtp-from, smtp-user, smtp-password-file, smtp-ca-file.
 std::optional<int> ReadMailSettings(
     std::map<std::string, std::string>& settings,
     rectrack::service::MailOptions* out) {
   out->smtp_url = settings["smtp-url"];
   out->from = settings["smtp-from"];
   out->user = settings["smtp-user"];
+  out->ca_file = settings["smtp-ca-file"];
   if (const std::string& file = settings["smtp-password-file"]; !file.empty()) {
     std::ifstream in(file);
     if (!in || !std::getline(in, out->password)) {
@@ -448,6 +466,26 @@ std::optional<int> ReadMailSettings(
     out->password =
         std::string(absl::StripTrailingAsciiWhitespace(out->password));
   }
+  return std::nullopt;
+}
+
+// --test-clock-file: the server's clock is the file's, and the mailer looks
+// at the outbox often, since a test moves the time in jumps.
+std::optional<int> ReadTestClock(std::map<std::string, std::string>& settings,
+                                 std::unique_ptr<rectrack::FileClock>* clock,
+                                 rectrack::service::ServerOptions* options) {
+  if (!settings.count("test-clock-file")) return std::nullopt;
+  auto opened = rectrack::FileClock::Open(settings["test-clock-file"]);
+  if (!opened.ok()) return Fail(std::string(opened.status().message()));
+  *clock = *std::move(opened);
+  options->clock = clock->get();
+  options->mail.poll = absl::Milliseconds(200);
+  options->mail.first_retry = absl::Milliseconds(200);
+  options->mail.max_retry = absl::Seconds(1);
+  rectrack::Log(clock_for_logs(), "warning",
+                "the time comes from a test clock file, not the system "
+                "clock: for tests only",
+                {{"file", settings["test-clock-file"]}});
   return std::nullopt;
 }
 
@@ -480,6 +518,8 @@ int Serve(std::map<std::string, std::string>& settings) {
     return *stop;
   }
   if (auto stop = ReadMailSettings(settings, &options.mail)) return *stop;
+  std::unique_ptr<rectrack::FileClock> test_clock;  // outlives the server
+  if (auto stop = ReadTestClock(settings, &test_clock, &options)) return *stop;
 
   // Signals are taken by sigwait below, so block them in every thread.
   sigset_t signals;

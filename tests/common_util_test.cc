@@ -1,4 +1,14 @@
-// common/: dates, ids, timestamps and status conversion.
+// common/: dates, ids, timestamps, status conversion and the test clock
+// file.
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/dates.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
@@ -75,6 +85,45 @@ TEST(GrpcStatusTest, CodesAndMessagesSurviveTheRoundTrip) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
   EXPECT_STREQ(CodeName(absl::StatusCode::kFailedPrecondition),
                "FAILED_PRECONDITION");
+}
+
+// rectrackd --test-clock-file: the time is whatever the file says now.
+TEST(FileClockTest, FollowsTheFileAndKeepsTheLastGoodTime) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("clock");
+  std::ofstream(path) << "2026-11-02T09:00:00Z\n";
+  absl::StatusOr<std::unique_ptr<FileClock>> clock = FileClock::Open(path);
+  ASSERT_OK(clock);
+  const absl::Time first = absl::FromCivil(
+      absl::CivilSecond(2026, 11, 2, 9, 0, 0), absl::UTCTimeZone());
+  EXPECT_EQ((*clock)->Now(), first);
+  std::ofstream(path) << "2026-11-30T10:00:00+01:00\n";
+  EXPECT_EQ((*clock)->Now(), first + absl::Hours(28 * 24));
+  // Half-written or gone: the last time read stands.
+  std::ofstream(path) << "2026-11-3";
+  EXPECT_EQ((*clock)->Now(), first + absl::Hours(28 * 24));
+  std::filesystem::remove(path);
+  EXPECT_EQ((*clock)->Now(), first + absl::Hours(28 * 24));
+}
+
+TEST(FileClockTest, ABadFileIsRefusedNamingItAndTheForm) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<FileClock>> missing =
+      FileClock::Open(dir.Sub("nowhere"));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.status().message(),
+              HasSubstr(absl::StrCat("test-clock-file: cannot read ",
+                                     dir.Sub("nowhere"))));
+  std::ofstream(dir.Sub("clock")) << "30/11/2026 09:00\n";
+  absl::StatusOr<std::unique_ptr<FileClock>> bad =
+      FileClock::Open(dir.Sub("clock"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("holds \"30/11/2026 09:00\", not a time such as "
+                        "2026-11-30T09:00:00Z"));
+  std::ofstream(dir.Sub("empty")).close();
+  EXPECT_EQ(FileClock::Open(dir.Sub("empty")).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

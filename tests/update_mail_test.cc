@@ -1,19 +1,13 @@
 // The whole update cycle with real mail: rectrackd's server (the Server
 // that rectrackd's main() runs, in-process so that its clock can be set)
 // over real gRPC, with its mailer sending through a real SMTP server on
-// loopback (Debian's python3-aiosmtpd) that writes each message it takes
-// to a file. Requests, one message per lead, answers, approval, reminders,
-// the digest, the report, and restarts that must send nothing twice.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// loopback (Debian's python3-aiosmtpd, tests/smtp_server.py) that writes
+// each message it takes to a file. Requests, one message per lead, answers,
+// approval, reminders, the digest, the report, and restarts that must send
+// nothing twice.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,62 +20,19 @@
 #include "rectrack/v1/tracker.grpc.pb.h"
 #include "server/service/server.h"
 #include "server/service/tokens.h"
+#include "tests/smtp_server.h"
 #include "tests/test_util.h"
 
 namespace rectrack::service {
 namespace {
 
+using ::rectrack::testing::Header;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// An SMTP server that stores every message it is given as DIR/NNNN.eml
-// (with the envelope's recipients first) and writes its port to a file.
-constexpr char kSmtpServer[] = R"PY(
-import asyncio, os, socket, sys
-from aiosmtpd.smtp import SMTP
-
-class Store:
-    def __init__(self, folder):
-        self.folder = folder
-        self.count = len([n for n in os.listdir(folder) if n.endswith(".eml")])
-
-    async def handle_DATA(self, server, session, envelope):
-        self.count += 1
-        path = os.path.join(self.folder, "%04d.eml" % self.count)
-        with open(path + ".tmp", "wb") as out:
-            out.write(("X-Envelope-To: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
-            out.write(envelope.content)
-        os.rename(path + ".tmp", path)
-        return "250 Message accepted"
-
-async def main():
-    folder, port_file, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.listen(16)
-    store = Store(folder)
-    await asyncio.get_running_loop().create_server(lambda: SMTP(store), sock=sock)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(str(sock.getsockname()[1]))
-    os.rename(port_file + ".tmp", port_file)
-    await asyncio.Event().wait()
-
-asyncio.run(main())
-)PY";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class UpdateMailTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::filesystem::create_directories(mail_dir());
-    std::ofstream(dir_.Sub("smtp_server.py")) << kSmtpServer;
     const std::string now = "2026-11-01T00:00:00Z";
     for (auto [name, role, lead] :
          {std::make_tuple("clerk", Role::kScrutiny, ""),
@@ -97,35 +48,11 @@ class UpdateMailTest : public ::testing::Test {
 
   void TearDown() override {
     server_.reset();
-    StopSmtp();
+    smtp_.Stop();
   }
 
   std::string data_dir() const { return dir_.Sub("data"); }
   std::string mail_dir() const { return dir_.Sub("mail"); }
-
-  // Starts the SMTP server on `port` (0: a free one); returns its port.
-  int StartSmtp(int port = 0) {
-    const std::string port_file = dir_.Sub("smtp.port");
-    std::filesystem::remove(port_file);
-    smtp_pid_ = fork();
-    if (smtp_pid_ == 0) {
-      execl("/usr/bin/python3", "python3", dir_.Sub("smtp_server.py").c_str(),
-            mail_dir().c_str(), port_file.c_str(), std::to_string(port).c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return std::atoi(ReadFile(port_file).c_str());
-  }
-  void StopSmtp() {
-    if (smtp_pid_ > 0) {
-      kill(smtp_pid_, SIGTERM);
-      waitpid(smtp_pid_, nullptr, 0);
-      smtp_pid_ = 0;
-    }
-  }
 
   void StartServer(int smtp_port) {
     ServerOptions options;
@@ -166,25 +93,6 @@ class UpdateMailTest : public ::testing::Test {
   void Must(const std::string& who, std::vector<v1::Command> commands) {
     grpc::Status s = Apply(who, std::move(commands));
     ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
-  // The messages the SMTP server has taken, in order.
-  std::vector<std::string> Received() {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(mail_dir())) {
-      if (e.path().extension() == ".eml") names.push_back(e.path().string());
-    }
-    std::sort(names.begin(), names.end());
-    std::vector<std::string> out;
-    for (const auto& n : names) out.push_back(ReadFile(n));
-    return out;
-  }
-  // Waits (up to 20 s) until `count` messages have come.
-  std::vector<std::string> AwaitMail(size_t count) {
-    for (int i = 0; i < 400 && Received().size() < count; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return Received();
   }
 
   void SetDay(int year, int month, int day) {
@@ -261,23 +169,15 @@ class UpdateMailTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::SmtpServer smtp_{RECTRACK_SMTP_SERVER, mail_dir()};
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 2, 9, 0, 0),
                                    absl::UTCTimeZone())};
   std::map<std::string, std::string> tokens_;
   std::unique_ptr<Server> server_;
-  pid_t smtp_pid_ = 0;
 };
 
-std::string Header(const std::string& stored, const std::string& name) {
-  const std::string message = "\r\n" + stored;
-  size_t at = message.find("\r\n" + name + ": ");
-  if (at == std::string::npos) return "";
-  at += name.size() + 4;
-  return message.substr(at, message.find("\r\n", at) - at);
-}
-
 TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
-  const int smtp_port = StartSmtp();
+  const int smtp_port = smtp_.Start();
   ASSERT_GT(smtp_port, 0);
   StartServer(smtp_port);
   Seed();
@@ -286,7 +186,7 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
   Must("clerk", {ask});
 
   // One message per lead, listing their actions and how to answer.
-  std::vector<std::string> mail = AwaitMail(2);
+  std::vector<std::string> mail = smtp_.AwaitMail(2);
   ASSERT_EQ(mail.size(), 2u);
   std::map<std::string, std::string> to_lead;
   for (const std::string& m : mail) to_lead[Header(m, "X-Envelope-To")] = m;
@@ -315,7 +215,7 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
   // A restart in the middle sends nothing again.
   Restart(smtp_port);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  EXPECT_EQ(Received().size(), 2u);
+  EXPECT_EQ(smtp_.Received().size(), 2u);
   v1::ListOutboxResponse outbox = Outbox();
   int due = 0;
   for (const auto& m : outbox.messages()) due += m.sent() ? 0 : 1;
@@ -324,7 +224,7 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
   // Three days before the due day: a reminder to the lead who has not
   // answered, and to nobody else.
   SetDay(2026, 11, 30);
-  mail = AwaitMail(3);
+  mail = smtp_.AwaitMail(3);
   ASSERT_EQ(mail.size(), 3u);
   EXPECT_EQ(Header(mail[2], "X-Envelope-To"), "tom.jones@council.example");
   EXPECT_THAT(Header(mail[2], "Subject"),
@@ -344,7 +244,7 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
   // officer; after it, the lead who did not answer is among the report's
   // exceptions.
   SetDay(2026, 12, 3);
-  mail = AwaitMail(5);
+  mail = smtp_.AwaitMail(5);
   ASSERT_EQ(mail.size(), 5u);
   std::map<std::string, std::string> late;
   for (size_t i = 3; i < mail.size(); ++i) {
@@ -368,7 +268,7 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
   // Another restart, and still every message went once.
   Restart(smtp_port);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  mail = Received();
+  mail = smtp_.Received();
   EXPECT_EQ(mail.size(), 5u);
   std::set<std::string> keys;
   for (const std::string& m : mail) {
@@ -383,9 +283,9 @@ TEST_F(UpdateMailTest, AWholeCycleThroughARealMailServer) {
 }
 
 TEST_F(UpdateMailTest, AMailServerThatIsDownIsRetriedAndNeverHoldsUpWrites) {
-  const int smtp_port = StartSmtp();
+  const int smtp_port = smtp_.Start();
   ASSERT_GT(smtp_port, 0);
-  StopSmtp();  // the port is known, nobody listens
+  smtp_.Stop();  // the port is known, nobody listens
   StartServer(smtp_port);
   Seed();
   v1::Command ask;
@@ -398,8 +298,8 @@ TEST_F(UpdateMailTest, AMailServerThatIsDownIsRetriedAndNeverHoldsUpWrites) {
   int due = 0;
   for (const auto& m : outbox.messages()) due += m.sent() ? 0 : 1;
   EXPECT_EQ(due, 2);
-  ASSERT_EQ(StartSmtp(smtp_port), smtp_port);
-  EXPECT_EQ(AwaitMail(2).size(), 2u);
+  ASSERT_EQ(smtp_.Start(smtp_port), smtp_port);
+  EXPECT_EQ(smtp_.AwaitMail(2).size(), 2u);
 }
 
 }  // namespace

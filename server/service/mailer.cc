@@ -4,6 +4,7 @@
 #include "server/service/mailer.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
@@ -68,6 +69,34 @@ size_t ReadUpload(char* out, size_t size, size_t count, void* user) {
   return n;
 }
 
+// What an officer can do about the commonest failures, in plain words.
+std::string FailureAdvice(CURLcode result, const MailOptions& options) {
+  switch (result) {
+    case CURLE_LOGIN_DENIED:
+      return absl::StrCat(": it refused the user name \"", options.user,
+                          "\" or its password (smtp-user, "
+                          "smtp-password-file)");
+    case CURLE_SSL_CACERT_BADFILE:
+      return absl::StrCat(": ", options.ca_file,
+                          " (smtp-ca-file) holds no CA certificate in PEM "
+                          "form, so the mail server could not be checked "
+                          "and nothing was sent");
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return absl::StrCat(
+          ": its TLS certificate is not trusted, so nothing was sent; if the "
+          "council signs its own certificates, give its CA with "
+          "smtp-ca-file",
+          options.ca_file.empty()
+              ? ""
+              : absl::StrCat(" (now ", options.ca_file, ")"));
+    case CURLE_USE_SSL_FAILED:
+      return ": it does not offer STARTTLS, and rectrackd never sends a "
+             "password in clear";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 absl::Status CheckMailOptions(const MailOptions& o) {
@@ -83,6 +112,12 @@ absl::Status CheckMailOptions(const MailOptions& o) {
     return absl::InvalidArgumentError(
         "smtp-from: give the address mail is sent from, e.g. "
         "scrutiny@council.gov.uk");
+  }
+  if (!o.ca_file.empty() && access(o.ca_file.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "smtp-ca-file: cannot read ", o.ca_file,
+        "; give the PEM file of the CA that signed the mail server's "
+        "certificate"));
   }
   if (!o.password.empty() && o.user.empty()) {
     return absl::InvalidArgumentError(
@@ -112,12 +147,13 @@ absl::Status SendMail(const MailOptions& options, const v1::OutboxMessage& m,
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  // A password never crosses the network in clear: with one, STARTTLS is
-  // required; without, it is used when the server offers it.
+  // A password never crosses the network in clear: when rectrackd logs in,
+  // STARTTLS is required (a server that does not offer it is refused);
+  // otherwise it is used when the server offers it. smtps:// is TLS from
+  // the start either way.
   curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                   options.password.empty()
-                       ? static_cast<long>(CURLUSESSL_TRY)
-                       : static_cast<long>(CURLUSESSL_ALL));
+                   options.user.empty() ? static_cast<long>(CURLUSESSL_TRY)
+                                        : static_cast<long>(CURLUSESSL_ALL));
   if (!options.ca_file.empty()) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
   }
@@ -130,7 +166,8 @@ absl::Status SendMail(const MailOptions& options, const v1::OutboxMessage& m,
   curl_easy_cleanup(curl);
   if (result != CURLE_OK) {
     return absl::UnavailableError(absl::StrCat(
-        "the mail server at ", options.smtp_url, " did not take the message (",
+        "the mail server at ", options.smtp_url, " did not take the message",
+        FailureAdvice(result, options), " (",
         error[0] != '\0' ? error : curl_easy_strerror(result), ")"));
   }
   return absl::OkStatus();

@@ -22,7 +22,7 @@ namespace rectrack::service {
 
 struct MailOptions {
   // smtp://HOST:PORT (STARTTLS when the server offers it; required when a
-  // password is given) or smtps://HOST:PORT (TLS from the start). Empty:
+  // user is given) or smtps://HOST:PORT (TLS from the start). Empty:
   // no mail is sent (the outbox still shows what is due).
   std::string smtp_url;
   // The sender's address, e.g. scrutiny@council.gov.uk. Required with a URL.
@@ -37,8 +37,8 @@ struct MailOptions {
   // `first_retry` up to `max_retry`.
   absl::Duration first_retry = absl::Seconds(1);
   absl::Duration max_retry = absl::Minutes(5);
-  // Where TLS certificates of the mail server are checked against; empty:
-  // the system's.
+  // PEM file of the CAs the mail server's TLS certificate is checked
+  // against (a council's own CA); empty: the system's.
   std::string ca_file;
 };
 
