@@ -146,58 +146,50 @@ TEST(PlanHeldOutTest, PlansNobodyTunedOnReadAsAPersonReadsThem) {
   }
 }
 
-// A second held-out set, collected after the rules prompted by the first
-// set's failures were written, and measured once with them: the figures a
-// council with a plan nobody here has seen can expect. Nothing is asserted
-// of its figures but that every plan is read (a rule written from its
-// failures would make it tuning data, so the figures are only printed).
-TEST(PlanHeldOutTest, ASecondHeldOutSetMeasuredOnce) {
+// A held-out set's figures, printed; of them only that it holds at least
+// `min_plans` plans and that none is refused (but `may_refuse`, refused
+// when the set was measured and kept as it was) is asserted: a rule
+// written from a set's failures makes it tuning data, so its figures
+// measure the reader, they are not targets.
+void MeasureHeldOutSet(const char* dir, const char* title, size_t min_plans,
+                       const char* may_refuse = nullptr) {
   size_t plans = 0;
-  Score score = ScoreDirectory(
-      Plans() / "heldout2",
-      "Second held-out plans (collected after the last rule, measured once)",
-      &plans);
-  EXPECT_GE(plans, 2u);
-  EXPECT_TRUE(score.refused.empty());
-}
-
-// A third held-out set (tests/data/plans/heldout3), from bodies and kinds of
-// plan not in the corpus, collected and its readings written before the
-// reader was run on it, then measured once with the reader as it was. As
-// for the second set, only its figures are printed: nothing is asserted of
-// them but that every plan is read.
-TEST(PlanHeldOutTest, AThirdHeldOutSetMeasuredOnce) {
-  size_t plans = 0;
-  Score score = ScoreDirectory(
-      Plans() / "heldout3",
-      "Third held-out plans (collected before the reader was run on them, "
-      "measured once)",
-      &plans);
-  EXPECT_GE(plans, 5u);
-  EXPECT_TRUE(score.refused.empty());
-}
-
-// A fourth held-out set (tests/data/plans/heldout4), collected after the
-// rules written from the third, from bodies and kinds of plan not in the
-// corpus, its readings written before the reader was run on it, then
-// measured once with the reader as it was. Only its figures are printed:
-// nothing is asserted of them but that no plan other than the one refused
-// then is refused.
-TEST(PlanHeldOutTest, AFourthHeldOutSetMeasuredOnce) {
-  size_t plans = 0;
-  Score score = ScoreDirectory(
-      Plans() / "heldout4",
-      "Fourth held-out plans (collected before the reader was run on them, "
-      "measured once)",
-      &plans);
-  EXPECT_GE(plans, 4u);
-  // The Shropshire page (paragraphs, no table) was refused when the set was
-  // measured; it is kept as it is, and its refusal is the only one allowed.
+  Score score = ScoreDirectory(Plans() / dir, title, &plans);
+  EXPECT_GE(plans, min_plans);
   for (const std::string& refused : score.refused) {
-    EXPECT_TRUE(
-        absl::StartsWith(refused, "shropshirefire-hmicfrs-response.html:"))
+    EXPECT_TRUE(may_refuse != nullptr && absl::StartsWith(refused, may_refuse))
         << refused;
   }
+}
+
+// The second set was collected after the rules prompted by the first set's
+// failures were written, and measured once with them.
+TEST(PlanHeldOutTest, ASecondHeldOutSetMeasuredOnce) {
+  MeasureHeldOutSet("heldout2",
+                    "Second held-out plans (collected after the last rule, "
+                    "measured once)",
+                    2);
+}
+
+// The third (tests/data/plans/heldout3) and fourth (heldout4) sets, from
+// bodies and kinds of plan not in the corpus, were collected and their
+// readings written before the reader was run on them, and measured once;
+// rules were written from their misses afterwards (docs/plan-import.md
+// gives the figures before and after).
+TEST(PlanHeldOutTest, AThirdHeldOutSetMeasuredOnce) {
+  MeasureHeldOutSet("heldout3",
+                    "Third held-out plans (measured once, then rules written "
+                    "from them)",
+                    5);
+}
+
+TEST(PlanHeldOutTest, AFourthHeldOutSetMeasuredOnce) {
+  // The Shropshire page (paragraphs, no table) was refused when the set was
+  // measured; its refusal is the only one allowed.
+  MeasureHeldOutSet("heldout4",
+                    "Fourth held-out plans (measured once, then rules written "
+                    "from them)",
+                    4, "shropshirefire-hmicfrs-response.html:");
 }
 
 // The plans the rules were built on, read the same way: a change to a rule
