@@ -712,5 +712,35 @@ TEST(PlanReaderTest, ARevisedTargetIsARevisionOfTheFirst) {
                                 "due 30 September 2024"));
 }
 
+TEST(PlanReaderTest, ARecommendationWrittenAfterItsTextAboveItsBlock) {
+  EXPECT_EQ(
+      TrailingRef("Speed up decisions. (Recommendation 2)"),
+      std::make_pair(std::string("2"), std::string("Speed up decisions.")));
+  EXPECT_EQ(TrailingRef("Costs rose (see annex)"), std::nullopt);
+  EXPECT_EQ(HeaderRole("Progress to date"), Role::kTaken);
+  EXPECT_EQ(HeaderRole("Outcome target"), Role::kNone);
+  EXPECT_EQ(WithoutStepNumber("1.1 Keep the service focused"),
+            "Keep the service focused");
+  EXPECT_EQ(WithoutStepNumber("2024 budget"), "2024 budget");
+  // Each block of actions under its recommendation's line; "Outcome" is
+  // what the action is for, and the progress is under "Progress to date".
+  absl::StatusOr<PlanReading> r = ReadPlan(
+      "Improvement plan\n"
+      "Make decisions faster so that national targets are met. "
+      "(Recommendation 1)\n"
+      "OUTCOME\tACTION REQUIRED\tBY WHEN\tRESPONSIBILITY\tOUTCOME "
+      "TARGET\tPROGRESS TO DATE\n"
+      "Faster decisions for major applications.\t1.1 Offer meetings "
+      "before applications\tApril 2005\tHead of Planning\t60% in 13 "
+      "weeks\tMeetings started in May.\n",
+      "plan.txt", PlanOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Read(*r), ElementsAre("rec 1: Make decisions faster so that "
+                                    "national targets are met.",
+                                    "action Offer meetings before applications "
+                                    "| Head of Planning | April 2005",
+                                    "progress Meetings started in May."));
+}
+
 }  // namespace
 }  // namespace rectrack::cli

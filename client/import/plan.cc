@@ -265,24 +265,18 @@ void PlanInterpreter::ReadTable(const Table& table,
         "by what they hold"));
   }
   roles_ = roles;
+  auto above = RecommendationAbove(recent);
   if (!continuation) DescribeRoles(table, grid.size());
   if (!opened_) {
     first_plan_table_ = table.number;
     OpenReview(ReadTitleBlock(before),
                table.rows.empty() ? 0 : table.rows[0].line);
   }
-  if (Column(Role::kRecommendation) < 0 && Column(Role::kRef) < 0) {
-    // A recommendation written as a heading above its own table.
-    for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
-      auto numbered = LeadingRef(*it);
-      if (numbered.has_value()) {
-        ReleaseHeld();
-        FlushRecommendation();
-        pending_ = NewRec(absl::StrCat("table ", table.number), 0,
-                          numbered->first, numbered->second);
-        break;
-      }
-    }
+  if (above.has_value()) {
+    ReleaseHeld();
+    FlushRecommendation();
+    pending_ = NewRec(absl::StrCat("table ", table.number), 0, above->first,
+                      above->second);
   }
   after_page_break_ = header != grid.size() || continuation;
   for (size_t r = header == grid.size() ? 0 : header + 1; r < grid.size();
@@ -300,6 +294,27 @@ void PlanInterpreter::ReadTable(const Table& table,
     Offer(grid[r], table.rows[r]);
     after_page_break_ = false;
   }
+}
+
+std::optional<std::pair<std::string, std::string>>
+PlanInterpreter::RecommendationAbove(const std::vector<std::string>& recent) {
+  // Only for a table that has no recommendation of its own: no reference
+  // column, and no recommendation column but one guessed from its place.
+  const int rec = Column(Role::kRecommendation);
+  const bool guessed =
+      rec >= 0 && absl::StartsWith(roles_[rec].why, "text before the actions");
+  if ((rec >= 0 && !guessed) || Column(Role::kRef) >= 0) return std::nullopt;
+  for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+    auto numbered = LeadingRef(*it);
+    if (!numbered.has_value()) numbered = TrailingRef(*it);
+    if (!numbered.has_value()) continue;
+    if (guessed) {
+      roles_[rec].role = Role::kNone;
+      roles_[rec].why = "the recommendation is the numbered line above";
+    }
+    return numbered;
+  }
+  return std::nullopt;
 }
 
 bool PlanInterpreter::TakeHeadingRow(const TableRow& row,

@@ -696,19 +696,6 @@ bool IsPageFurniture(absl::string_view paragraph) {
   return true;
 }
 
-std::string WithoutStepNumber(const std::string& paragraph) {
-  size_t i = 0;
-  while (i < paragraph.size() && i < 3 && absl::ascii_isdigit(paragraph[i])) {
-    ++i;
-  }
-  if (i == 0 || i + 2 >= paragraph.size() ||
-      (paragraph[i] != '.' && paragraph[i] != ')') || paragraph[i + 1] != ' ' ||
-      !absl::ascii_isupper(paragraph[i + 2])) {
-    return paragraph;
-  }
-  return paragraph.substr(i + 2);
-}
-
 std::string WithoutBullet(const std::string& paragraph) {
   absl::string_view p = paragraph;
   for (const char* bullet : {"\xE2\x80\xA2", "\xC2\xB7", "- ", "o ",

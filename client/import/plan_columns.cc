@@ -182,21 +182,34 @@ bool IsRefHeader(const std::string& h) {
           HasWord(h, {"no", "number", "ref", "reference", "num"}));
 }
 
-Role HeaderRole(absl::string_view header) {
-  std::string h = HeaderWords(header);
-  if (h.empty()) return Role::kNone;
-  if (IsRefHeader(h)) return Role::kRef;
-  // The date a progress note was written.
-  if (HasWord(h, {"date", "dates"}) &&
-      HasAny(h, {"update", "progress", "as at", "position"})) {
-    return Role::kProgressDate;
-  }
+// A column of when the action was done, or of what success looks like:
+// neither a target date nor progress.
+std::optional<Role> DoneOrSuccessRole(const std::string& h) {
   // The day the action was done ("Completed Date", "Date closed", "Actual
   // completion date"), where a target says when it should be.
   if (HasWord(h, {"date", "dates", "on"}) &&
       HasAny(h, {"completed", "closed", "implemented", "actual"}) &&
       !HasAny(h, {"target", "due", "expected", "planned", "to be"})) {
     return Role::kCompletedOn;
+  }
+  // "Outcome target", "Success measure": what success looks like, not a
+  // date and not progress.
+  if (HasAny(h, {"outcome target", "success", "measure of",
+                 "performance target", "kpi target", "target outcome"})) {
+    return Role::kNone;
+  }
+  return std::nullopt;
+}
+
+Role HeaderRole(absl::string_view header) {
+  std::string h = HeaderWords(header);
+  if (h.empty()) return Role::kNone;
+  if (IsRefHeader(h)) return Role::kRef;
+  // The date a progress note was written.
+  // ("Progress to date" is the progress so far.)
+  if (HasWord(h, {"date", "dates"}) && !HasAny(h, {"to date"}) &&
+      HasAny(h, {"update", "progress", "as at", "position"})) {
+    return Role::kProgressDate;
   }
   // A date something happened (the meeting, the executive's decision) is
   // not a target.
@@ -206,6 +219,7 @@ Role HeaderRole(absl::string_view header) {
     return Role::kNone;
   }
   if (NamesWhoItIsFor(h)) return Role::kLead;
+  if (std::optional<Role> r = DoneOrSuccessRole(h)) return *r;
   if (HasAny(h, {"to be completed", "by when", "target", "deadline",
                  "timescale", "due date", "completion date"})) {
     return Role::kTiming;
@@ -375,6 +389,7 @@ class RoleAssigner {
   std::vector<ColumnRole> Finish(
       const std::vector<std::pair<int, Role>>& forced) {
     DropDatesBeforeTheText();
+    OneProgressColumn();
     NumberedProseIsTheRecommendation();
     NameTextBeforeTheActions();
     NameProseColumns();
@@ -453,6 +468,28 @@ class RoleAssigner {
       }
     }
     return roles_.size();
+  }
+
+  // Of two columns headed as progress ("Outcome" and "Progress to date"),
+  // the one that says progress or update holds it.
+  void OneProgressColumn() {
+    int said = -1;
+    for (size_t c = 0; c < roles_.size(); ++c) {
+      if (roles_[c].role == Role::kTaken && roles_[c].why == "header" &&
+          HasAny(HeaderWords(roles_[c].header), {"progress", "update"})) {
+        said = static_cast<int>(c);
+        break;
+      }
+    }
+    for (size_t c = 0; c < roles_.size() && said >= 0; ++c) {
+      if (static_cast<int>(c) != said && roles_[c].role == Role::kTaken &&
+          !HasAny(HeaderWords(roles_[c].header), {"progress", "update"})) {
+        roles_[c].role = Role::kNone;
+        roles_[c].why =
+            absl::StrCat("progress is in \"", roles_[said].header, "\"");
+        roles_[c].unsure = true;
+      }
+    }
   }
 
   // A date column before the text it would qualify says when the

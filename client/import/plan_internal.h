@@ -150,6 +150,10 @@ struct TitleBlock {
 };
 // "• item", "- item", "· item" → "item".
 std::string WithoutBullet(const std::string& paragraph);
+// "Speed up decisions. (Recommendation 2)": the reference written after
+// the text, and the text.
+std::optional<std::pair<std::string, std::string>> TrailingRef(
+    absl::string_view text);
 // "3. Run more groups" → "Run more groups": an action's step number.
 std::string WithoutStepNumber(const std::string& paragraph);
 // The first date written in `text` ("8 July 2010", "October 2006"), as

@@ -109,6 +109,10 @@ class PlanInterpreter {
   // and is neither a reference nor opens with one.
   bool IsSectionHeading(const TableRow& row,
                         const std::vector<TableCell>& grid) const;
+  // "Recommendation 2: ..." or "... (Recommendation 2)" in the paragraphs
+  // above a table that holds only its actions: its reference and text.
+  std::optional<std::pair<std::string, std::string>> RecommendationAbove(
+      const std::vector<std::string>& recent);
   // A heading row (either kind below), taken: true when the row was one.
   bool TakeHeadingRow(const TableRow& row, const std::vector<TableCell>& grid);
   // A row whose one cell spans the table and opens with a reference

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/import/plan.h"
+#include "client/import/plan_internal.h"
 
 namespace rectrack::cli {
 
@@ -310,6 +311,45 @@ std::vector<std::string> SplitLeads(absl::string_view cell) {
     if (!part.empty()) out.emplace_back(part);
   }
   return out;
+}
+
+std::optional<std::pair<std::string, std::string>> TrailingRef(
+    absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  size_t open = text.rfind('(');
+  if (!absl::EndsWith(text, ")") || open == absl::string_view::npos ||
+      open == 0) {
+    return std::nullopt;
+  }
+  absl::string_view inside = text.substr(open + 1, text.size() - open - 2);
+  for (const char* label : {"Recommendation ", "recommendation ", "Rec "}) {
+    if (!absl::ConsumePrefix(&inside, label)) continue;
+    std::string ref = CleanRef(inside);
+    if (ref.empty() || !LooksLikeRef(ref)) return std::nullopt;
+    return std::make_pair(
+        ref, std::string(absl::StripAsciiWhitespace(text.substr(0, open))));
+  }
+  return std::nullopt;
+}
+
+std::string WithoutStepNumber(const std::string& paragraph) {
+  size_t i = 0;
+  // "3." or "3)" or "1.1": a step's number.
+  while (i < paragraph.size() && i < 6 &&
+         (absl::ascii_isdigit(paragraph[i]) ||
+          (i > 0 && paragraph[i] == '.' && i + 1 < paragraph.size() &&
+           absl::ascii_isdigit(paragraph[i + 1])))) {
+    ++i;
+  }
+  if (i == 0 || i + 2 >= paragraph.size()) return paragraph;
+  size_t rest = i;
+  if (paragraph[rest] == '.' || paragraph[rest] == ')') ++rest;
+  const bool dotted = paragraph.find('.') < i;
+  if (paragraph[rest] != ' ' || (rest == i && !dotted) ||
+      !absl::ascii_isupper(paragraph[rest + 1])) {
+    return paragraph;
+  }
+  return paragraph.substr(rest + 1);
 }
 
 }  // namespace rectrack::cli
