@@ -137,7 +137,9 @@ class Tracker {
   bool accepting() { return store_->accepting(); }
 
   // Whole-log work (see whole_log.h).
-  absl::StatusOr<v1::VerifyResponse> Verify() { return whole_log_.Verify(); }
+  absl::StatusOr<v1::VerifyResponse> Verify(const VerifyOptions& options = {}) {
+    return whole_log_.Verify(options);
+  }
   absl::StatusOr<uint64_t> RebuildProjections() {
     return whole_log_.RebuildProjections();
   }
