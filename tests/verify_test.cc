@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "server/domain/bounded_fold.h"
 #include "server/domain/commands.h"
 #include "server/domain/tracker.h"
 #include "server/store/keys.h"
@@ -350,6 +351,122 @@ TEST_F(VerifyTest, ARequestResultNamingNoEventIsNamed) {
                              HasSubstr("names position 99, which holds no "
                                        "readable event"))))
       << report->DebugString();
+}
+
+// 30 reviews, each with two accepted recommendations with an action of
+// three notes, a person and a sent message: 180 entities (and 30 sent
+// messages), far more than
+// the bound the test below sets.
+void RecordMany(Tracker& tracker) {
+  for (int r = 0; r < 30; ++r) {
+    v1::ApplyRequest request;
+    auto* open = request.add_commands()->mutable_open_review();
+    open->set_title(absl::StrCat("Review ", r));
+    open->set_committee(absl::StrCat("Committee ", r % 3));
+    open->set_published_on("17 May 2007");
+    for (int k = 0; k < 2; ++k) {
+      const std::string rec = absl::StrCat("$", request.commands_size());
+      auto* add = request.add_commands()->mutable_add_recommendation();
+      add->set_review_id("$0");
+      add->set_ref(absl::StrCat(k + 1));
+      add->set_text(absl::StrCat("That park ", r, " be kept"));
+      auto* respond = request.add_commands()->mutable_record_response();
+      respond->set_recommendation_id(rec);
+      respond->set_decision(v1::DECISION_ACCEPTED);
+      respond->set_text("Agreed");
+      const std::string action = absl::StrCat("$", request.commands_size());
+      auto* act = request.add_commands()->mutable_add_action();
+      act->set_recommendation_id(rec);
+      act->set_text(absl::StrCat("Keep park ", r));
+      act->add_leads(absl::StrCat("Lead ", r));
+      act->set_timescale("Sept 10");
+      for (int n = 0; n < 3; ++n) {
+        auto* note = request.add_commands()->mutable_report_progress();
+        note->set_id(action);
+        note->set_text(absl::StrCat("Note ", n));
+      }
+    }
+    auto* person = request.add_commands()->mutable_add_person();
+    person->set_name(absl::StrCat("Lead ", r));
+    person->set_email(absl::StrCat("lead", r, "@council.gov.uk"));
+    auto* sent = request.add_commands()->mutable_record_message_sent();
+    sent->set_key(absl::StrCat("request/review-", r + 1, "/2026-12-17/lead"));
+    sent->set_review_id("$0");
+    sent->set_to(person->email());
+    ASSERT_OK(tracker.ApplyAndWait(request, "tester"));
+  }
+}
+
+// Every (key, value) of `family` of `store`, in key order.
+std::vector<std::pair<std::string, std::string>> Dump(
+    store::EventStore& store, store::ColumnFamily family) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string from;
+  while (true) {
+    auto page = store.ReadPage(family, from, 100);
+    EXPECT_OK(page);
+    if (!page.ok() || page->empty()) return out;
+    from = page->back().first + std::string(1, '\0');
+    out.insert(out.end(), page->begin(), page->end());
+  }
+}
+
+// Verify and the start-up rebuild hold at most a bounded number of
+// entities; with a bound of 5 over 180 entities their results are those
+// of the default bound, and the fold's own keys those the deciders wrote.
+TEST_F(VerifyTest, ABoundOfFiveEntitiesGivesTheUnboundedResult) {
+  RecordMany(*tracker_);
+  const auto live_state = Dump(*store_, store::ColumnFamily::kState);
+  const auto live_index = Dump(*store_, store::ColumnFamily::kIndex);
+  ASSERT_GT(live_state.size(), 240u);
+  {
+    store::StoreOptions options;
+    options.scratch = true;
+    auto target = store::EventStore::Open(dir_.Sub("fold"), options);
+    ASSERT_OK(target);
+    BoundedFold fold(target->get(), 5);
+    auto log = store_->ReadAll(1, 10000);
+    ASSERT_OK(log);
+    for (const v1::Event& e : *log) {
+      ASSERT_OK(fold.Fold(e));
+      ASSERT_OK(fold.MaybeFlush());
+    }
+    ASSERT_OK(fold.Finish());
+    EXPECT_LE(fold.most_held(), 7u);
+    EXPECT_GT(fold.passes(), 40u);
+    EXPECT_EQ(Dump(**target, store::ColumnFamily::kState), live_state);
+    EXPECT_EQ(Dump(**target, store::ColumnFamily::kIndex), live_index);
+  }
+  VerifyOptions small;
+  small.max_entities = 5;
+  auto unbounded = tracker_->Verify();
+  auto bounded = tracker_->Verify(small);
+  ASSERT_OK(unbounded);
+  ASSERT_OK(bounded);
+  EXPECT_TRUE(bounded->ok()) << bounded->DebugString();
+  EXPECT_EQ(bounded->SerializeAsString(), unbounded->SerializeAsString());
+  EXPECT_EQ(bounded->entities_checked(), 180u);
+
+  ASSERT_OK(tracker_->RebuildProjections(5));
+  EXPECT_EQ(Dump(*store_, store::ColumnFamily::kState), live_state);
+  EXPECT_EQ(Dump(*store_, store::ColumnFamily::kIndex), live_index);
+
+  // On a damaged database both name the same problems.
+  Close();
+  Tamper("state", "action-17", [](std::string* value) {
+    v1::Action action;
+    ASSERT_TRUE(action.ParseFromString(*value));
+    action.set_text("Sell park 8");
+    *value = action.SerializeAsString();
+  });
+  Erase("index", store::IndexNamePrefix("rec_by_word"));
+  Open();
+  unbounded = tracker_->Verify();
+  bounded = tracker_->Verify(small);
+  ASSERT_OK(unbounded);
+  ASSERT_OK(bounded);
+  EXPECT_EQ(bounded->problems_size(), 2) << bounded->DebugString();
+  EXPECT_EQ(bounded->SerializeAsString(), unbounded->SerializeAsString());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/domain/bounded_fold.h"
 
+#include <algorithm>
 #include <iterator>
 #include <optional>
 #include <utility>
@@ -108,7 +109,9 @@ absl::Status BoundedFold::Fold(const v1::Event& e) {
 }
 
 absl::Status BoundedFold::MaybeFlush() {
-  if (Held() > max_entities_ || pending_bytes_ > kPendingPartBytes) {
+  const size_t held = Held();
+  most_held_ = std::max(most_held_, held);
+  if (held > max_entities_ || pending_bytes_ > kPendingPartBytes) {
     return Flush();
   }
   return absl::OkStatus();
@@ -176,6 +179,7 @@ absl::Status BoundedFold::WriteIndexes() {
 }
 
 absl::Status BoundedFold::Finish() {
+  most_held_ = std::max(most_held_, Held());
   RECTRACK_RETURN_IF_ERROR(Flush());
   return WriteIndexes();
 }

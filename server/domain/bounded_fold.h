@@ -20,12 +20,12 @@ namespace rectrack::domain {
 inline constexpr size_t kFoldEntities = 20000;
 
 // The target store's state family itself holds what has been folded. At
-// most `max_entities` entities are held in memory (each event brings in its
-// own entity and the parent it is added to, from the target when not
-// held); what changed goes out in one unsynced batch whenever that many
-// are held or 16 MiB of parts are waiting (a pass), and then every entity
-// is let go. The index entries are worked out at the end from the stored
-// states, read in key order.
+// most `max_entities` + 2 entities are held in memory (each event brings in
+// its own entity and the parent it is added to, from the target when not
+// held); what changed goes out in one unsynced batch whenever more than
+// `max_entities` are held or 16 MiB of parts are waiting (a pass), and then
+// every entity is let go. The index entries are worked out at the end from the
+// stored states, read in key order.
 class BoundedFold {
  public:
   // Called with the reason when an event does not fold (it is skipped).
@@ -42,13 +42,16 @@ class BoundedFold {
 
   // Folds the next event of the log. Events must come in position order.
   absl::Status Fold(const v1::Event& e);
-  // Ends a pass if the bounds are reached. Call between pages of events.
+  // Ends a pass if the bounds are reached. Call after every Fold: the bound
+  // holds only if it is.
   absl::Status MaybeFlush();
   // Writes what is still held, then every index entry the stored states
   // call for.
   absl::Status Finish();
   // Passes written so far (batches of folded states).
   size_t passes() const { return passes_; }
+  // The most entities held at once so far.
+  size_t most_held() const { return most_held_; }
 
  private:
   size_t Held() const;
@@ -75,6 +78,7 @@ class BoundedFold {
   absl::flat_hash_map<std::string, std::string> pending_parts_;
   size_t pending_bytes_ = 0;
   size_t passes_ = 0;
+  size_t most_held_ = 0;
 };
 
 }  // namespace rectrack::domain

@@ -513,11 +513,12 @@ class Verifier {
 // in bounded memory (BoundedFold into the live store itself).
 class Rebuilder {
  public:
-  explicit Rebuilder(store::EventStore* store) : store_(store) {}
+  Rebuilder(store::EventStore* store, size_t max_entities)
+      : store_(store), max_entities_(max_entities) {}
 
   absl::StatusOr<uint64_t> Run() {
     RECTRACK_RETURN_IF_ERROR(store_->ClearProjections());
-    BoundedFold fold(store_);
+    BoundedFold fold(store_, max_entities_);
     const uint64_t last = store_->LastPosition();
     uint64_t next = 1;
     while (true) {
@@ -527,6 +528,7 @@ class Rebuilder {
       if (page.empty()) break;
       for (const v1::Event& e : page) {
         RECTRACK_RETURN_IF_ERROR(fold.Fold(e));
+        RECTRACK_RETURN_IF_ERROR(fold.MaybeFlush());
         next = e.position() + 1;
         if (e.position() % kLogEvery == 0) {
           Log(store_->clock(), "info",
@@ -535,7 +537,6 @@ class Rebuilder {
                {"last_position", static_cast<double>(last)}});
         }
       }
-      RECTRACK_RETURN_IF_ERROR(fold.MaybeFlush());
     }
     RECTRACK_RETURN_IF_ERROR(fold.Finish());
     RECTRACK_RETURN_IF_ERROR(store_->MarkProjectionsCurrent());
@@ -544,6 +545,7 @@ class Rebuilder {
 
  private:
   store::EventStore* store_;
+  const size_t max_entities_;
 };
 
 }  // namespace
@@ -563,8 +565,8 @@ void WholeLog::RemoveLeftoverScratch(const std::string& data_dir) {
   }
 }
 
-absl::StatusOr<uint64_t> WholeLog::RebuildProjections() {
-  return Rebuilder(store_).Run();
+absl::StatusOr<uint64_t> WholeLog::RebuildProjections(size_t max_entities) {
+  return Rebuilder(store_, max_entities).Run();
 }
 
 absl::StatusOr<v1::BackupResponse> WholeLog::Backup(

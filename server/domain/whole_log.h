@@ -49,8 +49,9 @@ class WholeLog {
   // every projection and index with the result, in memory that does not
   // grow with the log (see BoundedFold); logs its progress.
   // Run at start-up when the store reports projections_stale() (a schema
-  // change). Returns the events folded.
-  absl::StatusOr<uint64_t> RebuildProjections();
+  // change). Returns the events folded. `max_entities`: see BoundedFold.
+  absl::StatusOr<uint64_t> RebuildProjections(
+      size_t max_entities = kFoldEntities);
   // See store::EventStore::Backup.
   absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory);
 
