@@ -3,6 +3,8 @@
 // at its position.
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -467,6 +469,93 @@ TEST_F(VerifyTest, ABoundOfFiveEntitiesGivesTheUnboundedResult) {
   ASSERT_OK(bounded);
   EXPECT_EQ(bounded->problems_size(), 2) << bounded->DebugString();
   EXPECT_EQ(bounded->SerializeAsString(), unbounded->SerializeAsString());
+}
+
+// The scratch databases of verify now in the data directory.
+std::vector<std::string> ScratchDirs(const std::string& data_dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kVerifyScratchPrefix, 0) == 0) out.push_back(name);
+  }
+  return out;
+}
+
+// Progress comes at each step, in order, and every `progress_every` events
+// and keys; the last message carries the report.
+TEST_F(VerifyTest, VerifyReportsItsProgressStepByStep) {
+  RecordMany(*tracker_);
+  VerifyOptions options;
+  options.progress_every = 100;
+  std::vector<v1::VerifyProgress> seen;
+  options.progress = [&](const v1::VerifyProgress& p) {
+    seen.push_back(p);
+    return true;
+  };
+  auto report = tracker_->Verify(options);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok());
+  std::vector<std::string> steps;
+  uint64_t events = 0;
+  for (const v1::VerifyProgress& p : seen) {
+    if (steps.empty() || steps.back() != p.step()) steps.push_back(p.step());
+    EXPECT_GE(p.events_checked(), events);
+    events = p.events_checked();
+    EXPECT_EQ(p.log_end(), store_->LastPosition());
+  }
+  EXPECT_THAT(steps, ::testing::ElementsAre(
+                         "reading the log", "comparing stored states",
+                         "comparing indexes", "comparing the stream index",
+                         "checking stored request results", "done"));
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().report().SerializeAsString(),
+            report->SerializeAsString());
+  EXPECT_GT(seen.size(), store_->LastPosition() / 100);
+}
+
+// A verify stopped by its caller (the server does so when the call is
+// cancelled) ends with CANCELLED, saying how far it got, and removes its
+// scratch database.
+TEST_F(VerifyTest, AStoppedVerifyRemovesItsScratch) {
+  RecordMany(*tracker_);
+  VerifyOptions options;
+  options.progress_every = 100;
+  int calls = 0;
+  size_t scratch_while_running = 0;
+  options.progress = [&](const v1::VerifyProgress&) {
+    scratch_while_running = ScratchDirs(dir_.Sub("db")).size();
+    return ++calls < 3;
+  };
+  auto report = tracker_->Verify(options);
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(std::string(report.status().message()),
+              HasSubstr("verify was stopped while reading the log, after "
+                        "checking 200 events"));
+  EXPECT_EQ(scratch_while_running, 1u);
+  EXPECT_THAT(ScratchDirs(dir_.Sub("db")), ::testing::IsEmpty());
+  // And the next one runs to the end.
+  auto again = tracker_->Verify();
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->ok());
+  EXPECT_THAT(ScratchDirs(dir_.Sub("db")), ::testing::IsEmpty());
+}
+
+TEST_F(VerifyTest, LeftoverScratchIsRemovedAndNothingElse) {
+  Record();
+  const std::string db = dir_.Sub("db");
+  std::filesystem::create_directories(db + "/verify-scratch-3/sub");
+  { std::ofstream(db + "/verify-scratch-3/sub/000012.sst") << "x"; }
+  { std::ofstream(db + "/verify-scratch-9") << "x"; }
+  const size_t others = std::distance(std::filesystem::directory_iterator(db),
+                                      std::filesystem::directory_iterator());
+  WholeLog::RemoveLeftoverScratch(db, &clock_);
+  EXPECT_THAT(ScratchDirs(db), ::testing::IsEmpty());
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(db),
+                          std::filesystem::directory_iterator()),
+            others - 2);
+  auto report = tracker_->Verify();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok());
 }
 
 }  // namespace

@@ -67,13 +67,13 @@ class FamilyCursor {
   bool done_ = false;
 };
 
-using CompareVisit =
-    std::function<void(const std::string& key, const std::string* stored,
-                       const std::string* rebuilt)>;
+using CompareVisit = std::function<absl::Status(const std::string& key,
+                                                const std::string* stored,
+                                                const std::string* rebuilt)>;
 
 // Walks `family` of `live` (at `view`) and of `rebuilt` side by side in key
 // order, calling `visit` once per key with the value each holds (null for
-// none). Memory: one page of each.
+// none); stops at the first error it returns. Memory: one page of each.
 absl::Status CompareFamily(store::EventStore* live,
                            const store::EventStore::Snapshot* view,
                            store::EventStore* rebuilt,
@@ -88,13 +88,13 @@ absl::Status CompareFamily(store::EventStore* live,
     const auto* y = b.Current();
     if (x == nullptr && y == nullptr) return absl::OkStatus();
     if (x != nullptr && (y == nullptr || x->first < y->first)) {
-      visit(x->first, &x->second, nullptr);
+      RECTRACK_RETURN_IF_ERROR(visit(x->first, &x->second, nullptr));
       a.Next();
     } else if (y != nullptr && (x == nullptr || y->first < x->first)) {
-      visit(y->first, nullptr, &y->second);
+      RECTRACK_RETURN_IF_ERROR(visit(y->first, nullptr, &y->second));
       b.Next();
     } else {
-      visit(x->first, &x->second, &y->second);
+      RECTRACK_RETURN_IF_ERROR(visit(x->first, &x->second, &y->second));
       a.Next();
       b.Next();
     }
@@ -168,12 +168,14 @@ class Verifier {
         store_, snapshot_.get(), scratch_.get(), store::ColumnFamily::kState,
         [&](const std::string& k, const std::string* s, const std::string* r) {
           CompareState(k, s, r);
+          return Tick("comparing stored states");
         }));
     RECTRACK_RETURN_IF_ERROR(Step("comparing indexes"));
     RECTRACK_RETURN_IF_ERROR(CompareFamily(
         store_, snapshot_.get(), scratch_.get(), store::ColumnFamily::kIndex,
         [&](const std::string& k, const std::string* s, const std::string* r) {
           CompareIndex(k, s, r);
+          return Tick("comparing indexes");
         }));
     RECTRACK_RETURN_IF_ERROR(Step("comparing the stream index"));
     RECTRACK_RETURN_IF_ERROR(CheckStreamIndex());
@@ -203,6 +205,7 @@ class Verifier {
     p.set_events_checked(report_.events_checked());
     p.set_last_position(last_position_);
     p.set_log_end(log_end_);
+    p.set_keys_compared(ticks_);
     return p;
   }
 
@@ -215,6 +218,15 @@ class Verifier {
         absl::StrCat("verify was stopped while ", step, ", after checking ",
                      report_.events_checked(), " events (up to position ",
                      last_position_, " of ", log_end_, ")"));
+  }
+
+  // Step(step) every progress_every keys or records, so a long comparison
+  // still shows it is moving and can be stopped.
+  absl::Status Tick(absl::string_view step) {
+    if (options_.progress_every == 0 || ++ticks_ % options_.progress_every) {
+      return absl::OkStatus();
+    }
+    return Step(step);
   }
 
   // 1. The log: positions 1..N, the hash chain, every event folds (into
@@ -422,6 +434,7 @@ class Verifier {
                                  " but the log holds it at position ",
                                  position(rebuilt)));
           }
+          return Tick("comparing the stream index");
         }));
     if (rebuilt_keys < report_.events_checked()) {
       Problem(absl::StrCat(report_.events_checked() - rebuilt_keys,
@@ -464,8 +477,15 @@ class Verifier {
                              position, ", which holds another event"));
       }
     };
-    return store_->ForEachRequest(
+    // The store's walk cannot be stopped: once stopped, the rest is skipped.
+    absl::Status stopped;
+    auto tick = [&] {
+      if (stopped.ok()) stopped = Tick("checking stored request results");
+      return stopped.ok();
+    };
+    RECTRACK_RETURN_IF_ERROR(store_->ForEachRequest(
         [&](const store::EventStore::RequestRecord& r) {
+          if (!tick()) return;
           report_.set_requests_checked(report_.requests_checked() + 1);
           const std::string what =
               absl::StrCat("the stored result of request ",
@@ -486,6 +506,7 @@ class Verifier {
           }
         },
         [&](absl::string_view event_id, std::optional<uint64_t> position) {
+          if (!tick()) return;
           const std::string what = absl::StrCat("the record of event id ",
                                                 absl::CHexEscape(event_id));
           if (!position.has_value()) {
@@ -494,7 +515,8 @@ class Verifier {
             check(*position, event_id, what);
           }
         },
-        snapshot_.get());
+        snapshot_.get()));
+    return stopped;
   }
 
   store::EventStore* store_;
@@ -506,6 +528,7 @@ class Verifier {
   uint64_t chain_start_ = 0;            // first event with a predecessor hash
   uint64_t last_position_ = 0;          // of the last event read
   uint64_t log_end_ = 0;                // the log's end at the snapshot
+  uint64_t ticks_ = 0;                  // keys and records compared
   std::string previous_hash_;
 };
 
@@ -555,13 +578,21 @@ absl::StatusOr<v1::VerifyResponse> WholeLog::Verify(
   return Verifier(store_, options).Run();
 }
 
-void WholeLog::RemoveLeftoverScratch(const std::string& data_dir) {
+void WholeLog::RemoveLeftoverScratch(const std::string& data_dir,
+                                     Clock* clock) {
   std::error_code ec;
+  std::vector<std::filesystem::path> leftovers;
   for (const auto& entry : std::filesystem::directory_iterator(data_dir, ec)) {
     if (absl::StartsWith(entry.path().filename().string(),
                          kVerifyScratchPrefix)) {
-      std::filesystem::remove_all(entry.path(), ec);
+      leftovers.push_back(entry.path());
     }
+  }
+  for (const std::filesystem::path& path : leftovers) {
+    std::filesystem::remove_all(path, ec);
+    Log(clock, "info",
+        "removed the scratch copy of a verify that was cut short",
+        {{"path", path.string()}});
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "rectrack/v1/tracker.pb.h"
 #include "server/domain/bounded_fold.h"
 #include "server/store/event_store.h"
@@ -43,8 +44,9 @@ class WholeLog {
   // the response, not as an error.
   absl::StatusOr<v1::VerifyResponse> Verify(const VerifyOptions& options = {});
   // Deletes the scratch databases a verify cut short (by a crash) left in
-  // `data_dir`. Call at start, before any verify runs.
-  static void RemoveLeftoverScratch(const std::string& data_dir);
+  // `data_dir`, logging each (on `clock`'s time). Call at start, before any
+  // verify runs.
+  static void RemoveLeftoverScratch(const std::string& data_dir, Clock* clock);
   // Folds the whole log afresh, in one pass in position order, and replaces
   // every projection and index with the result, in memory that does not
   // grow with the log (see BoundedFold); logs its progress.
