@@ -165,7 +165,8 @@ const std::vector<Permitted>& PermissionTable() {
       {"VerifyWithProgress", "check the database, showing progress", kAdminOnly,
        [](AccessTest&, Stub& s) {
          grpc::ClientContext ctx;
-         auto reader = s.VerifyWithProgress(&ctx, v1::VerifyRequest());
+         auto reader =
+             s.VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
          v1::VerifyProgress progress;
          while (reader->Read(&progress)) {
          }

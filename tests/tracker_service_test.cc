@@ -518,7 +518,8 @@ int ScratchDirs(const std::string& data_dir) {
 TEST_F(TrackerServiceTest, VerifyWithProgressEndsWithTheReport) {
   Seed(20);
   grpc::ClientContext ctx;
-  auto stream = stub_->VerifyWithProgress(&ctx, v1::VerifyRequest());
+  auto stream =
+      stub_->VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
   std::vector<v1::VerifyProgress> seen;
   v1::VerifyProgress p;
   while (stream->Read(&p)) seen.push_back(p);
@@ -544,7 +545,8 @@ TEST_F(TrackerServiceTest, ACancelledVerifyLeavesNoScratch) {
   Seed(20);
   {
     grpc::ClientContext ctx;
-    auto stream = stub_->VerifyWithProgress(&ctx, v1::VerifyRequest());
+    auto stream =
+        stub_->VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
     v1::VerifyProgress p;
     ASSERT_TRUE(stream->Read(&p));
     EXPECT_EQ(p.step(), "reading the log");

@@ -114,7 +114,8 @@ grpc::Status StreamVerify(Context& ctx, grpc::ClientContext* call, bool show,
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  auto stream = ctx.stub->VerifyWithProgress(call, v1::VerifyRequest());
+  auto stream =
+      ctx.stub->VerifyWithProgress(call, v1::VerifyWithProgressRequest());
   v1::VerifyProgress progress;
   while (stream->Read(&progress)) {
     if (progress.has_report()) {

@@ -448,7 +448,7 @@ grpc::ServerUnaryReactor* TrackerService::Verify(
 }
 
 grpc::Status TrackerService::VerifyWithProgress(
-    grpc::ServerContext* context, const v1::VerifyRequest* request,
+    grpc::ServerContext* context, const v1::VerifyWithProgressRequest* request,
     grpc::ServerWriter<v1::VerifyProgress>* writer) {
   if (absl::StatusOr<Principal> principal =
           access_->Admit(*context, "VerifyWithProgress", request);

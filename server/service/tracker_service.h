@@ -104,7 +104,8 @@ class TrackerService final : public TrackerServiceBase {
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
   grpc::Status VerifyWithProgress(
-      grpc::ServerContext* context, const v1::VerifyRequest* request,
+      grpc::ServerContext* context,
+      const v1::VerifyWithProgressRequest* request,
       grpc::ServerWriter<v1::VerifyProgress>* writer) override;
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
