@@ -8,6 +8,8 @@
 // verify's memory grows with the log. Medians of --runs runs.
 //
 // Usage: verify_bench [--events N] [--runs N]
+//        verify_bench --build DATA_DIR [--events N]   (only builds the log,
+//        for trying `rectrack admin verify` by hand on rectrackd)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -231,10 +233,13 @@ int main(int argc, char** argv) {
   }
   int events = 200000;
   int runs = 3;
+  std::string build_only;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
-    if (flag == "--events") {
+    if (flag == "--build") {
+      build_only = argv[i + 1];
+    } else if (flag == "--events") {
       events = value;
     } else if (flag == "--runs") {
       runs = value;
@@ -242,6 +247,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;
     }
+  }
+  if (!build_only.empty()) {
+    Build(build_only, events);
+    return 0;
   }
   const std::string self = std::filesystem::canonical("/proc/self/exe");
   RunSize(self, events / 4, runs);

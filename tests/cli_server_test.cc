@@ -93,19 +93,20 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
   EXPECT_THAT(again.log(), HasSubstr("is not empty"));
 }
 
-// admin verify --progress: a line per progress message on stderr (when
+// admin verify --show-progress: a line per progress message on stderr (when
 // stderr is not a terminal), the report on stdout.
 TEST_F(CliTest, AdminVerifyShowsItsProgressOnStderr) {
   Created({"review", "open", "--title", "Review of Parks", "--committee",
            "Scrutiny", "--published", "2024-01-10"});
-  CliResult verify = Cli({"admin", "verify", "--progress", "--timeout", "60"});
+  CliResult verify =
+      Cli({"admin", "verify", "--show-progress", "--timeout", "60"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("Checked 1 events"));
   EXPECT_THAT(verify.out, HasSubstr("All consistent."));
   EXPECT_THAT(verify.err,
               HasSubstr("verify: reading the log (0 of 1 events read)\n"));
   EXPECT_THAT(verify.err, HasSubstr("verify: checking stored request results"));
-  // Without --progress and not on a terminal, nothing on stderr.
+  // Without --show-progress and not on a terminal, nothing on stderr.
   CliResult quiet = Cli({"admin", "verify"});
   EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_EQ(quiet.err, "");

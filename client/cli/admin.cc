@@ -133,7 +133,7 @@ grpc::Status StreamVerify(Context& ctx, grpc::ClientContext* call, bool show,
 }
 
 absl::Status AdminVerify(Context& ctx) {
-  const bool show = ctx.Has("--progress") || isatty(fileno(stderr)) != 0;
+  const bool show = ctx.Has("--show-progress") || isatty(fileno(stderr)) != 0;
   grpc::ClientContext call;
   const std::optional<uint64_t> timeout = ctx.Number("--timeout");
   if (timeout.has_value()) {
@@ -205,7 +205,7 @@ void AddAdminCommands(std::vector<CommandSpec>* commands) {
        "them with what is stored, as they were at one moment, while the "
        "server keeps serving; exits non-zero if anything differs. Shows "
        "progress on a terminal; Ctrl-C stops it.",
-       {Flag("--progress"),
+       {Flag("--show-progress"),
         Number("--timeout", "\"$0\" is not a number of seconds", 1)},
        AdminVerify});
   commands->push_back(
