@@ -120,6 +120,7 @@ int Measure(const std::string& mode, const std::string& dir) {
     rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names)
         .PermitUncheckedError();
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.reserve(names.size());
     for (const auto& n : names) {
       families.emplace_back(n, rocksdb::ColumnFamilyOptions());
     }
