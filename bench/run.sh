@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh --for-bench
 bash deploy/build.sh build -DRECTRACK_BUILD_BENCH=ON >/dev/null
 calls=1200 events=1000000 actions=100000 runs=3 pg_seconds=10 notes=10000
+verify_events=200000
 if [ "${1:-}" = "--quick" ]; then
   calls=192 events=20000 actions=10000 runs=1 pg_seconds=3 notes=1000
+  verify_events=20000
 fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -27,3 +29,4 @@ python3 bench/pg_peer.py --copy-file "$scratch/events.copy" \
 rm -f "$scratch/events.copy"
 ./build/bench/query_bench --actions "$actions" --runs "$runs" 2>/dev/null
 ./build/bench/history_bench --notes "$notes" --runs "$runs" 2>/dev/null
+./build/bench/verify_bench --events "$verify_events" --runs "$runs" 2>/dev/null

@@ -162,6 +162,16 @@ const std::vector<Permitted>& PermissionTable() {
        [](AccessTest&, Stub& s) {
          return Unary(&Stub::Verify, s, v1::VerifyRequest());
        }},
+      {"VerifyWithProgress", "check the database, showing progress", kAdminOnly,
+       [](AccessTest&, Stub& s) {
+         grpc::ClientContext ctx;
+         auto reader =
+             s.VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
+         v1::VerifyProgress progress;
+         while (reader->Read(&progress)) {
+         }
+         return reader->Finish();
+       }},
       {"Backup", "back up the database", kAdminOnly,
        [](AccessTest& t, Stub& s) {
          v1::BackupRequest r;

@@ -93,6 +93,25 @@ TEST_F(CliTest, BackupUnderWriteLoadRestoresToAVerifiedState) {
   EXPECT_THAT(again.log(), HasSubstr("is not empty"));
 }
 
+// admin verify --show-progress: a line per progress message on stderr (when
+// stderr is not a terminal), the report on stdout.
+TEST_F(CliTest, AdminVerifyShowsItsProgressOnStderr) {
+  Created({"review", "open", "--title", "Review of Parks", "--committee",
+           "Scrutiny", "--published", "2024-01-10"});
+  CliResult verify =
+      Cli({"admin", "verify", "--show-progress", "--timeout", "60"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr("Checked 1 events"));
+  EXPECT_THAT(verify.out, HasSubstr("All consistent."));
+  EXPECT_THAT(verify.err,
+              HasSubstr("verify: reading the log (0 of 1 events read)\n"));
+  EXPECT_THAT(verify.err, HasSubstr("verify: checking stored request results"));
+  // Without --show-progress and not on a terminal, nothing on stderr.
+  CliResult quiet = Cli({"admin", "verify"});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+}
+
 TEST_F(CliTest, ServerLogsOneJsonLinePerCallWithoutBodies) {
   Created({"review", "open", "--title", "Secret title", "--committee", "C"});
   Cli({"rec", "show", "rec-9"});

@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -500,6 +502,71 @@ TEST_F(TrackerServiceTest, ShutdownEndsAWatchSayingWhereToResume) {
   // The watch did not hold the shutdown for its whole grace period.
   EXPECT_LT(std::chrono::steady_clock::now() - started,
             std::chrono::seconds(15));
+}
+
+// The verify-scratch-N directories in the data directory.
+int ScratchDirs(const std::string& data_dir) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir)) {
+    n += entry.path().filename().string().rfind("verify-scratch-", 0) == 0;
+  }
+  return n;
+}
+
+// VerifyWithProgress streams steps and then the report, which is what the
+// unary Verify (kept for older clients) answers.
+TEST_F(TrackerServiceTest, VerifyWithProgressEndsWithTheReport) {
+  Seed(20);
+  grpc::ClientContext ctx;
+  auto stream =
+      stub_->VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
+  std::vector<v1::VerifyProgress> seen;
+  v1::VerifyProgress p;
+  while (stream->Read(&p)) seen.push_back(p);
+  ASSERT_TRUE(stream->Finish().ok());
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.front().step(), "reading the log");
+  EXPECT_EQ(seen.back().step(), "done");
+  ASSERT_TRUE(seen.back().has_report());
+  EXPECT_TRUE(seen.back().report().ok());
+  EXPECT_EQ(seen.back().report().events_checked(), 23u);
+  grpc::ClientContext unary_ctx;
+  v1::VerifyResponse unary;
+  ASSERT_TRUE(stub_->Verify(&unary_ctx, v1::VerifyRequest(), &unary).ok());
+  EXPECT_EQ(unary.SerializeAsString(),
+            seen.back().report().SerializeAsString());
+}
+
+// A caller that cancels after the first message: once the server has
+// finished its calls, no scratch database is left, and the next verify is
+// clean. A scratch directory left by a crash is removed when the server
+// starts.
+TEST_F(TrackerServiceTest, ACancelledVerifyLeavesNoScratch) {
+  Seed(20);
+  {
+    grpc::ClientContext ctx;
+    auto stream =
+        stub_->VerifyWithProgress(&ctx, v1::VerifyWithProgressRequest());
+    v1::VerifyProgress p;
+    ASSERT_TRUE(stream->Read(&p));
+    EXPECT_EQ(p.step(), "reading the log");
+    ctx.TryCancel();
+    while (stream->Read(&p)) {
+    }
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  server_->Shutdown(absl::Seconds(30));  // waits for the call's handler
+  server_.reset();
+  const std::string data = dir_.Sub("data");
+  EXPECT_EQ(ScratchDirs(data), 0);
+  std::filesystem::create_directories(data + "/verify-scratch-7");
+  { std::ofstream(data + "/verify-scratch-7/CURRENT") << "MANIFEST-000001\n"; }
+  Start();
+  EXPECT_EQ(ScratchDirs(data), 0);
+  grpc::ClientContext again_ctx;
+  v1::VerifyResponse again;
+  ASSERT_TRUE(stub_->Verify(&again_ctx, v1::VerifyRequest(), &again).ok());
+  EXPECT_TRUE(again.ok());
 }
 
 // 10 concurrent clients × 1,000 commands each: every acknowledged command is

@@ -1,10 +1,16 @@
 // rectrack health, admin verify and admin backup: for the people who run
 // rectrackd.
 #include <grpcpp/generic/generic_stub.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -51,15 +57,14 @@ absl::Status Health(Context& ctx) {
   return absl::OkStatus();
 }
 
-absl::Status AdminVerify(Context& ctx) {
-  v1::VerifyResponse report;
-  absl::Status status =
-      Unary(ctx, &v1::Tracker::Stub::Verify, v1::VerifyRequest(), &report);
-  if (!status.ok()) return status;
+// What verify found, as text (or JSON with --json); DATA_LOSS if anything
+// differs.
+absl::Status PrintVerifyReport(Context& ctx, const v1::VerifyResponse& report) {
   std::string text = absl::StrCat(
       "Checked ", report.events_checked(), " events, ",
-      report.entities_checked(), " reviews, recommendations and actions, and ",
-      report.index_entries_checked(), " index entries.\n");
+      report.entities_checked(), " reviews, recommendations and actions, ",
+      report.index_entries_checked(), " index entries and ",
+      report.requests_checked(), " stored request results.\n");
   for (const std::string& p : report.problems()) {
     absl::StrAppend(&text, "problem: ", p, "\n");
   }
@@ -71,6 +76,99 @@ absl::Status AdminVerify(Context& ctx) {
         absl::StrCat(report.problems_size(), " problem(s) found by verify"));
   }
   return absl::OkStatus();
+}
+
+// Set by Ctrl-C (SIGINT) while a verify runs.
+volatile std::sig_atomic_t verify_interrupted = 0;
+extern "C" void OnVerifyInterrupt(int /*signal*/) { verify_interrupted = 1; }
+
+// One progress line on stderr: rewritten in place on a terminal, one line
+// each otherwise.
+void ShowVerifyProgress(const v1::VerifyProgress& p, bool tty) {
+  std::string line =
+      absl::StrCat("verify: ", p.step(), " (", p.events_checked(), " of ",
+                   p.log_end(), " events read");
+  if (p.keys_compared() > 0) {
+    absl::StrAppend(&line, ", ", p.keys_compared(), " keys compared");
+  }
+  absl::StrAppend(&line, ")");
+  std::fprintf(stderr, tty ? "\r\33[K%s" : "%s\n", line.c_str());
+}
+
+// Calls VerifyWithProgress, showing its progress when `show`; Ctrl-C
+// cancels the call (the server stops the check). Sets `*report` from the
+// last message.
+grpc::Status StreamVerify(Context& ctx, grpc::ClientContext* call, bool show,
+                          std::optional<v1::VerifyResponse>* report) {
+  const bool tty = isatty(fileno(stderr)) != 0;
+  verify_interrupted = 0;
+  auto previous = std::signal(SIGINT, OnVerifyInterrupt);
+  // TryCancel is not safe in a signal handler: a thread watches the flag.
+  std::atomic<bool> finished{false};
+  std::thread canceller([&] {
+    while (!finished.load()) {
+      if (verify_interrupted != 0) {
+        call->TryCancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  auto stream =
+      ctx.stub->VerifyWithProgress(call, v1::VerifyWithProgressRequest());
+  v1::VerifyProgress progress;
+  while (stream->Read(&progress)) {
+    if (progress.has_report()) {
+      *report = progress.report();
+    } else if (show) {
+      ShowVerifyProgress(progress, tty);
+    }
+  }
+  grpc::Status status = stream->Finish();
+  finished = true;
+  canceller.join();
+  std::signal(SIGINT, previous);
+  if (show && tty) std::fputs("\r\33[K", stderr);
+  return status;
+}
+
+absl::Status AdminVerify(Context& ctx) {
+  const bool show = ctx.Has("--show-progress") || isatty(fileno(stderr)) != 0;
+  grpc::ClientContext call;
+  const std::optional<uint64_t> timeout = ctx.Number("--timeout");
+  if (timeout.has_value()) {
+    call.set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(*timeout));
+  }
+  std::optional<v1::VerifyResponse> report;
+  grpc::Status status = StreamVerify(ctx, &call, show, &report);
+  if (verify_interrupted != 0) {
+    return absl::CancelledError(
+        "verify was stopped (Ctrl-C); the server has stopped the check and "
+        "removed its scratch copy");
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+      timeout.has_value()) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "verify did not finish within --timeout ", *timeout,
+        " seconds; the server has stopped the check. Give a longer "
+        "--timeout, or none"));
+  }
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    // An older rectrackd: one call without progress.
+    v1::VerifyResponse unary;
+    absl::Status old =
+        Unary(ctx, &v1::Tracker::Stub::Verify, v1::VerifyRequest(), &unary);
+    if (!old.ok()) return old;
+    return PrintVerifyReport(ctx, unary);
+  }
+  if (!status.ok()) {
+    return Call(ctx, [&](grpc::ClientContext*) { return status; });
+  }
+  if (!report.has_value()) {
+    return absl::UnknownError("rectrackd ended verify without a report");
+  }
+  return PrintVerifyReport(ctx, *report);
 }
 
 absl::Status AdminBackup(Context& ctx) {
@@ -104,8 +202,11 @@ void AddAdminCommands(std::vector<CommandSpec>* commands) {
       {"admin verify",
        "",
        "Rebuild every projection and index from the event log and compare "
-       "them with what is stored; exits non-zero if anything differs.",
-       {},
+       "them with what is stored, as they were at one moment, while the "
+       "server keeps serving; exits non-zero if anything differs. Shows "
+       "progress on a terminal; Ctrl-C stops it.",
+       {Flag("--show-progress"),
+        Number("--timeout", "\"$0\" is not a number of seconds", 1)},
        AdminVerify});
   commands->push_back(
       {"admin backup",

@@ -137,9 +137,12 @@ class Tracker {
   bool accepting() { return store_->accepting(); }
 
   // Whole-log work (see whole_log.h).
-  absl::StatusOr<v1::VerifyResponse> Verify() { return whole_log_.Verify(); }
-  absl::StatusOr<uint64_t> RebuildProjections() {
-    return whole_log_.RebuildProjections();
+  absl::StatusOr<v1::VerifyResponse> Verify(const VerifyOptions& options = {}) {
+    return whole_log_.Verify(options);
+  }
+  absl::StatusOr<uint64_t> RebuildProjections(
+      size_t max_entities = kFoldEntities) {
+    return whole_log_.RebuildProjections(max_entities);
   }
   absl::StatusOr<v1::BackupResponse> Backup(const std::string& directory) {
     return whole_log_.Backup(directory);

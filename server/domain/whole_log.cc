@@ -1,15 +1,16 @@
 #include "server/domain/whole_log.h"
 
 #include <algorithm>
-#include <tuple>
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <system_error>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/log.h"
@@ -26,43 +27,168 @@ namespace rectrack::domain {
 namespace {
 
 constexpr int kMaxProblems = 100;
-
-// An entity as its state is stored: reviews and recommendations whole, an
-// action as its parent (see action_parts.h).
-template <typename Entity>
-const Entity& StoredForm(const Entity& entity) {
-  return entity;
-}
-v1::Action StoredForm(const v1::Action& action) { return ParentOf(action); }
 // Verify logs how far it has got every this many events.
-constexpr uint64_t kProgressEvery = 100000;
+constexpr uint64_t kLogEvery = 100000;
+// Keys read from each side at a time when comparing a family.
+constexpr size_t kComparePage = 1024;
+
+// One family of a store read in key order, a page at a time.
+class FamilyCursor {
+ public:
+  FamilyCursor(store::EventStore* store, store::ColumnFamily family,
+               const store::EventStore::Snapshot* view)
+      : store_(store), family_(family), view_(view) {}
+
+  // Loads the next page when this one is used up.
+  absl::Status Load() {
+    if (i_ < page_.size() || done_) return absl::OkStatus();
+    RECTRACK_ASSIGN_OR_RETURN(
+        page_, store_->ReadPage(family_, from_, kComparePage, view_));
+    i_ = 0;
+    if (page_.empty()) {
+      done_ = true;
+    } else {
+      from_ = page_.back().first + std::string(1, '\0');
+    }
+    return absl::OkStatus();
+  }
+  const std::pair<std::string, std::string>* Current() const {
+    return i_ < page_.size() ? &page_[i_] : nullptr;
+  }
+  void Next() { ++i_; }
+
+ private:
+  store::EventStore* store_;
+  store::ColumnFamily family_;
+  const store::EventStore::Snapshot* view_;
+  std::vector<std::pair<std::string, std::string>> page_;
+  size_t i_ = 0;
+  std::string from_;
+  bool done_ = false;
+};
+
+using CompareVisit = std::function<absl::Status(const std::string& key,
+                                                const std::string* stored,
+                                                const std::string* rebuilt)>;
+
+// Walks `family` of `live` (at `view`) and of `rebuilt` side by side in key
+// order, calling `visit` once per key with the value each holds (null for
+// none); stops at the first error it returns. Memory: one page of each.
+absl::Status CompareFamily(store::EventStore* live,
+                           const store::EventStore::Snapshot* view,
+                           store::EventStore* rebuilt,
+                           store::ColumnFamily family,
+                           const CompareVisit& visit) {
+  FamilyCursor a(live, family, view);
+  FamilyCursor b(rebuilt, family, nullptr);
+  while (true) {
+    RECTRACK_RETURN_IF_ERROR(a.Load());
+    RECTRACK_RETURN_IF_ERROR(b.Load());
+    const auto* x = a.Current();
+    const auto* y = b.Current();
+    if (x == nullptr && y == nullptr) return absl::OkStatus();
+    if (x != nullptr && (y == nullptr || x->first < y->first)) {
+      RECTRACK_RETURN_IF_ERROR(visit(x->first, &x->second, nullptr));
+      a.Next();
+    } else if (y != nullptr && (x == nullptr || y->first < x->first)) {
+      RECTRACK_RETURN_IF_ERROR(visit(y->first, nullptr, &y->second));
+      b.Next();
+    } else {
+      RECTRACK_RETURN_IF_ERROR(visit(x->first, &x->second, &y->second));
+      a.Next();
+      b.Next();
+    }
+  }
+}
+
+// True when `stored` and `rebuilt` hold the same entity of `kind`
+// (compared after parsing, as serialisation need not be byte-identical).
+bool SameEntity(EntityKind kind, const std::string& stored,
+                const std::string& rebuilt) {
+  if (stored == rebuilt) return true;
+  auto same = [&](auto a, auto b) {
+    return a.ParseFromString(stored) && b.ParseFromString(rebuilt) &&
+           a.SerializeAsString() == b.SerializeAsString();
+  };
+  switch (kind) {
+    case EntityKind::kReview:
+      return same(v1::Review(), v1::Review());
+    case EntityKind::kRecommendation:
+      return same(v1::Recommendation(), v1::Recommendation());
+    case EntityKind::kAction:
+      return same(v1::Action(), v1::Action());
+    case EntityKind::kPerson:
+      return same(v1::Person(), v1::Person());
+  }
+  return false;
+}
+
+// A scratch store under the data directory, deleted when this goes.
+class Scratch {
+ public:
+  ~Scratch() {
+    store_.reset();
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  absl::Status Open(const store::EventStore& live) {
+    static std::atomic<uint64_t> next{1};
+    dir_ = absl::StrCat(live.dir(), "/", kVerifyScratchPrefix, next++);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    store::StoreOptions options;
+    options.clock = live.clock();
+    options.scratch = true;
+    RECTRACK_ASSIGN_OR_RETURN(store_, store::EventStore::Open(dir_, options));
+    return absl::OkStatus();
+  }
+  store::EventStore* get() { return store_.get(); }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<store::EventStore> store_;
+};
 
 // One run of Verify: each step adds what it finds to the response.
 class Verifier {
  public:
-  explicit Verifier(store::EventStore* store) : store_(store) {}
+  Verifier(store::EventStore* store, const VerifyOptions& options)
+      : store_(store), options_(options) {}
 
   absl::StatusOr<v1::VerifyResponse> Run() {
     // One moment of the whole database: a check on a live server compares
     // the log with the projections as they were together.
     snapshot_ = store_->TakeSnapshot();
-    last_position_ = store_->LastPosition();
+    log_end_ = store_->LastPosition();
+    RECTRACK_RETURN_IF_ERROR(scratch_.Open(*store_));
+    RECTRACK_RETURN_IF_ERROR(Step("reading the log"));
     RECTRACK_RETURN_IF_ERROR(CheckLog());
+    RECTRACK_RETURN_IF_ERROR(Step("comparing stored states"));
+    RECTRACK_RETURN_IF_ERROR(CompareFamily(
+        store_, snapshot_.get(), scratch_.get(), store::ColumnFamily::kState,
+        [&](const std::string& k, const std::string* s, const std::string* r) {
+          CompareState(k, s, r);
+          return Tick("comparing stored states");
+        }));
+    RECTRACK_RETURN_IF_ERROR(Step("comparing indexes"));
+    RECTRACK_RETURN_IF_ERROR(CompareFamily(
+        store_, snapshot_.get(), scratch_.get(), store::ColumnFamily::kIndex,
+        [&](const std::string& k, const std::string* s, const std::string* r) {
+          CompareIndex(k, s, r);
+          return Tick("comparing indexes");
+        }));
+    RECTRACK_RETURN_IF_ERROR(Step("comparing the stream index"));
     RECTRACK_RETURN_IF_ERROR(CheckStreamIndex());
-    RECTRACK_RETURN_IF_ERROR(
-        CheckStates(folded_.reviews, "review-", v1::Review()));
-    RECTRACK_RETURN_IF_ERROR(
-        CheckStates(folded_.recommendations, "rec-", v1::Recommendation()));
-    RECTRACK_RETURN_IF_ERROR(
-        CheckStates(folded_.actions, "action-", v1::Action()));
-    RECTRACK_RETURN_IF_ERROR(CheckParts());
-    RECTRACK_RETURN_IF_ERROR(
-        CheckStates(folded_.people, "person-", v1::Person()));
-    RECTRACK_RETURN_IF_ERROR(CheckIndexes());
     RECTRACK_RETURN_IF_ERROR(CheckCounters());
+    RECTRACK_RETURN_IF_ERROR(Step("checking stored request results"));
     RECTRACK_RETURN_IF_ERROR(CheckRequests());
     snapshot_.reset();
     report_.set_ok(report_.problems().empty());
+    if (options_.progress) {
+      v1::VerifyProgress done = Progress("done");
+      *done.mutable_report() = report_;
+      options_.progress(done);
+    }
     return std::move(report_);
   }
 
@@ -73,8 +199,42 @@ class Verifier {
     }
   }
 
-  // 1. The log: positions 1..N, versions 1..M per stream, every event folds.
+  v1::VerifyProgress Progress(absl::string_view step) const {
+    v1::VerifyProgress p;
+    p.set_step(std::string(step));
+    p.set_events_checked(report_.events_checked());
+    p.set_last_position(last_position_);
+    p.set_log_end(log_end_);
+    p.set_keys_compared(ticks_);
+    return p;
+  }
+
+  // Tells the caller how far verify has got; CANCELLED if they stop it.
+  absl::Status Step(absl::string_view step) {
+    if (!options_.progress || options_.progress(Progress(step))) {
+      return absl::OkStatus();
+    }
+    return absl::CancelledError(
+        absl::StrCat("verify was stopped while ", step, ", after checking ",
+                     report_.events_checked(), " events (up to position ",
+                     last_position_, " of ", log_end_, ")"));
+  }
+
+  // Step(step) every progress_every keys or records, so a long comparison
+  // still shows it is moving and can be stopped.
+  absl::Status Tick(absl::string_view step) {
+    if (options_.progress_every == 0 || ++ticks_ % options_.progress_every) {
+      return absl::OkStatus();
+    }
+    return Step(step);
+  }
+
+  // 1. The log: positions 1..N, the hash chain, every event folds (into
+  // the scratch store, with its stream index entry).
   absl::Status CheckLog() {
+    BoundedFold fold(
+        scratch_.get(), options_.max_entities,
+        [&](const absl::Status& s) { Problem(std::string(s.message())); });
     uint64_t expected_position = 1;
     while (true) {
       RECTRACK_ASSIGN_OR_RETURN(
@@ -82,33 +242,50 @@ class Verifier {
           store_->ReadAll(expected_position, kMaxReadLimit, kWholeLogPageBytes,
                           snapshot_.get()));
       if (page.empty()) break;
+      std::vector<std::pair<std::string, std::string>> streams;
+      streams.reserve(page.size());
       for (const v1::Event& e : page) {
         if (e.position() != expected_position) {
           Problem(absl::StrCat("the log jumps from position ",
                                expected_position - 1, " to ", e.position()));
         }
         expected_position = e.position() + 1;
-        uint64_t& version = versions_[e.stream()];
-        if (e.version() != version + 1) {
-          Problem(absl::StrCat(e.stream(), " jumps from version ", version,
-                               " to ", e.version(), " at position ",
-                               e.position()));
-        }
-        version = e.version();
+        last_position_ = e.position();
         CheckChain(e);
-        if (absl::Status s = FoldEvent(e, &folded_); !s.ok()) {
-          Problem(std::string(s.message()));
-        }
-        report_.set_events_checked(report_.events_checked() + 1);
-        if (report_.events_checked() % kProgressEvery == 0) {
-          Log(store_->clock(), "info", "verify: reading the log",
-              {{"events_checked",
-                static_cast<double>(report_.events_checked())},
-               {"last_position", static_cast<double>(last_position_)}});
-        }
+        NoteId(e.stream());
+        streams.emplace_back(store::StreamKey(e.stream(), e.version()),
+                             store::EncodeU64(e.position()));
+        RECTRACK_RETURN_IF_ERROR(fold.Fold(e));
+        RECTRACK_RETURN_IF_ERROR(fold.MaybeFlush());
+        RECTRACK_RETURN_IF_ERROR(Counted());
       }
+      RECTRACK_RETURN_IF_ERROR(
+          scratch_.get()->PutRaw(store::ColumnFamily::kStreams, streams));
+    }
+    return fold.Finish();
+  }
+
+  // Counts one event checked; progress now and then.
+  absl::Status Counted() {
+    const uint64_t n = report_.events_checked() + 1;
+    report_.set_events_checked(n);
+    if (n % kLogEvery == 0) {
+      Log(store_->clock(), "info", "verify: reading the log",
+          {{"events_checked", static_cast<double>(n)},
+           {"last_position", static_cast<double>(log_end_)}});
+    }
+    if (options_.progress_every > 0 && n % options_.progress_every == 0) {
+      return Step("reading the log");
     }
     return absl::OkStatus();
+  }
+
+  // The highest id of each kind seen in the log, for CheckCounters.
+  void NoteId(const std::string& stream) {
+    auto parsed = ParseEntityId(stream, "");
+    if (!parsed.ok()) return;
+    uint64_t& highest = highest_[static_cast<int>(parsed->kind)];
+    highest = std::max(highest, parsed->number);
   }
 
   // Each event's predecessor_hash is the hash of the event before it (32
@@ -138,147 +315,132 @@ class Verifier {
     previous_hash_ = e.hash();
   }
 
-  // 2. Each stream's own index of versions agrees with the log (one pass
-  // over the stream index, not a read per stream).
-  absl::Status CheckStreamIndex() {
-    RECTRACK_ASSIGN_OR_RETURN(auto listed,
-                              store_->CountStreamEvents(snapshot_.get()));
-    for (const auto& [stream, version] : versions_) {
-      auto it = listed.find(stream);
-      uint64_t count = it == listed.end() ? 0 : it->second;
-      if (count != version) {
-        Problem(absl::StrCat(stream, " lists ", count,
-                             " events but the log holds ", version));
+  // 2. Stored projections equal the fold, and nothing else is stored: each
+  // entity's state, each action's notes and targets (part keys), people's
+  // name keys and sent messages.
+  void CompareState(const std::string& key, const std::string* stored,
+                    const std::string* rebuilt) {
+    std::string id;
+    char kind = 0;
+    uint64_t number = 0;
+    if (store::DecodePartKey(key, &id, &kind, &number)) {
+      if (stored == nullptr) {
+        Problem(absl::StrCat("a progress note or target of ", id,
+                             " is in the log but not stored"));
+      } else if (rebuilt == nullptr) {
+        Problem(absl::StrCat("the stored part ", absl::CHexEscape(key),
+                             " belongs to no note or target in the log"));
+      } else if (*stored != *rebuilt) {
+        Problem(absl::StrCat("a stored progress note or target of ", id,
+                             " differs from the one rebuilt from its "
+                             "events"));
       }
+      return;
     }
-    for (const auto& [stream, count] : listed) {
-      if (!versions_.contains(stream)) {
-        Problem(absl::StrCat(stream, " lists ", count,
-                             " events but the log holds none"));
-      }
+    absl::StatusOr<EntityId> entity = ParseEntityId(key, "");
+    if (!entity.ok()) {
+      CompareOtherState(key, stored, rebuilt);
+      return;
     }
-    return absl::OkStatus();
-  }
-
-  // 3. Stored projections equal the fold, and nothing else is stored.
-  template <typename Map, typename Entity>
-  absl::Status CheckStates(const Map& entities, absl::string_view prefix,
-                           const Entity& /*type*/) {
-    RECTRACK_ASSIGN_OR_RETURN(auto stored,
-                              store_->ScanState(prefix, snapshot_.get()));
-    absl::flat_hash_map<std::string, std::string> by_id(stored.begin(),
-                                                        stored.end());
-    for (const auto& [id, entity] : entities) {
+    if (rebuilt != nullptr) {
       report_.set_entities_checked(report_.entities_checked() + 1);
-      auto it = by_id.find(id);
-      if (it == by_id.end()) {
-        Problem(absl::StrCat(id, " is in the log but has no stored state"));
-        continue;
-      }
-      Entity parsed;
-      if (!parsed.ParseFromString(it->second) ||
-          parsed.SerializeAsString() !=
-              StoredForm(entity).SerializeAsString()) {
-        Problem(
-            absl::StrCat("the stored state of ", id,
-                         " differs from the state rebuilt from its events"));
-      }
-      by_id.erase(it);
     }
-    for (const auto& [id, bytes] : by_id) {
-      Problem(absl::StrCat(id, " has stored state but no events"));
+    if (stored == nullptr) {
+      Problem(absl::StrCat(key, " is in the log but has no stored state"));
+    } else if (rebuilt == nullptr) {
+      Problem(absl::StrCat(key, " has stored state but no events"));
+    } else if (!SameEntity(entity->kind, *stored, *rebuilt)) {
+      Problem(absl::StrCat("the stored state of ", key,
+                           " differs from the state rebuilt from its events"));
     }
-    return absl::OkStatus();
   }
 
-  // 3b. Each action's notes and targets are stored under their own keys as
-  // folded, and no other parts are stored.
-  absl::Status CheckParts() {
-    RECTRACK_ASSIGN_OR_RETURN(
-        auto stored,
-        store_->ScanState(store::AllPartsPrefix(), snapshot_.get()));
-    absl::flat_hash_map<std::string, std::string> by_key(
-        std::make_move_iterator(stored.begin()),
-        std::make_move_iterator(stored.end()));
-    for (const auto& [id, action] : folded_.actions) {
-      for (const StoredPart& part : PartsOf(action)) {
-        auto it = by_key.find(part.first);
-        if (it == by_key.end()) {
-          Problem(absl::StrCat("a progress note or target of ", id,
-                               " is in the log but not stored"));
-          continue;
-        }
-        if (it->second != part.second) {
-          Problem(absl::StrCat("a stored progress note or target of ", id,
-                               " differs from the one rebuilt from its "
-                               "events"));
-        }
-        by_key.erase(it);
-      }
+  // People's name keys and sent messages.
+  void CompareOtherState(const std::string& key, const std::string* stored,
+                         const std::string* rebuilt) {
+    const std::string shown = absl::CHexEscape(key);
+    if (stored == nullptr) {
+      Problem(absl::StrCat("the key ", shown,
+                           " is called for by the log but not stored"));
+    } else if (rebuilt == nullptr) {
+      Problem(absl::StrCat("the stored key ", shown,
+                           " belongs to nothing in the log"));
+    } else if (*stored != *rebuilt) {
+      Problem(absl::StrCat("the stored key ", shown,
+                           " differs from the one rebuilt from the log"));
     }
-    for (const auto& [key, bytes] : by_key) {
-      Problem(absl::StrCat("the stored part ", absl::CHexEscape(key),
-                           " belongs to no note or target in the log"));
-    }
-    return absl::OkStatus();
   }
 
-  // Calls visit(name, value, id) for every index entry the folded entities
-  // call for.
-  template <typename Visit>
-  void ForEachExpected(const Visit& visit) {
-    auto each = [&](const auto& entities) {
-      for (const auto& [id, entity] : entities) {
-        for (const auto& [name, value] : IndexEntriesOf(entity)) {
-          visit(name, store::IndexValuePart(value), id);
-        }
-      }
-    };
-    each(folded_.reviews);
-    each(folded_.recommendations);
-    each(folded_.actions);
+  // 3. Indexes hold exactly the entries the entities call for.
+  void CompareIndex(const std::string& key, const std::string* stored,
+                    const std::string* rebuilt) {
+    if (stored != nullptr) {
+      report_.set_index_entries_checked(report_.index_entries_checked() + 1);
+    }
+    if (stored != nullptr && rebuilt != nullptr) return;
+    std::string name, value, id;
+    if (!store::DecodeIndexKey(key, &name, &value, &id)) {
+      Problem(absl::StrCat("the index entry ", absl::CHexEscape(key),
+                           " cannot be read (damaged)"));
+    } else if (rebuilt == nullptr) {
+      Problem(absl::StrCat("index ", name, " lists ", id, " under \"", value,
+                           "\", which its state does not call for"));
+    } else {
+      Problem(absl::StrCat("index ", name, " is missing ", id, " under \"",
+                           value, "\""));
+    }
   }
 
-  // 4. Indexes hold exactly the entries the entities call for. There can be
-  // tens of millions, so each expected entry is held as a 64-bit hash with
-  // a count, and the stored ones are streamed past them; the names of
-  // missing entries are worked out again only for the report.
-  absl::Status CheckIndexes() {
-    using EntryKey =
-        std::tuple<absl::string_view, absl::string_view, absl::string_view>;
-    const absl::Hash<EntryKey> hash_of;
-    absl::flat_hash_map<size_t, uint32_t> expected;
-    ForEachExpected([&](absl::string_view name, absl::string_view value,
-                        absl::string_view id) {
-      ++expected[hash_of(EntryKey(name, value, id))];
-    });
-    RECTRACK_RETURN_IF_ERROR(store_->ForEachIndexEntry(
-        [&](const store::EventStore::IndexEntry& e) {
-          report_.set_index_entries_checked(report_.index_entries_checked() +
-                                            1);
-          auto it =
-              expected.find(hash_of(EntryKey(e.name, e.value, e.entity_id)));
-          if (it == expected.end() || it->second == 0) {
-            Problem(absl::StrCat("index ", e.name, " lists ", e.entity_id,
-                                 " under \"", e.value,
-                                 "\", which its state does not call for"));
-          } else {
-            --it->second;
+  // 4. Each stream's versions run 1, 2, 3… and its index of versions
+  // agrees with the log.
+  absl::Status CheckStreamIndex() {
+    std::string stream;
+    uint64_t version = 0;
+    uint64_t rebuilt_keys = 0;
+    RECTRACK_RETURN_IF_ERROR(CompareFamily(
+        store_, snapshot_.get(), scratch_.get(), store::ColumnFamily::kStreams,
+        [&](const std::string& key, const std::string* stored,
+            const std::string* rebuilt) {
+          const size_t zero = key.find('\0');
+          const std::string s = key.substr(0, zero);
+          const uint64_t v =
+              zero != std::string::npos && key.size() == zero + 9
+                  ? store::DecodeU64(absl::string_view(key).substr(zero + 1))
+                  : 0;
+          auto position = [](const std::string* p) {
+            return p->size() == 8 ? store::DecodeU64(*p) : 0;
+          };
+          if (rebuilt != nullptr) {
+            ++rebuilt_keys;
+            if (s != stream) version = 0;
+            if (v != version + 1) {
+              Problem(absl::StrCat(s, " jumps from version ", version, " to ",
+                                   v, " at position ", position(rebuilt)));
+            }
+            stream = s;
+            version = v;
           }
-        },
-        snapshot_.get()));
-    bool any_missing = false;
-    for (const auto& [h, count] : expected) any_missing |= count > 0;
-    if (!any_missing) return absl::OkStatus();
-    ForEachExpected([&](absl::string_view name, absl::string_view value,
-                        absl::string_view id) {
-      auto it = expected.find(hash_of(EntryKey(name, value, id)));
-      if (it != expected.end() && it->second > 0) {
-        --it->second;
-        Problem(absl::StrCat("index ", name, " is missing ", id, " under \"",
-                             value, "\""));
-      }
-    });
+          if (stored == nullptr) {
+            Problem(absl::StrCat("the stream index of ", s,
+                                 " is missing version ", v, " (position ",
+                                 position(rebuilt), ")"));
+          } else if (rebuilt == nullptr) {
+            Problem(absl::StrCat(s, " lists version ", v, " at position ",
+                                 position(stored),
+                                 " but the log holds no such event"));
+          } else if (*stored != *rebuilt) {
+            Problem(absl::StrCat("the stream index puts version ", v, " of ", s,
+                                 " at position ", position(stored),
+                                 " but the log holds it at position ",
+                                 position(rebuilt)));
+          }
+          return Tick("comparing the stream index");
+        }));
+    if (rebuilt_keys < report_.events_checked()) {
+      Problem(absl::StrCat(report_.events_checked() - rebuilt_keys,
+                           " event(s) of the log repeat a stream and version "
+                           "that another event holds"));
+    }
     return absl::OkStatus();
   }
 
@@ -286,13 +448,7 @@ class Verifier {
   absl::Status CheckCounters() {
     for (EntityKind kind : {EntityKind::kReview, EntityKind::kRecommendation,
                             EntityKind::kAction, EntityKind::kPerson}) {
-      uint64_t highest = 0;
-      for (const auto& [stream, version] : versions_) {
-        auto parsed = ParseEntityId(stream, "");
-        if (parsed.ok() && parsed->kind == kind) {
-          highest = std::max(highest, parsed->number);
-        }
-      }
+      const uint64_t highest = highest_[static_cast<int>(kind)];
       std::string name(KindPrefix(kind));
       RECTRACK_ASSIGN_OR_RETURN(uint64_t counter,
                                 store_->CurrentSequence(name, snapshot_.get()));
@@ -321,8 +477,15 @@ class Verifier {
                              position, ", which holds another event"));
       }
     };
-    return store_->ForEachRequest(
+    // The store's walk cannot be stopped: once stopped, the rest is skipped.
+    absl::Status stopped;
+    auto tick = [&] {
+      if (stopped.ok()) stopped = Tick("checking stored request results");
+      return stopped.ok();
+    };
+    RECTRACK_RETURN_IF_ERROR(store_->ForEachRequest(
         [&](const store::EventStore::RequestRecord& r) {
+          if (!tick()) return;
           report_.set_requests_checked(report_.requests_checked() + 1);
           const std::string what =
               absl::StrCat("the stored result of request ",
@@ -343,6 +506,7 @@ class Verifier {
           }
         },
         [&](absl::string_view event_id, std::optional<uint64_t> position) {
+          if (!tick()) return;
           const std::string what = absl::StrCat("the record of event id ",
                                                 absl::CHexEscape(event_id));
           if (!position.has_value()) {
@@ -351,37 +515,33 @@ class Verifier {
             check(*position, event_id, what);
           }
         },
-        snapshot_.get());
+        snapshot_.get()));
+    return stopped;
   }
 
   store::EventStore* store_;
+  const VerifyOptions& options_;
   std::unique_ptr<store::EventStore::Snapshot> snapshot_;
+  Scratch scratch_;
   v1::VerifyResponse report_;
-  EntityStates folded_;
-  absl::flat_hash_map<std::string, uint64_t> versions_;
-  uint64_t chain_start_ = 0;    // first event with a predecessor hash
-  uint64_t last_position_ = 0;  // about where the log ends, for progress
+  uint64_t highest_[4] = {0, 0, 0, 0};  // by EntityKind
+  uint64_t chain_start_ = 0;            // first event with a predecessor hash
+  uint64_t last_position_ = 0;          // of the last event read
+  uint64_t log_end_ = 0;                // the log's end at the snapshot
+  uint64_t ticks_ = 0;                  // keys and records compared
   std::string previous_hash_;
 };
 
 // Rebuilding the projections from the log in one pass, in position order,
-// in bounded memory: the state family itself holds what has been folded.
-// At most kRebuildEntities entities are held (each event brings in its own
-// entity and the parent it is added to, from the state family when not
-// held); what changed goes out in one unsynced batch whenever that many are
-// held or kRebuildPendingBytes are waiting, and then every entity is let
-// go. The index entries are worked out at the end from the stored states,
-// read in key order. Memory does not grow with the log.
-constexpr size_t kRebuildEntities = 20000;
-constexpr size_t kRebuildPendingBytes = size_t{16} << 20;
-constexpr size_t kRebuildIndexBatch = 20000;
-
+// in bounded memory (BoundedFold into the live store itself).
 class Rebuilder {
  public:
-  explicit Rebuilder(store::EventStore* store) : store_(store) {}
+  Rebuilder(store::EventStore* store, size_t max_entities)
+      : store_(store), max_entities_(max_entities) {}
 
   absl::StatusOr<uint64_t> Run() {
     RECTRACK_RETURN_IF_ERROR(store_->ClearProjections());
+    BoundedFold fold(store_, max_entities_);
     const uint64_t last = store_->LastPosition();
     uint64_t next = 1;
     while (true) {
@@ -390,188 +550,54 @@ class Rebuilder {
           store_->ReadAll(next, kMaxReadLimit, kWholeLogPageBytes));
       if (page.empty()) break;
       for (const v1::Event& e : page) {
-        RECTRACK_RETURN_IF_ERROR(Fold(e));
+        RECTRACK_RETURN_IF_ERROR(fold.Fold(e));
+        RECTRACK_RETURN_IF_ERROR(fold.MaybeFlush());
         next = e.position() + 1;
-        if (e.position() % kProgressEvery == 0) {
+        if (e.position() % kLogEvery == 0) {
           Log(store_->clock(), "info",
               "rebuilding state and indexes from the event log",
               {{"events_folded", static_cast<double>(e.position())},
                {"last_position", static_cast<double>(last)}});
         }
       }
-      if (Held() > kRebuildEntities || pending_bytes_ > kRebuildPendingBytes) {
-        RECTRACK_RETURN_IF_ERROR(Flush());
-      }
     }
-    RECTRACK_RETURN_IF_ERROR(Flush());
-    RECTRACK_RETURN_IF_ERROR(WriteIndexes());
+    RECTRACK_RETURN_IF_ERROR(fold.Finish());
     RECTRACK_RETURN_IF_ERROR(store_->MarkProjectionsCurrent());
     return next - 1;
   }
 
  private:
-  size_t Held() const {
-    return states_.reviews.size() + states_.recommendations.size() +
-           states_.actions.size() + states_.people.size() + states_.sent.size();
-  }
-
-  template <typename Entity>
-  absl::Status BringInto(const std::string& id,
-                         absl::flat_hash_map<std::string, Entity>* map) {
-    if (map->contains(id)) return absl::OkStatus();
-    RECTRACK_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                              store_->GetState(id));
-    if (!bytes.has_value()) return absl::OkStatus();  // not added yet
-    RECTRACK_ASSIGN_OR_RETURN(Entity entity, ParseState<Entity>(id, *bytes));
-    map->emplace(id, std::move(entity));
-    return absl::OkStatus();
-  }
-
-  // Holds entity `id` (if it exists yet).
-  absl::Status Bring(const std::string& id) {
-    absl::StatusOr<EntityId> parsed = ParseEntityId(id, "stream");
-    if (!parsed.ok()) return absl::OkStatus();  // FoldEvent says what is wrong
-    switch (parsed->kind) {
-      case EntityKind::kReview:
-        return BringInto(id, &states_.reviews);
-      case EntityKind::kRecommendation:
-        return BringInto(id, &states_.recommendations);
-      case EntityKind::kAction:
-        return BringInto(id, &states_.actions);
-      case EntityKind::kPerson:
-        return BringInto(id, &states_.people);
-    }
-    return absl::OkStatus();
-  }
-
-  // Puts note `number` of action `id` among the notes it holds, from the
-  // batch waiting or the state family.
-  absl::Status BringNote(const std::string& id, uint32_t number) {
-    auto it = states_.actions.find(id);
-    if (it == states_.actions.end()) return absl::OkStatus();
-    for (const auto& note : it->second.progress()) {
-      if (note.number() == number) return absl::OkStatus();
-    }
-    const std::string key = store::PartKey(id, kNotePart, number);
-    std::optional<std::string> bytes;
-    if (auto p = pending_parts_.find(key); p != pending_parts_.end()) {
-      bytes = p->second;
-    } else {
-      RECTRACK_ASSIGN_OR_RETURN(bytes, store_->GetState(key));
-    }
-    if (bytes.has_value() &&
-        !it->second.add_progress()->ParseFromString(*bytes)) {
-      return absl::DataLossError(absl::StrCat("progress note ", number, " of ",
-                                              id, " cannot be read (damaged)"));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status Fold(const v1::Event& e) {
-    const v1::EventPayload& p = e.payload();
-    RECTRACK_RETURN_IF_ERROR(Bring(e.stream()));
-    std::string parent;
-    if (p.has_recommendation_added()) {
-      parent = p.recommendation_added().review_id();
-    } else if (p.has_action_added()) {
-      parent = p.action_added().recommendation_id();
-    }
-    if (!parent.empty()) RECTRACK_RETURN_IF_ERROR(Bring(parent));
-    if (p.has_progress_retracted()) {
-      RECTRACK_RETURN_IF_ERROR(
-          BringNote(e.stream(), p.progress_retracted().number()));
-    }
-    RECTRACK_RETURN_IF_ERROR(FoldEvent(e, &states_));
-    changed_.insert(e.stream());
-    if (!parent.empty()) changed_.insert(parent);
-    if (auto it = states_.actions.find(e.stream());
-        it != states_.actions.end()) {
-      // Its notes and targets go out with the next batch; it holds only
-      // its latest of each, as stored.
-      for (StoredPart& part : PartsOf(it->second)) {
-        pending_bytes_ += part.first.size() + part.second.size();
-        pending_parts_[part.first] = std::move(part.second);
-      }
-      it->second = ParentOf(it->second);
-    }
-    return absl::OkStatus();
-  }
-
-  // Writes what changed since the last batch, and lets every entity go.
-  absl::Status Flush() {
-    std::vector<std::pair<std::string, std::string>> out(
-        std::make_move_iterator(pending_parts_.begin()),
-        std::make_move_iterator(pending_parts_.end()));
-    auto add = [&](const auto& entities) {
-      for (const auto& [id, entity] : entities) {
-        if (changed_.contains(id)) {
-          out.emplace_back(id, entity.SerializeAsString());
-        }
-      }
-    };
-    add(states_.reviews);
-    add(states_.recommendations);
-    add(states_.actions);
-    add(states_.people);
-    for (const auto& [id, person] : states_.people) {
-      if (changed_.contains(id))
-        out.emplace_back(PersonNameKey(person.name()), id);
-    }
-    for (const auto& [key, message] : states_.sent) {
-      out.emplace_back(SentMessageKey(key), message.SerializeAsString());
-    }
-    if (!out.empty()) {
-      RECTRACK_RETURN_IF_ERROR(store_->PutProjections(out, {}));
-    }
-    states_ = EntityStates();
-    pending_parts_.clear();
-    changed_.clear();
-    pending_bytes_ = 0;
-    return absl::OkStatus();
-  }
-
-  template <typename Entity>
-  absl::Status IndexEach(absl::string_view prefix,
-                         std::vector<store::EventStore::IndexEntry>* batch) {
-    return store_->ForEachState(
-        prefix,
-        [&](const std::string& id, const std::string& bytes) -> absl::Status {
-          RECTRACK_ASSIGN_OR_RETURN(Entity entity,
-                                    ParseState<Entity>(id, bytes));
-          for (const auto& [name, value] : IndexEntriesOf(entity)) {
-            batch->push_back({name, value, id});
-          }
-          if (batch->size() < kRebuildIndexBatch) return absl::OkStatus();
-          absl::Status put = store_->PutProjections({}, *batch);
-          batch->clear();
-          return put;
-        });
-  }
-
-  absl::Status WriteIndexes() {
-    std::vector<store::EventStore::IndexEntry> batch;
-    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Review>("review-", &batch));
-    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Recommendation>("rec-", &batch));
-    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Action>("action-", &batch));
-    RECTRACK_RETURN_IF_ERROR(IndexEach<v1::Person>("person-", &batch));
-    return batch.empty() ? absl::OkStatus() : store_->PutProjections({}, batch);
-  }
-
   store::EventStore* store_;
-  EntityStates states_;
-  absl::flat_hash_set<std::string> changed_;
-  absl::flat_hash_map<std::string, std::string> pending_parts_;
-  size_t pending_bytes_ = 0;
+  const size_t max_entities_;
 };
 
 }  // namespace
 
-absl::StatusOr<v1::VerifyResponse> WholeLog::Verify() {
-  return Verifier(store_).Run();
+absl::StatusOr<v1::VerifyResponse> WholeLog::Verify(
+    const VerifyOptions& options) {
+  return Verifier(store_, options).Run();
 }
 
-absl::StatusOr<uint64_t> WholeLog::RebuildProjections() {
-  return Rebuilder(store_).Run();
+void WholeLog::RemoveLeftoverScratch(const std::string& data_dir,
+                                     Clock* clock) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> leftovers;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir, ec)) {
+    if (absl::StartsWith(entry.path().filename().string(),
+                         kVerifyScratchPrefix)) {
+      leftovers.push_back(entry.path());
+    }
+  }
+  for (const std::filesystem::path& path : leftovers) {
+    std::filesystem::remove_all(path, ec);
+    Log(clock, "info",
+        "removed the scratch copy of a verify that was cut short",
+        {{"path", path.string()}});
+  }
+}
+
+absl::StatusOr<uint64_t> WholeLog::RebuildProjections(size_t max_entities) {
+  return Rebuilder(store_, max_entities).Run();
 }
 
 absl::StatusOr<v1::BackupResponse> WholeLog::Backup(

@@ -38,6 +38,7 @@ const std::map<std::string, Permission>& RpcTable() {
       {"ReadEvents", Permission::kRead},
       {"Watch", Permission::kRead},
       {"Verify", Permission::kAdminister},
+      {"VerifyWithProgress", Permission::kAdminister},
       {"Backup", Permission::kAdminister},
       {"ListPeople", Permission::kRead},
       {"ListUpdates", Permission::kRead},

@@ -201,6 +201,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   RECTRACK_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,
                             Credentials(options));
   RECTRACK_ASSIGN_OR_RETURN(server->store_, OpenStore(options));
+  // The store holds the data directory's lock now: no verify of another
+  // rectrackd can be using a scratch database there.
+  domain::WholeLog::RemoveLeftoverScratch(options.data_dir, options.clock);
   server->tracker_ =
       std::make_unique<domain::Tracker>(server->store_.get(), options.updates);
   if (server->store_->projections_stale()) {

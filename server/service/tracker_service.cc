@@ -439,7 +439,34 @@ grpc::ServerUnaryReactor* TrackerService::Verify(
     grpc::CallbackServerContext* context, const v1::VerifyRequest* request,
     v1::VerifyResponse* response) {
   RECTRACK_ADMIT(principal, "Verify", request);
-  return Reply(context, tracker_->Verify(), response);
+  // A caller that gives up (Ctrl-C, deadline) stops the check.
+  domain::VerifyOptions options;
+  options.progress = [context](const v1::VerifyProgress&) {
+    return !context->IsCancelled();
+  };
+  return Reply(context, tracker_->Verify(options), response);
+}
+
+grpc::Status TrackerService::VerifyWithProgress(
+    grpc::ServerContext* context, const v1::VerifyWithProgressRequest* request,
+    grpc::ServerWriter<v1::VerifyProgress>* writer) {
+  if (absl::StatusOr<Principal> principal =
+          access_->Admit(*context, "VerifyWithProgress", request);
+      !principal.ok()) {
+    return ToGrpcStatus(principal.status());
+  }
+  // Each message goes out as verify reaches it; the report comes in the
+  // last one. A cancelled call (or one whose client went away) stops the
+  // check, which removes its scratch database.
+  domain::VerifyOptions options;
+  options.progress = [context, writer](const v1::VerifyProgress& progress) {
+    return !context->IsCancelled() && writer->Write(progress);
+  };
+  absl::StatusOr<v1::VerifyResponse> report = tracker_->Verify(options);
+  if (!report.ok() && context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the check was cancelled");
+  }
+  return ToGrpcStatus(report.status());
 }
 
 grpc::ServerUnaryReactor* TrackerService::Backup(

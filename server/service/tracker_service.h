@@ -35,8 +35,9 @@ class HeldBytes {
   absl::flat_hash_map<std::string, size_t> held_ ABSL_GUARDED_BY(mu_);
 };
 
-// Every method uses the callback API except Watch, a long-lived stream that
-// is simplest as a blocking loop on gRPC's synchronous thread pool.
+// Every method uses the callback API except Watch and VerifyWithProgress,
+// long-lived streams that are simplest as blocking loops on gRPC's
+// synchronous thread pool.
 using TrackerServiceBase = v1::Tracker::WithCallbackMethod_Apply<
     v1::Tracker::WithCallbackMethod_BulkApply<v1::Tracker::WithCallbackMethod_GetReview<
         v1::Tracker::WithCallbackMethod_GetRecommendation<v1::Tracker::WithCallbackMethod_GetAction<
@@ -102,6 +103,10 @@ class TrackerService final : public TrackerServiceBase {
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
+  grpc::Status VerifyWithProgress(
+      grpc::ServerContext* context,
+      const v1::VerifyWithProgressRequest* request,
+      grpc::ServerWriter<v1::VerifyProgress>* writer) override;
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
                                    v1::BackupResponse* response) override;

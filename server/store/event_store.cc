@@ -165,11 +165,17 @@ absl::Status EventStore::OpenDatabase(
   // the log up to the damage and silently drop the rest).
   db_options.wal_recovery_mode =
       rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  rocksdb::ColumnFamilyOptions family_options;
+  if (options.scratch) {
+    // Verify's scratch copy is written once and read once, in key order:
+    // small memtables keep its memory down; flushes go to its own files.
+    family_options.write_buffer_size = size_t{8} << 20;
+    family_options.max_write_buffer_number = 2;
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                           rocksdb::ColumnFamilyOptions());
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
   for (const char* name : kColumnFamilyNames) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -503,8 +509,23 @@ absl::Status EventStore::PutProjections(
                             IndexKey(e.name, e.value, e.entity_id), ""),
                   "rebuilding an index"));
   }
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
-                   "writing the rebuilt projections");
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = options_.scratch;
+  return FromRocks(db_->Write(wo, &batch), "writing the rebuilt projections");
+}
+
+absl::Status EventStore::PutRaw(
+    ColumnFamily family,
+    const std::vector<std::pair<std::string, std::string>>& entries) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : entries) {
+    RECTRACK_RETURN_IF_ERROR(
+        FromRocks(batch.Put(cf(family), key, value), "writing scratch data"));
+  }
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = options_.scratch;
+  return FromRocks(db_->Write(wo, &batch), "writing scratch data");
 }
 
 absl::Status EventStore::MarkProjectionsCurrent() {

@@ -192,6 +192,10 @@ struct StoreOptions {
   // RocksDB's environment (files, threads); null for the default. Tests
   // inject one that fails writes. Not owned; must outlive the store.
   rocksdb::Env* env = nullptr;
+  // A scratch database for whole-log work (verify folds the log into
+  // one): PutProjections and PutRaw skip the write-ahead log, and the
+  // memtables are small. What it holds is lost if the process stops.
+  bool scratch = false;
 };
 
 // Figures of the write path for /metrics, updated by the committer thread
@@ -377,6 +381,18 @@ class EventStore {
   absl::Status PutProjections(
       const std::vector<std::pair<std::string, std::string>>& states,
       const std::vector<IndexEntry>& index);
+  // Writes `entries` (key, value) into `family` in one unsynced batch: for
+  // a scratch store (StoreOptions::scratch), never the live one.
+  absl::Status PutRaw(
+      ColumnFamily family,
+      const std::vector<std::pair<std::string, std::string>>& entries);
+  // Up to `limit` (key, value) of `family` with key >= `from`, in key order
+  // (the next page starts at the last key + '\0').
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadPage(
+      ColumnFamily family, absl::string_view from, size_t limit,
+      const Snapshot* view = nullptr);
+  // The data directory the store was opened in.
+  const std::string& dir() const { return dir_; }
   // Records the current schema version, synced: the rebuild is done.
   absl::Status MarkProjectionsCurrent();
   // Calls `visit` with every (key, state) whose key starts with `prefix`,

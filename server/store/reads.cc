@@ -325,6 +325,21 @@ absl::Status EventStore::ForEachState(
   }
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+EventStore::ReadPage(ColumnFamily family, absl::string_view from, size_t limit,
+                     const Snapshot* view) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(ReadOptionsFor(view), cf(family)));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size()));
+       it->Valid() && out.size() < limit; it->Next()) {
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  RECTRACK_RETURN_IF_ERROR(FromRocks(it->status(), "reading the database"));
+  return out;
+}
+
 absl::Status EventStore::ForEachIndexEntry(
     const std::function<void(const IndexEntry&)>& visit, const Snapshot* view) {
   absl::ReaderMutexLock db_lock(&db_mu_);
