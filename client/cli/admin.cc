@@ -82,24 +82,37 @@ absl::Status PrintVerifyReport(Context& ctx, const v1::VerifyResponse& report) {
 volatile std::sig_atomic_t verify_interrupted = 0;
 extern "C" void OnVerifyInterrupt(int /*signal*/) { verify_interrupted = 1; }
 
-// One progress line on stderr: rewritten in place on a terminal, one line
-// each otherwise.
-void ShowVerifyProgress(const v1::VerifyProgress& p, bool tty) {
-  std::string line =
-      absl::StrCat("verify: ", p.step(), " (", p.events_checked(), " of ",
-                   p.log_end(), " events read");
+// How far a verify got: "reading the log (5000 of 80000 events read)".
+std::string VerifyProgressWords(const v1::VerifyProgress& p) {
+  std::string line = absl::StrCat(p.step(), " (", p.events_checked(), " of ",
+                                  p.log_end(), " events read");
   if (p.keys_compared() > 0) {
     absl::StrAppend(&line, ", ", p.keys_compared(), " keys compared");
   }
   absl::StrAppend(&line, ")");
+  return line;
+}
+
+// One progress line on stderr: rewritten in place on a terminal, one line
+// each otherwise.
+void ShowVerifyProgress(const v1::VerifyProgress& p, bool tty) {
+  const std::string line = absl::StrCat("verify: ", VerifyProgressWords(p));
   std::fprintf(stderr, tty ? "\r\33[K%s" : "%s\n", line.c_str());
+}
+
+// ", when it had got as far as ...", or nothing before the first progress.
+std::string HowFar(const std::optional<v1::VerifyProgress>& last) {
+  if (!last.has_value()) return "";
+  return absl::StrCat(", when it had got as far as ",
+                      VerifyProgressWords(*last));
 }
 
 // Calls VerifyWithProgress, showing its progress when `show`; Ctrl-C
 // cancels the call (the server stops the check). Sets `*report` from the
-// last message.
+// last message, and `*last` from the last progress before it.
 grpc::Status StreamVerify(Context& ctx, grpc::ClientContext* call, bool show,
-                          std::optional<v1::VerifyResponse>* report) {
+                          std::optional<v1::VerifyResponse>* report,
+                          std::optional<v1::VerifyProgress>* last) {
   const bool tty = isatty(fileno(stderr)) != 0;
   verify_interrupted = 0;
   auto previous = std::signal(SIGINT, OnVerifyInterrupt);
@@ -120,9 +133,10 @@ grpc::Status StreamVerify(Context& ctx, grpc::ClientContext* call, bool show,
   while (stream->Read(&progress)) {
     if (progress.has_report()) {
       *report = progress.report();
-    } else if (show) {
-      ShowVerifyProgress(progress, tty);
+      continue;
     }
+    *last = progress;
+    if (show) ShowVerifyProgress(progress, tty);
   }
   grpc::Status status = stream->Finish();
   finished = true;
@@ -141,18 +155,20 @@ absl::Status AdminVerify(Context& ctx) {
                       std::chrono::seconds(*timeout));
   }
   std::optional<v1::VerifyResponse> report;
-  grpc::Status status = StreamVerify(ctx, &call, show, &report);
+  std::optional<v1::VerifyProgress> last;
+  grpc::Status status = StreamVerify(ctx, &call, show, &report, &last);
   if (verify_interrupted != 0) {
-    return absl::CancelledError(
-        "verify was stopped (Ctrl-C); the server has stopped the check and "
-        "removed its scratch copy");
+    return absl::CancelledError(absl::StrCat(
+        "verify was stopped (Ctrl-C)", HowFar(last),
+        "; the server has stopped the check and removed its scratch copy"));
   }
   if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
       timeout.has_value()) {
     return absl::DeadlineExceededError(absl::StrCat(
-        "verify did not finish within --timeout ", *timeout,
-        " seconds; the server has stopped the check. Give a longer "
-        "--timeout, or none"));
+        "verify did not finish within --timeout ", *timeout, " seconds",
+        HowFar(last),
+        "; the server has stopped the check. Give a longer --timeout, or "
+        "none"));
   }
   if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
     // An older rectrackd: one call without progress.
