@@ -664,6 +664,7 @@ TEST(PlanReaderTest, ActionTakenOrPlannedHoldsTheNumberedSteps) {
             "Run more programme groups");
   EXPECT_EQ(WithoutStepNumber("2024 budget set"), "2024 budget set");
   EXPECT_EQ(WithoutStepNumber("1.5 million saved"), "1.5 million saved");
+  EXPECT_TRUE(IsBullet("\xE2\x80\x93 Deliver training"));  // an en dash
   absl::StatusOr<PlanReading> r = ReadPlan(
       "<table><tr><th>No.</th><th>Recommendation</th><th>Response</th><th>"
       "Action Taken/Planned</th><th>Responsible Owner</th><th>Target Date"

@@ -68,10 +68,6 @@ std::optional<Table> ByColumns(const Table& table) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Whether two rows say the same, whatever the case, spacing and line breaks
 // (Word repeats a table's header on each page as it is).
 bool SameWords(const std::vector<TableCell>& a,
@@ -86,10 +82,6 @@ bool SameWords(const std::vector<TableCell>& a,
   };
   return words(a) == words(b);
 }
-
-}  // namespace
-
-namespace {
 
 // Whether one of a table's first rows is a header that names the plan's
 // text: its recommendations or its actions.

@@ -497,9 +497,9 @@ bool EndsSentence(const std::string& text) {
 }
 
 bool IsBullet(const std::string& p) {
-  return absl::StartsWith(p, "- ") || absl::StartsWith(p, "\xE2\x80\xA2") ||
-         (p.size() > 2 && absl::ascii_isdigit(p[0]) &&
-          (p[1] == ')' || p[1] == '.'));
+  // The bullets WithoutBullet takes off, and "1." or "2)".
+  return WithoutBullet(p) != p || (p.size() > 2 && absl::ascii_isdigit(p[0]) &&
+                                   (p[1] == ')' || p[1] == '.'));
 }
 
 // The decision a response's own words give: "(accepted)" / "(rejected)"
